@@ -1,0 +1,54 @@
+# SysCorr: `make demo` builds and runs an end-to-end job; `make test` runs every test.
+# Both install what they need (Debian packages via apt-get, PyPI packages into .build/venv).
+
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= release
+BIN := .build/$(CONFIG)/syscorr
+VENV := .build/venv
+PY := $(VENV)/bin/python
+DEMO_STORE ?= syscorr-store
+DEB_PACKAGES := libhdf5-dev zlib1g-dev libdeflate-dev libzstd-dev liblz4-dev liblzma-dev pkg-config
+PY_PACKAGES := numpy h5py hdf5plugin
+
+.PHONY: all build demo test test-swift test-python prereqs venv bench fuzz clean
+
+all: build
+
+## Debian packages, installed only when missing.
+prereqs:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+## Python for the interop tests (h5py reads our files; we read h5py's).
+venv: $(VENV)/.done
+$(VENV)/.done:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q $(PY_PACKAGES)
+	touch $@
+
+build: prereqs
+	$(SWIFT) build -c $(CONFIG) --product syscorr
+
+demo: build
+	@bash data-samples/demo.sh $(BIN) $(DEMO_STORE)
+
+test: prereqs venv
+	$(SWIFT) build -c $(CONFIG) --product syscorr
+	$(SWIFT) test --parallel 2>&1 | tee .build/swift-test.log | grep -vE '^(\[|Test Case .* (started|passed))' ; exit $${PIPESTATUS[0]}
+	SYSCORR=$(BIN) $(PY) -m unittest discover -s Tests/interop -p 'test_*.py' -v
+
+bench: build venv
+	@bash Benchmarks/run.sh $(BIN)
+
+fuzz: build
+	$(BIN) fuzz --cases 1000000
+
+clean:
+	rm -rf .build $(DEMO_STORE)

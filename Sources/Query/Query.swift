@@ -1,0 +1,1 @@
+// Placeholder: the expression language lands here.
