@@ -1,0 +1,34 @@
+import ArgumentParser
+import ColumnStore
+import Foundation
+
+/// How a reading command chooses its rows: an ntuple set of the store
+/// (`--mode`, `--proc`, `--sample`) or any conforming file (`--input`).
+struct InputOptions: ParsableArguments {
+  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
+  var store: String?
+
+  @Option(help: "Calibration mode: Dst, Lambda0, KS or tau3x1.")
+  var mode: String?
+
+  @Option(help: "Processing, e.g. proc12 or MC14ri.")
+  var proc: String?
+
+  @Option(help: "data or mc.")
+  var sample: String?
+
+  @Option(help: "A file outside the store: FILE.h5[:GROUP] or FILE.root[:dir/tree].")
+  var input: String?
+
+  /// The store directory this command works on.
+  var storePath: String {
+    store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store"
+  }
+
+  /// Opens the selected rows.
+  /// - Throws: `ColumnStoreError` naming the missing file, or the known modes,
+  ///   processings and samples when the selection matches nothing.
+  func openSource() throws -> any ColumnSource {
+    throw ValidationError("opening inputs is not wired yet")
+  }
+}
