@@ -1,0 +1,239 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// A group of an HDF5 file read as a table: every 1-D dataset of a
+/// supported type is a column; all must have the same length.
+///
+/// Files written by SysCorr (chunked, filters it knows, little-endian) are
+/// read by locating each chunk once through HDF5, then `pread`ing and
+/// decoding chunks on any thread without the HDF5 lock. Any other
+/// conforming file (h5py's contiguous or gzip datasets, foreign filters) is
+/// read through `H5Dread`, which HDF5 serialises.
+public final class HDF5Table: ColumnSource, @unchecked Sendable {
+  public let path: String
+  public let group: String
+  public let columns: [ColumnInfo]
+  public let rowCount: Int
+  public let chunkRanges: [Range<Int>]
+  /// The group's descriptive attributes.
+  public let attributes: NtupleAttributes
+  /// The codec named in the file, when SysCorr wrote it.
+  public let codecName: String
+  /// Datasets that are not columns (wrong rank or type), with the reason.
+  public let skipped: [(name: String, reason: String)]
+  /// Bytes of the file on disk.
+  public let fileBytes: Int
+
+  private let file: H5File
+  private let datasets: [String: H5Dataset]
+  private let stats: [String: [ChunkStatistics]]
+  private let chunkRows: Int
+  private let descriptor: Int32
+  private let locations = Mutex<[String: [ChunkLocation?]]>([:])
+  private let hdf5 = Mutex(())
+
+  private struct ChunkLocation: Sendable {
+    var address: UInt64
+    var size: Int
+    var mask: UInt32
+  }
+
+  /// Opens `path`; `group` nil means the standard group `ntuple`, or the
+  /// root when it holds datasets, or the only group.
+  /// - Throws: `ColumnStoreError` naming the file and the problem.
+  public init(path: String, group: String? = nil) throws {
+    let file = try H5File.open(path)
+    let groupName = try group ?? HDF5Table.defaultGroup(in: file)
+    let g = try file.group(groupName)
+    var columns: [ColumnInfo] = []
+    var datasets: [String: H5Dataset] = [:]
+    var skipped: [(String, String)] = []
+    for m in try g.members() where m.kind == .dataset {
+      let d = try g.dataset(m.name)
+      guard d.rank == 1 else { skipped.append((m.name, "rank \(d.rank)")); continue }
+      guard let type = d.type else { skipped.append((m.name, "unsupported element type")); continue }
+      let a = d.attributes
+      columns.append(
+        ColumnInfo(
+          name: m.name, type: type, unit: a.string("unit") ?? "", description: a.string("description") ?? "",
+          variable: a.string("variable") ?? "", particle: a.string("particle") ?? ""))
+      datasets[m.name] = d
+    }
+    // Keep the writer's column order when it recorded one; else name order.
+    if let text = g.attributes.string("columns"),
+      let order = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+    {
+      let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+      columns.sort { (rank[$0.name] ?? Int.max, $0.name) < (rank[$1.name] ?? Int.max, $1.name) }
+    }
+    let lengths = Set(columns.map { datasets[$0.name]!.count })
+    if lengths.count > 1 {
+      let desc = columns.prefix(6).map { "\($0.name)=\(datasets[$0.name]!.count)" }.joined(separator: ", ")
+      throw ColumnStoreError(.corruptFile, path: path, "\(path):\(groupName): columns have unequal lengths (\(desc))")
+    }
+    let rows = lengths.first ?? 0
+    let ga = g.attributes
+    let chunkSizes = Set(columns.compactMap { datasets[$0.name]!.chunkElements })
+    let chunkRows = max(
+      1, Int(ga.int64("chunk_rows") ?? Int64(chunkSizes.count == 1 ? chunkSizes.first! : NtupleFormat.defaultChunkRows)))
+    var stats: [String: [ChunkStatistics]] = [:]
+    let nchunks = (rows + chunkRows - 1) / chunkRows
+    if let sg = try? g.subgroup(NtupleFormat.statsGroup) {
+      for c in columns {
+        guard let d = try? sg.dataset(c.name), let m = try? d.readMatrix(), m.rows == nchunks, m.columns == 3 else { continue }
+        stats[c.name] = (0..<nchunks).map { k in
+          ChunkStatistics(
+            min: m.values[3 * k], max: m.values[3 * k + 1], nanCount: Int(m.values[3 * k + 2]),
+            count: min(chunkRows, rows - k * chunkRows))
+        }
+      }
+    }
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw ColumnStoreError(.fileNotFound, path: path, "\(path): cannot open") }
+    var st = stat()
+    fstat(fd, &st)
+    self.path = path
+    self.group = groupName
+    self.file = file
+    self.columns = columns
+    self.datasets = datasets
+    self.rowCount = rows
+    self.chunkRows = chunkRows
+    self.chunkRanges = stride(from: 0, to: rows, by: chunkRows).map { $0..<min($0 + chunkRows, rows) }
+    self.stats = stats
+    self.skipped = skipped
+    self.descriptor = fd
+    self.fileBytes = Int(st.st_size)
+    self.codecName = ga.string("codec") ?? ""
+    self.attributes = NtupleAttributes(
+      mode: ga.string("mode") ?? "", sample: ga.string("sample") ?? "", proc: ga.string("proc") ?? "",
+      shortName: ga.string("short_name") ?? "", cmsEnergy: ga.double("cms_energy") ?? 0,
+      decay: ga.string("decay") ?? "", provenance: ga.string("provenance") ?? "", truth: ga.string("truth") ?? "")
+  }
+
+  deinit { close(descriptor) }
+
+  /// The group to read when none is named.
+  private static func defaultGroup(in file: H5File) throws -> String {
+    let root = try file.group("/")
+    let members = try root.members()
+    if members.contains(where: { $0.name == NtupleFormat.defaultGroup && $0.kind == .group }) {
+      return NtupleFormat.defaultGroup
+    }
+    if members.contains(where: { $0.kind == .dataset }) { return "/" }
+    let groups = members.filter { $0.kind == .group }.map(\.name)
+    if groups.count == 1 { return groups[0] }
+    throw ColumnStoreError(
+      .invalidInput, path: file.path,
+      "\(file.path): no datasets at the root; name a group as FILE.h5:GROUP (groups: \(groups.joined(separator: ", ")))")
+  }
+
+  public func statistics(column: String, chunk: Int) -> ChunkStatistics? {
+    stats[column]?[chunk]
+  }
+
+  /// Whether per-chunk statistics are stored for `column`.
+  public func hasStatistics(_ column: String) -> Bool { stats[column] != nil }
+
+  public func read(columns names: [String], chunk: Int) throws -> [String: ColumnBuffer] {
+    var out: [String: ColumnBuffer] = [:]
+    for name in names { out[name] = try read(column: name, chunk: chunk) }
+    return out
+  }
+
+  /// One column of one chunk.
+  public func read(column name: String, chunk: Int) throws -> ColumnBuffer {
+    guard let d = datasets[name], let type = d.type else {
+      throw ColumnStoreError(.unknownColumn, path: path, "\(path): no column '\(name)'")
+    }
+    let range = chunkRanges[chunk]
+    if d.chunkElements == chunkRows, d.littleEndian, d.filters.allSatisfy({ $0 != nil }) {
+      return try readDirect(d, type: type, chunk: chunk, range: range)
+    }
+    return try hdf5.withLock { _ in
+      H5Library.prepare()
+      return try d.read(range, as: type)
+    }
+  }
+
+  private func readDirect(_ d: H5Dataset, type: ColumnType, chunk: Int, range: Range<Int>) throws -> ColumnBuffer {
+    let location = try self.location(of: d, chunk: chunk)
+    let width = type.byteWidth
+    let full = chunkRows * width
+    guard let location else {
+      return ColumnBuffer.zeroed(type, count: range.count)  // never written: the fill value
+    }
+    guard location.address + UInt64(location.size) <= UInt64(fileBytes) else {
+      throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(d.name)' lies beyond the end of the file (truncated?)")
+    }
+    let pipeline = d.filters.compactMap { $0 }
+    var failure: Error?
+    let buffer = ColumnBuffer.make(type, count: range.count) { dst in
+      do {
+        if pipeline.isEmpty || location.mask == (1 << pipeline.count) - 1 {
+          // Stored raw: read straight into the column's memory.
+          try preadFully(into: UnsafeMutableRawBufferPointer(rebasing: dst[0..<(range.count * width)]), at: location.address)
+          return
+        }
+        var stored = [UInt8](repeating: 0, count: location.size)
+        try stored.withUnsafeMutableBytes { try preadFully(into: $0, at: location.address) }
+        try stored.withUnsafeBytes { src in
+          if range.count == chunkRows {
+            try ChunkCodec.decode(src, pipeline: pipeline, mask: location.mask, elementSize: width, into: dst)
+          } else {
+            var whole = [UInt8](repeating: 0, count: full)
+            try whole.withUnsafeMutableBytes {
+              try ChunkCodec.decode(src, pipeline: pipeline, mask: location.mask, elementSize: width, into: $0)
+            }
+            whole.withUnsafeBytes { dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<(range.count * width)])) }
+          }
+        }
+      } catch {
+        failure = error
+        dst.initializeMemory(as: UInt8.self, repeating: 0)
+      }
+    }
+    if let failure {
+      let message = (failure as? ColumnStoreError)?.message ?? "\(failure)"
+      throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(d.name)': \(message)")
+    }
+    if type == .bool { return Self.normalisedBool(buffer) }
+    return buffer
+  }
+
+  /// Bool bytes other than 0/1 (foreign writers) become true.
+  private static func normalisedBool(_ b: ColumnBuffer) -> ColumnBuffer {
+    guard case .bool(let values) = b else { return b }
+    let bytes = values.withUnsafeBytes { Array($0) }
+    if bytes.allSatisfy({ $0 <= 1 }) { return b }
+    return .bool(bytes.map { $0 != 0 })
+  }
+
+  private func preadFully(into buffer: UnsafeMutableRawBufferPointer, at address: UInt64) throws {
+    var done = 0
+    while done < buffer.count {
+      let n = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(address) + off_t(done))
+      if n <= 0 {
+        throw ColumnStoreError(.corruptFile, path: path, "\(path): short read at byte \(address + UInt64(done)) (truncated file?)")
+      }
+      done += n
+    }
+  }
+
+  /// The location of a chunk, looked up through HDF5 once per column.
+  private func location(of d: H5Dataset, chunk: Int) throws -> ChunkLocation? {
+    if let known = locations.withLock({ $0[d.name] }) { return known[chunk] }
+    let found: [ChunkLocation?] = try hdf5.withLock { _ in
+      H5Library.prepare()
+      return try chunkRanges.map { r in
+        try d.chunkLocation(at: r.lowerBound).map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
+      }
+    }
+    locations.withLock { $0[d.name] = found }
+    return found[chunk]
+  }
+}

@@ -1,0 +1,193 @@
+import Foundation
+
+/// Writes one ntuple file: one chunked 1-D dataset per column in a group,
+/// per-chunk statistics, and the group's descriptive attributes.
+///
+/// Rows arrive in blocks of any size through `append`; full chunks are
+/// compressed in parallel outside the HDF5 lock and written with
+/// `H5Dwrite_chunk`. The file is built under a temporary name and renamed
+/// into place by `finish()`, so readers never see a partial file; a writer
+/// released without `finish()` removes its temporary file.
+public final class NtupleWriter {
+  public let path: String
+  public let columns: [ColumnInfo]
+  public let codec: Codec
+  public let chunkRows: Int
+  private let temporaryPath: String
+  private let threads: Int
+  private let attributes: NtupleAttributes
+  private var file: H5File?
+  private var group: H5Group?
+  private var datasets: [H5Dataset] = []
+  private var pending: [[ColumnBuffer]]
+  private var pendingRows = 0
+  private var writtenRows = 0
+  private var stats: [[ChunkStatistics]]
+  private var finished = false
+
+  /// Starts a file at `path` (created when `finish()` succeeds).
+  /// - Throws: `.invalidInput` for duplicate or unsafe column names, `.io`
+  ///   when the temporary file cannot be created.
+  public init(
+    path: String, group: String = NtupleFormat.defaultGroup, columns: [ColumnInfo],
+    attributes: NtupleAttributes = NtupleAttributes(), codec: Codec = NtupleFormat.defaultCodec,
+    chunkRows: Int = NtupleFormat.defaultChunkRows,
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount
+  ) throws {
+    var seen = Set<String>()
+    for c in columns {
+      try StoreNames.validateColumn(c.name)
+      guard seen.insert(c.name).inserted else {
+        throw ColumnStoreError(.invalidInput, path: c.name, "column '\(c.name)' appears twice")
+      }
+    }
+    precondition(chunkRows > 0)
+    self.path = path
+    self.columns = columns
+    self.codec = codec
+    self.chunkRows = chunkRows
+    self.threads = threads
+    self.attributes = attributes
+    self.temporaryPath = AtomicFile.temporaryPath(for: path)
+    self.pending = Array(repeating: [], count: columns.count)
+    self.stats = Array(repeating: [], count: columns.count)
+    do {
+      let file = try H5File.create(temporaryPath)
+      let g = try file.createGroup(group)
+      for c in columns {
+        let d = try H5Dataset.create(in: g, name: c.name, type: c.type, count: 0, chunkElements: chunkRows, codec: codec)
+        let a = d.attributes
+        try a.set("type", c.type.rawValue)
+        try a.set("unit", c.unit)
+        try a.set("description", c.description)
+        if !c.variable.isEmpty { try a.set("variable", c.variable) }
+        if !c.particle.isEmpty { try a.set("particle", c.particle) }
+        datasets.append(d)
+      }
+      self.file = file
+      self.group = g
+    } catch {
+      unlink(temporaryPath)
+      throw error
+    }
+  }
+
+  deinit {
+    if !finished {
+      try? file?.close()
+      unlink(temporaryPath)
+    }
+  }
+
+  /// Appends rows. `block` must hold every column, all of equal length.
+  /// - Throws: `.invalidInput` (missing column, wrong type, unequal lengths).
+  public func append(_ block: [String: ColumnBuffer]) throws {
+    let rows = block[columns.first?.name ?? ""]?.count ?? 0
+    for (i, c) in columns.enumerated() {
+      guard let b = block[c.name] else {
+        throw ColumnStoreError(.invalidInput, path: c.name, "block lacks column '\(c.name)'")
+      }
+      guard b.type == c.type else {
+        throw ColumnStoreError(.invalidInput, path: c.name, "column '\(c.name)' is \(c.type) but the block holds \(b.type)")
+      }
+      guard b.count == rows else {
+        throw ColumnStoreError(
+          .invalidInput, path: c.name,
+          "columns have unequal lengths: '\(columns[0].name)' has \(rows) rows, '\(c.name)' has \(b.count)")
+      }
+      _ = i
+    }
+    for (i, c) in columns.enumerated() { pending[i].append(block[c.name]!) }
+    pendingRows += rows
+    if pendingRows >= chunkRows { try flush(final: false) }
+  }
+
+  /// Appends every row of `source`, chunk by chunk.
+  public func append(contentsOf source: some ColumnSource) throws {
+    let names = columns.map(\.name)
+    for k in source.chunkRanges.indices {
+      try append(try source.read(columns: names, chunk: k))
+    }
+  }
+
+  /// Writes the remaining rows, the statistics and attributes, closes the
+  /// file and moves it into place.
+  /// - Returns: the number of rows written.
+  @discardableResult
+  public func finish() throws -> Int {
+    precondition(!finished, "finish() called twice")
+    try flush(final: true)
+    guard let file, let group else { return 0 }
+    let stats = try group.createSubgroup(NtupleFormat.statsGroup)
+    for (i, c) in columns.enumerated() {
+      let values = self.stats[i].flatMap { [$0.min, $0.max, Double($0.nanCount)] }
+      try H5Dataset.createMatrix(in: stats, name: c.name, rows: self.stats[i].count, columns: 3, values: values)
+    }
+    let a = group.attributes
+    try a.set("syscorr_format", NtupleFormat.version)
+    try a.set("entries", Int64(writtenRows))
+    try a.set("chunk_rows", Int64(chunkRows))
+    try a.set("codec", codec.description)
+    let order = try JSONEncoder().encode(columns.map(\.name))
+    try a.set("columns", String(decoding: order, as: UTF8.self))
+    try a.set("mode", attributes.mode)
+    try a.set("sample", attributes.sample)
+    try a.set("proc", attributes.proc)
+    try a.set("short_name", attributes.shortName)
+    try a.set("cms_energy", attributes.cmsEnergy)
+    try a.set("decay", attributes.decay)
+    try a.set("provenance", attributes.provenance)
+    if !attributes.truth.isEmpty { try a.set("truth", attributes.truth) }
+    datasets = []
+    self.group = nil
+    try file.close()
+    self.file = nil
+    try AtomicFile.commit(temporaryPath, to: path)
+    finished = true
+    return writtenRows
+  }
+
+  /// Encodes and writes all whole chunks pending (and, when `final`, the
+  /// last partial chunk, zero-padded to full size as HDF5 stores edge chunks).
+  private func flush(final: Bool) throws {
+    let whole = pendingRows / chunkRows
+    let partial = final && pendingRows % chunkRows > 0 ? 1 : 0
+    let nchunks = whole + partial
+    guard nchunks > 0 else { return }
+    let rows = whole * chunkRows + (partial == 1 ? pendingRows % chunkRows : 0)
+    // Join pending blocks per column and split off what stays pending.
+    var joined: [ColumnBuffer] = []
+    for i in columns.indices {
+      let all = ColumnBuffer.concatenate(pending[i], type: columns[i].type)
+      joined.append(all)
+      pending[i] = rows < all.count ? [all.slice(rows..<all.count)] : []
+    }
+    pendingRows -= rows
+    let newTotal = writtenRows + rows
+    for d in datasets { try d.setExtent(newTotal) }
+    let pipeline = codec.pipeline
+    let cols = columns
+    let chunk = chunkRows
+    let jobs = cols.count * nchunks
+    let encoded: [(bytes: [UInt8], stats: ChunkStatistics)] = try parallelMap(jobs, threads: threads) { job in
+      let (ci, k) = job.quotientAndRemainder(dividingBy: nchunks)
+      let lo = k * chunk
+      let hi = min(lo + chunk, rows)
+      let values = joined[ci].slice(lo..<hi)
+      let width = cols[ci].type.byteWidth
+      let bytes = try values.withUnsafeBytes { raw -> [UInt8] in
+        if hi - lo == chunk { return try ChunkCodec.encode(raw, pipeline: pipeline, elementSize: width) }
+        var padded = [UInt8](repeating: 0, count: chunk * width)
+        padded.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
+        return try padded.withUnsafeBytes { try ChunkCodec.encode($0, pipeline: pipeline, elementSize: width) }
+      }
+      return (bytes, ChunkStatistics(of: values))
+    }
+    for job in 0..<jobs {
+      let (ci, k) = job.quotientAndRemainder(dividingBy: nchunks)
+      try datasets[ci].writeChunk(at: writtenRows + k * chunk, bytes: encoded[job].bytes)
+      stats[ci].append(encoded[job].stats)
+    }
+    writtenRows = newTotal
+  }
+}
