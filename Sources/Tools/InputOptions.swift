@@ -29,6 +29,17 @@ struct InputOptions: ParsableArguments {
   /// - Throws: `ColumnStoreError` naming the missing file, or the known modes,
   ///   processings and samples when the selection matches nothing.
   func openSource() throws -> any ColumnSource {
-    throw ValidationError("opening inputs is not wired yet")
+    if let input {
+      guard mode == nil && proc == nil && sample == nil else {
+        throw ValidationError("give either --input or --mode/--proc/--sample, not both")
+      }
+      return try InputFile.open(input)
+    }
+    guard let mode else {
+      throw ValidationError("say which rows to read: --mode M [--proc P] [--sample data|mc], or --input FILE.h5[:GROUP]")
+    }
+    let store = Store(path: storePath)
+    let r = try store.resolve(mode: mode, proc: proc, sample: sample)
+    return try store.open(proc: r.proc, mode: r.mode, sample: r.sample)
   }
 }

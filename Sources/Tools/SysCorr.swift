@@ -7,5 +7,7 @@ struct SysCorr: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "syscorr",
     abstract: "Store, query and calibrate Belle II PID ntuples.",
-    subcommands: [])
+    subcommands: [
+      ShowDBCommand.self, ShowVariablesCommand.self, IngestCommand.self, ExportCommand.self,
+    ])
 }

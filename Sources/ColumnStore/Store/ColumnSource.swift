@@ -113,3 +113,16 @@ public struct MemoryTable: ColumnSource {
   /// The whole column, without copying chunk by chunk.
   public func buffer(_ name: String) -> ColumnBuffer? { values[name] }
 }
+
+extension ColumnSource {
+  /// The descriptive attributes of the rows when the source knows them
+  /// (store sets and SysCorr files), else empty ones.
+  public var ntupleAttributes: NtupleAttributes {
+    if let t = self as? HDF5Table { return t.attributes }
+    if let s = self as? NtupleSet, var a = s.baseTables.first?.attributes {
+      a.provenance = ""
+      return a
+    }
+    return NtupleAttributes()
+  }
+}
