@@ -40,9 +40,9 @@ demo: build
 	@bash data-samples/demo.sh $(BIN) $(DEMO_STORE)
 
 test: prereqs venv
-	$(SWIFT) build -c $(CONFIG) --product syscorr
-	$(SWIFT) test --parallel 2>&1 | tee .build/swift-test.log | grep -vE '^(\[|Test Case .* (started|passed))' ; exit $${PIPESTATUS[0]}
-	SYSCORR=$(BIN) $(PY) -m unittest discover -s Tests/interop -p 'test_*.py' -v
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel
+	SYSCORR=.build/debug/syscorr $(PY) Tests/interop/run.py
 
 bench: build venv
 	@bash Benchmarks/run.sh $(BIN)
