@@ -9,5 +9,6 @@ struct SysCorr: ParsableCommand {
     abstract: "Store, query and calibrate Belle II PID ntuples.",
     subcommands: [
       ShowDBCommand.self, ShowVariablesCommand.self, IngestCommand.self, ExportCommand.self,
+      AddColumnsCommand.self,
     ])
 }
