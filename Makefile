@@ -9,7 +9,7 @@ VENV := .build/venv
 PY := $(VENV)/bin/python
 DEMO_STORE ?= syscorr-store
 DEB_PACKAGES := libhdf5-dev zlib1g-dev libdeflate-dev libzstd-dev liblz4-dev liblzma-dev pkg-config
-PY_PACKAGES := numpy h5py hdf5plugin
+PY_PACKAGES := numpy h5py hdf5plugin jsonschema
 
 .PHONY: all build demo test test-swift test-python prereqs venv bench fuzz clean
 
@@ -28,7 +28,7 @@ prereqs:
 
 ## Python for the interop tests (h5py reads our files; we read h5py's).
 venv: $(VENV)/.done
-$(VENV)/.done:
+$(VENV)/.done: Makefile
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q $(PY_PACKAGES)
 	touch $@
