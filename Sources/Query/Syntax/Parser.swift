@@ -288,7 +288,7 @@ public struct Parser {
   static func isConditionSyntax(_ e: Expr) -> Bool {
     switch e {
     case .binary(let op, _, _, _): op == .and || op == .or
-    case .unary(let op, _, _): op == .not
+    case .unary(let op, let inner, _): op == .not || isConditionSyntax(inner)
     case .comparison, .name, .call, .rawCall, .boolean, .integer, .float: true
     case .group(_, let inner, _): isConditionSyntax(inner)
     }
