@@ -236,9 +236,7 @@ public final class Binder {
         return b
       } catch {
         var err = error
-        if err.kind != .alias || !err.message.hasPrefix("alias '") || err.notes.last?.hasPrefix("in alias") != true {
-          err.notes.append("in alias '\(name)' = \(body)")
-        }
+        err.notes.append("in alias '\(name)' = \(body)")
         throw err
       }
     }
@@ -258,8 +256,8 @@ public final class Binder {
     }
     if let col = byVariable[whole.filter { $0 != " " }], let info = byName[col] { return slot(for: info) }
     var notes = ["not a builtin function, and no column '\(safe)' (the sanitised call)"]
-    let near = VariableNames.suggestions(for: safe, in: knownNames)
-      + VariableNames.suggestions(for: name, in: Builtin.allCases.map(\.rawValue))
+    let near = VariableNames.suggestions(for: name, in: Builtin.allCases.map(\.rawValue))
+      + VariableNames.suggestions(for: safe, in: knownNames)
     notes += VariableNames.didYouMean(Array(near.prefix(3)))
     throw QueryError(.unknownName, "unknown function or column '\(whole)'", range: range, expression: text, notes: notes)
   }
