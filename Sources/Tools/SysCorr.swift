@@ -7,8 +7,14 @@ struct SysCorr: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "syscorr",
     abstract: "Store, query and calibrate Belle II PID ntuples.",
+    discussion: """
+      Start with `make demo`, or:
+        syscorr show-db                          what the store holds
+        syscorr show-variables Dst --stats       columns of a calibration mode
+        syscorr query --mode Dst --proc proc12 --sample data --cut 'D0_K_kaonID > 0.2' --count
+      """,
     subcommands: [
-      ShowDBCommand.self, ShowVariablesCommand.self, IngestCommand.self, ExportCommand.self,
-      AddColumnsCommand.self,
+      ShowDBCommand.self, ShowVariablesCommand.self, QueryCommand.self, IngestCommand.self,
+      ExportCommand.self, AddColumnsCommand.self,
     ])
 }

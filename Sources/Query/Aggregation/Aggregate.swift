@@ -1,0 +1,86 @@
+/// The values of one block handed to an aggregate: the passing rows and the
+/// values of the weight and of the aggregate's own input expressions.
+///
+/// All value pointers are indexed by the row within the block; only the
+/// rows listed in `rows` are valid.
+public struct AggregateBatch {
+  /// Passing rows, ascending indices within the block.
+  public let rows: UnsafeBufferPointer<Int32>
+  /// The weight of each row, or nil when every weight is 1.
+  public let weights: UnsafePointer<Double>?
+  /// The aggregate's inputs, in the order of `Aggregate.inputs`.
+  public let values: [BatchValues]
+  /// The row number (within the whole source) of the block's first row.
+  public let firstRow: Int
+}
+
+/// The values of one input expression over one block.
+public enum BatchValues {
+  case float64(UnsafePointer<Double>)
+  case int64(UnsafePointer<Int64>)
+  case bool(UnsafePointer<Bool>)
+
+  /// The float64 values (valid when the input was requested as float).
+  public var floats: UnsafePointer<Double> {
+    if case .float64(let p) = self { return p }
+    preconditionFailure("input is not float64")
+  }
+}
+
+/// A reduction of the passing rows: count, histogram, row collection...
+///
+/// The engine makes one partial per chunk, consumes that chunk's batches
+/// into it, and merges the partials in chunk order; results therefore do not
+/// depend on the thread count. Partials are `Codable` so that sharded runs
+/// can be merged later.
+public protocol Aggregate: Sendable {
+  associatedtype Partial: Codable & Sendable
+  associatedtype Result
+
+  /// Expressions evaluated on each passing row (histogram axes, exported
+  /// columns); may use columns and aliases.
+  var inputs: [String] { get }
+  /// Whether inputs are delivered as float64 (numbers and bools widened).
+  /// When false they keep their bound type (bool, int64 or float64).
+  var inputsAsFloat: Bool { get }
+
+  /// An empty partial.
+  func makePartial() -> Partial
+  /// Adds the rows of one block.
+  func consume(_ batch: AggregateBatch, into partial: inout Partial)
+  /// Adds `other` (the partial of later rows) to `partial`.
+  func merge(_ other: Partial, into partial: inout Partial)
+  /// The result of a complete partial.
+  func finish(_ partial: Partial) -> Result
+}
+
+extension Aggregate {
+  public var inputs: [String] { [] }
+  public var inputsAsFloat: Bool { true }
+}
+
+/// A Neumaier-compensated sum: exact to about twice double precision.
+public struct CompensatedSum: Sendable, Codable, Equatable {
+  public var sum: Double = 0
+  public var compensation: Double = 0
+
+  public init() {}
+
+  @inline(__always) public mutating func add(_ x: Double) {
+    let t = sum + x
+    if Swift.abs(sum) >= Swift.abs(x) {
+      compensation += (sum - t) + x
+    } else {
+      compensation += (x - t) + sum
+    }
+    sum = t
+  }
+
+  public mutating func add(_ other: CompensatedSum) {
+    add(other.sum)
+    add(other.compensation)
+  }
+
+  /// The compensated total.
+  public var value: Double { sum + compensation }
+}

@@ -1,0 +1,178 @@
+/// One histogram axis, boost-histogram style: bin i covers `[e_i, e_{i+1})`,
+/// with an underflow bin below `e_0` and an overflow bin at or above the last
+/// edge. NaN goes to the overflow bin (as boost-histogram).
+public struct HistogramAxis: Sendable, Codable, Equatable {
+  public enum Kind: Sendable, Codable, Equatable {
+    case regular(bins: Int, lower: Double, upper: Double)
+    case variable
+  }
+
+  public var kind: Kind
+  /// Bin edges (bins + 1 of them), increasing.
+  public var edges: [Double]
+
+  /// `bins` equal bins over `[lower, upper)`.
+  public static func regular(bins: Int, lower: Double, upper: Double) throws(QueryError) -> HistogramAxis {
+    guard bins > 0, bins <= 100_000_000 else {
+      throw QueryError(.invalidArgument, "a histogram needs at least one bin, got \(bins)")
+    }
+    guard lower.isFinite, upper.isFinite, lower < upper else {
+      throw QueryError(.invalidArgument, "histogram range [\(lower), \(upper)) is empty or not finite")
+    }
+    let edges = (0...bins).map { $0 == bins ? upper : lower + (upper - lower) * Double($0) / Double(bins) }
+    return HistogramAxis(kind: .regular(bins: bins, lower: lower, upper: upper), edges: edges)
+  }
+
+  /// Bins between consecutive `edges`.
+  public static func variable(_ edges: [Double]) throws(QueryError) -> HistogramAxis {
+    guard edges.count >= 2 else {
+      throw QueryError(.invalidArgument, "variable bins need at least 2 edges, got \(edges.count)")
+    }
+    guard edges.allSatisfy(\.isFinite), zip(edges, edges.dropFirst()).allSatisfy({ $0 < $1 }) else {
+      throw QueryError(.invalidArgument, "bin edges must be finite and strictly increasing: \(edges)")
+    }
+    return HistogramAxis(kind: .variable, edges: edges)
+  }
+
+  public var bins: Int { edges.count - 1 }
+  /// Bins including underflow and overflow.
+  public var extent: Int { edges.count + 1 }
+
+  /// 0 for underflow, 1...bins for the bins, bins + 1 for overflow (and NaN).
+  @inline(__always) public func index(_ x: Double) -> Int {
+    switch kind {
+    case .regular(let n, let lo, let hi):
+      // boost-histogram's regular axis: z = (x - lo) / (hi - lo).
+      let z = (x - lo) / (hi - lo)
+      if z < 1 { return z >= 0 ? Int(z * Double(n)) + 1 : 0 }
+      return n + 1
+    case .variable:
+      if !(x < edges[edges.count - 1]) { return edges.count }  // overflow and NaN
+      var lo = 0
+      var hi = edges.count
+      while lo < hi {  // number of edges <= x
+        let mid = (lo + hi) >> 1
+        if edges[mid] <= x { lo = mid + 1 } else { hi = mid }
+      }
+      return lo
+    }
+  }
+}
+
+/// An N-dimensional histogram of Σw and Σw² (boost-histogram's `Weight`
+/// storage) with under/overflow on every axis.
+///
+/// Storage is row-major over the axes' extents (first axis slowest), each
+/// extent being `bins + 2`: index 0 is underflow, `bins + 1` overflow.
+public struct HistogramAggregate: Aggregate {
+  public let axes: [HistogramAxis]
+  public let inputs: [String]
+
+  /// - Parameter axes: pairs of an expression and its axis, in order.
+  public init(_ axes: [(String, HistogramAxis)]) {
+    self.inputs = axes.map(\.0)
+    self.axes = axes.map(\.1)
+  }
+
+  public init(_ expression: String, _ axis: HistogramAxis) {
+    self.init([(expression, axis)])
+  }
+
+  public struct Partial: Sendable, Codable, Equatable {
+    public var entries: Int
+    public var sumW: [Double]
+    public var sumW2: [Double]
+    /// Neumaier compensation of `sumW` and `sumW2`, accumulated by merges.
+    public var sumWCompensation: [Double]
+    public var sumW2Compensation: [Double]
+  }
+
+  public struct Result: Sendable, Codable, Equatable {
+    public var axes: [HistogramAxis]
+    /// The expressions of the axes.
+    public var expressions: [String]
+    public var entries: Int
+    /// Σw per bin, flow bins included, row-major (first axis slowest).
+    public var sumW: [Double]
+    /// Σw² per bin, same layout.
+    public var sumW2: [Double]
+
+    /// The flat index of per-axis indices (0 = underflow ... bins + 1 = overflow).
+    public func flatIndex(_ indices: [Int]) -> Int {
+      var k = 0
+      for (a, i) in zip(axes, indices) { k = k * a.extent + i }
+      return k
+    }
+  }
+
+  var size: Int { axes.reduce(1) { $0 * $1.extent } }
+
+  public func makePartial() -> Partial {
+    let z = [Double](repeating: 0, count: size)
+    return Partial(entries: 0, sumW: z, sumW2: z, sumWCompensation: z, sumW2Compensation: z)
+  }
+
+  public func consume(_ batch: AggregateBatch, into p: inout Partial) {
+    p.entries += batch.rows.count
+    let w = batch.weights
+    p.sumW.withUnsafeMutableBufferPointer { sw in
+      p.sumW2.withUnsafeMutableBufferPointer { sw2 in
+        if axes.count == 1 {
+          let a = axes[0]
+          let x = batch.values[0].floats
+          if let w {
+            for r in batch.rows {
+              let i = Int(r)
+              let k = a.index(x[i])
+              sw[k] += w[i]
+              sw2[k] += w[i] * w[i]
+            }
+          } else {
+            for r in batch.rows {
+              let k = a.index(x[Int(r)])
+              sw[k] += 1
+              sw2[k] += 1
+            }
+          }
+          return
+        }
+        let xs = batch.values.map(\.floats)
+        for r in batch.rows {
+          let i = Int(r)
+          var k = 0
+          for (d, a) in axes.enumerated() { k = k * a.extent + a.index(xs[d][i]) }
+          let wi = w?[i] ?? 1
+          sw[k] += wi
+          sw2[k] += wi * wi
+        }
+      }
+    }
+  }
+
+  public func merge(_ other: Partial, into p: inout Partial) {
+    p.entries += other.entries
+    for k in 0..<p.sumW.count {
+      var s = CompensatedSum()
+      s.sum = p.sumW[k]
+      s.compensation = p.sumWCompensation[k]
+      s.add(other.sumW[k])
+      s.add(other.sumWCompensation[k])
+      p.sumW[k] = s.sum
+      p.sumWCompensation[k] = s.compensation
+      var t = CompensatedSum()
+      t.sum = p.sumW2[k]
+      t.compensation = p.sumW2Compensation[k]
+      t.add(other.sumW2[k])
+      t.add(other.sumW2Compensation[k])
+      p.sumW2[k] = t.sum
+      p.sumW2Compensation[k] = t.compensation
+    }
+  }
+
+  public func finish(_ p: Partial) -> Result {
+    Result(
+      axes: axes, expressions: inputs, entries: p.entries,
+      sumW: zip(p.sumW, p.sumWCompensation).map { $0 + $1 },
+      sumW2: zip(p.sumW2, p.sumW2Compensation).map { $0 + $1 })
+  }
+}

@@ -1,0 +1,331 @@
+import ColumnStore
+import Dispatch
+import Foundation
+import Synchronization
+
+/// A selection of rows of a `ColumnSource` (a cut and an optional weight),
+/// ready to run aggregates.
+///
+///     let q = try Query(cut: "K_kaonID > 0.2 && abs(K_dz) < 4", weight: "sWeight", source: table)
+///     let n = try q.run(CountAggregate(), threads: 2)
+///     let h = try q.run(HistogramAggregate("D0_M", .regular(bins: 100, lower: 1.8, upper: 1.93)))
+///     print(q.explain)
+///
+/// Chunks are processed in parallel; each chunk gives one partial, and the
+/// partials are merged in chunk order, so results are bit-identical for any
+/// thread count. At most one chunk per thread is held in memory.
+public struct Query: Sendable {
+  public let cut: String
+  public let weight: String?
+  public let aliases: [String: String]
+  public let source: any ColumnSource
+  public let equality: FloatEquality
+  /// Rows per evaluation block.
+  public var blockSize: Int = 4096
+
+  /// Parses and binds the cut and the weight.
+  /// - Throws: `QueryError` with the offending span.
+  public init(
+    cut: String = "", weight: String? = nil, aliases: [String: String] = [:], source: any ColumnSource,
+    equality: FloatEquality = .exact
+  ) throws(QueryError) {
+    self.cut = cut
+    self.weight = weight
+    self.aliases = aliases
+    self.source = source
+    self.equality = equality
+    _ = try plan(inputs: [], asFloat: true)
+  }
+
+  /// The number of threads used when none is given: the number of cores.
+  public static var defaultThreads: Int { Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+  /// The columns the cut and weight read.
+  public var columnsRead: [String] { (try? plan(inputs: [], asFloat: true).columns.map(\.name)) ?? [] }
+
+  // MARK: - Plan
+
+  struct Plan: Sendable {
+    var columns: [ColumnInfo]
+    var cut: BoundExpr?
+    var weight: BoundExpr?
+    var inputs: [BoundExpr]
+  }
+
+  func plan(inputs: [String], asFloat: Bool) throws(QueryError) -> Plan {
+    let binder = try Binder(columns: source.columns, aliases: aliases, equality: equality)
+    var cutExpr = try binder.bindCondition(cut)
+    // Cheap conjuncts first (results are unchanged: expressions have no side effects).
+    if case .and(let xs)? = cutExpr {
+      cutExpr = .and(xs.enumerated().sorted { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }.map(\.element))
+    }
+    if cutExpr == .constant(.bool(true)) { cutExpr = nil }
+    var w: BoundExpr?
+    if let weight {
+      let b = try binder.bindNumber(weight)
+      w = b.type == .float64 ? b : binder.cast(b, .float64)
+    }
+    var bound: [BoundExpr] = []
+    for text in inputs {
+      var b = try binder.bindValue(text)
+      if asFloat, b.type != .float64 { b = binder.cast(b, .float64) }
+      bound.append(b)
+    }
+    return Plan(columns: binder.usedColumns, cut: cutExpr, weight: w, inputs: bound)
+  }
+
+  func skipped(_ plan: Plan, useStatistics: Bool) -> [Bool] {
+    let n = source.chunkRanges.count
+    guard let cut = plan.cut else { return Array(repeating: false, count: n) }
+    if case .constant(let s) = cut, !s.truth { return Array(repeating: true, count: n) }
+    guard useStatistics else { return Array(repeating: false, count: n) }
+    return (0..<n).map {
+      Pruning.canSkip(cut, chunk: $0, source: source, columns: plan.columns, equality: equality)
+    }
+  }
+
+  // MARK: - Running
+
+  /// Counts the passing rows (entries, Σw, Σw²).
+  public func count(threads: Int? = nil) throws(QueryError) -> CountAggregate.Result {
+    try run(CountAggregate(), threads: threads)
+  }
+
+  /// Runs an aggregate over the passing rows.
+  /// - Parameters:
+  ///   - threads: worker threads (default: the number of cores).
+  ///   - useStatistics: skip chunks whose stored min/max prove the cut false.
+  /// - Throws: `QueryError` for bad input expressions or a failing source.
+  public func run<A: Aggregate>(_ aggregate: A, threads: Int? = nil, useStatistics: Bool = true) throws(QueryError)
+    -> A.Result
+  {
+    let plan = try plan(inputs: aggregate.inputs, asFloat: aggregate.inputsAsFloat)
+    let skip = skipped(plan, useStatistics: useStatistics)
+    let todo = skip.filter { !$0 }.count
+    let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
+    let coordinator = Coordinator(aggregate, chunks: skip.count)
+    let job = ChunkJob(plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: blockSize)
+    if workers == 1 {
+      job.work(coordinator, skip: skip)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: workers) { _ in job.work(coordinator, skip: skip) }
+    }
+    return try coordinator.result()
+  }
+
+  // MARK: - Explain
+
+  /// The plan as text: columns read, chunks total/skipped, threads, and the expression tree.
+  public var explain: String { explain(threads: nil) }
+
+  /// The plan of running `aggregate` (or a count) as text.
+  public func explain<A: Aggregate>(_ aggregate: A, threads: Int? = nil, useStatistics: Bool = true) -> String {
+    let plan: Plan
+    do { plan = try self.plan(inputs: aggregate.inputs, asFloat: aggregate.inputsAsFloat) } catch {
+      return error.description
+    }
+    let skip = skipped(plan, useStatistics: useStatistics)
+    let nSkip = skip.filter { $0 }.count
+    let rowsSkipped = zip(source.chunkRanges, skip).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
+    var lines: [String] = []
+    lines.append("cut: \(cut.isEmpty ? "(none: every row passes)" : cut)")
+    if let weight { lines.append("weight: \(weight)") }
+    lines.append("aggregate: \(A.self)" + (aggregate.inputs.isEmpty ? "" : " of " + aggregate.inputs.joined(separator: ", ")))
+    lines.append("columns read (\(plan.columns.count)): " + plan.columns.map { "\($0.name) [\($0.type)]" }.joined(separator: ", "))
+    lines.append(
+      "chunks: \(skip.count) total, \(nSkip) skipped by statistics\(useStatistics ? "" : " (statistics disabled)")"
+        + ", rows: \(source.rowCount) total, \(rowsSkipped) skipped")
+    lines.append("threads: \(Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(1, skip.count - nSkip))))"
+      + ", block: \(blockSize) rows, float ==: \(equality.rawValue)")
+    lines.append("plan:")
+    if let c = plan.cut {
+      lines.append("  select (conjuncts cheapest first)")
+      lines.append(c.tree(indent: "    "))
+    } else {
+      lines.append("  select all rows")
+    }
+    if let w = plan.weight {
+      lines.append("  weight")
+      lines.append(w.tree(indent: "    "))
+    }
+    for (text, b) in zip(aggregate.inputs, plan.inputs) {
+      lines.append("  input \(text)")
+      lines.append(b.tree(indent: "    "))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  public func explain(threads: Int?, useStatistics: Bool = true) -> String {
+    explain(CountAggregate(), threads: threads, useStatistics: useStatistics)
+  }
+}
+
+/// Hands out chunks and merges partials in chunk order.
+final class Coordinator<A: Aggregate>: Sendable {
+  struct State: Sendable {
+    var next = 0
+    var nextToMerge = 0
+    var pending: [Int: A.Partial?] = [:]
+    var merged: A.Partial
+    var error: QueryError?
+  }
+  let aggregate: A
+  let chunks: Int
+  let state: Mutex<State>
+
+  init(_ aggregate: A, chunks: Int) {
+    self.aggregate = aggregate
+    self.chunks = chunks
+    self.state = Mutex(State(merged: aggregate.makePartial()))
+  }
+
+  func take() -> Int? {
+    state.withLock { s in
+      guard s.error == nil, s.next < chunks else { return nil }
+      s.next += 1
+      return s.next - 1
+    }
+  }
+
+  func complete(_ chunk: Int, _ partial: consuming A.Partial?) {
+    let p = partial
+    state.withLock { s in
+      s.pending[chunk] = .some(p)
+      while let entry = s.pending.removeValue(forKey: s.nextToMerge) {
+        if let q = entry { aggregate.merge(q, into: &s.merged) }
+        s.nextToMerge += 1
+      }
+    }
+  }
+
+  func fail(_ error: QueryError) {
+    state.withLock { s in if s.error == nil { s.error = error } }
+  }
+
+  func result() throws(QueryError) -> A.Result {
+    let (merged, error): (A.Partial, QueryError?) = state.withLock { s in (s.merged, s.error) }
+    if let error { throw error }
+    return aggregate.finish(merged)
+  }
+}
+
+/// What every worker runs: read a chunk, evaluate it block by block.
+struct ChunkJob<A: Aggregate>: Sendable {
+  let plan: Query.Plan
+  let aggregate: A
+  let source: any ColumnSource
+  let equality: FloatEquality
+  let blockSize: Int
+
+  func work(_ coordinator: Coordinator<A>, skip: [Bool]) {
+    let program = Program(plan: plan, capacity: blockSize, equality: equality)
+    while let k = coordinator.take() {
+      if skip[k] {
+        coordinator.complete(k, nil)
+        continue
+      }
+      do {
+        let partial = try process(chunk: k, program)
+        coordinator.complete(k, partial)
+      } catch {
+        coordinator.fail(error)
+        return
+      }
+    }
+  }
+
+  func process(chunk k: Int, _ program: Program) throws(QueryError) -> A.Partial {
+    let range = source.chunkRanges[k]
+    let names = plan.columns.map(\.name)
+    let data: [String: ColumnBuffer]
+    do { data = try source.read(columns: names, chunk: k) } catch {
+      throw QueryError(.source, "reading chunk \(k): \(error)")
+    }
+    var buffers: [ColumnBuffer] = []
+    for info in plan.columns {
+      guard let b = data[info.name] else {
+        throw QueryError(.source, "the source returned no column '\(info.name)' for chunk \(k)")
+      }
+      guard b.type == info.type, b.count == range.count else {
+        throw QueryError(
+          .source, "column '\(info.name)' in chunk \(k): expected \(range.count) \(info.type) values, got \(b.count) \(b.type)")
+      }
+      buffers.append(b)
+    }
+    var partial = aggregate.makePartial()
+    withBaseAddresses(buffers) { bases in
+      program.run(bases: bases, rows: range.count, firstRow: range.lowerBound) { batch in
+        aggregate.consume(batch, into: &partial)
+      }
+    }
+    return partial
+  }
+}
+
+/// Calls `body` with the base address of every buffer (all valid during the call).
+func withBaseAddresses(_ buffers: [ColumnBuffer], _ body: ([UnsafeRawPointer]) -> Void) {
+  func go(_ i: Int, _ acc: [UnsafeRawPointer]) {
+    if i == buffers.count { return body(acc) }
+    buffers[i].withUnsafeBytes { raw in
+      go(i + 1, acc + [raw.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!])
+    }
+  }
+  go(0, [])
+}
+
+/// The compiled nodes and scratch space of one worker.
+final class Program {
+  let context: BlockContext
+  let cut: Node?
+  let weight: Node?
+  let inputs: [Node]
+  let widths: [Int]
+  let capacity: Int
+  let selection: Scratch<Int32>
+  let identity: Scratch<Int32>
+
+  init(plan: Query.Plan, capacity: Int, equality: FloatEquality) {
+    self.capacity = capacity
+    context = BlockContext(storage: plan.columns.map(\.type))
+    widths = plan.columns.map(\.type.byteWidth)
+    cut = plan.cut.map { Compiler.compile($0, capacity: capacity, equality: equality) }
+    weight = plan.weight.map { Compiler.compile($0, capacity: capacity, equality: equality) }
+    inputs = plan.inputs.map { Compiler.compile($0, capacity: capacity, equality: equality) }
+    selection = Scratch(capacity, initial: 0)
+    identity = Scratch(capacity, initial: 0)
+    for i in 0..<capacity { identity.pointer[i] = Int32(i) }
+  }
+
+  func run(bases: [UnsafeRawPointer], rows: Int, firstRow: Int, _ consume: (AggregateBatch) -> Void) {
+    var start = 0
+    while start < rows {
+      let n = Swift.min(capacity, rows - start)
+      for s in bases.indices { context.pointers[s] = bases[s] + start * widths[s] }
+      let count: Int
+      let rowsPointer: UnsafeMutablePointer<Int32>
+      if let cut {
+        count = cut.select(context, .all(n), into: selection.pointer)
+        rowsPointer = selection.pointer
+      } else {
+        count = n
+        rowsPointer = identity.pointer
+      }
+      if count > 0 {
+        let sel = Selection(rowsPointer, count)
+        let w = weight?.floats(context, sel)
+        let values: [BatchValues] = inputs.map { node in
+          switch node.type {
+          case .float64: .float64(node.floats(context, sel))
+          case .int64: .int64(node.ints(context, sel))
+          case .bool: .bool(node.bools(context, sel))
+          }
+        }
+        consume(
+          AggregateBatch(
+            rows: UnsafeBufferPointer(start: rowsPointer, count: count), weights: w, values: values,
+            firstRow: firstRow + start))
+      }
+      start += n
+    }
+  }
+}

@@ -1,1 +1,0 @@
-// Placeholder: the expression language lands here.

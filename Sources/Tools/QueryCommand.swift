@@ -1,0 +1,272 @@
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Query
+
+/// `syscorr query`: count or histogram the rows passing a cut.
+struct QueryCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "query",
+    abstract: "Count or histogram the rows passing a cut.",
+    discussion: """
+      The cut uses the basf2 cut grammar with C spellings added (&&, ||, !), \
+      arithmetic, functions (abs, sqrt, min, max, where, ...) and chained \
+      comparisons. See docs/expression-language.md.
+
+      Examples:
+        # Q1: count kaon candidates passing PID and track cuts
+        syscorr query --mode Dst --proc proc12 --sample data --count \\
+          --cut 'K_kaonID > 0.2 && K_charge > 0 && abs(K_dz) < 4'
+
+        # weighted 2-D histogram (variable p edges x 10 cosTheta bins)
+        syscorr query --input ntuple.h5 --weight sWeight \\
+          --cut '0.1439 < Dst_Q < 0.1469' \\
+          --hist K_p --edges 0.5,1,1.5,2,3,4.5 \\
+          --hist K_cosTheta --bins 10 --range=-0.866,0.9563 --json
+
+        # an alias for a basf2 metavariable column
+        syscorr query --input ntuple.h5 --cut 'pid > 0.5' \\
+          --alias 'pid=K_binaryPID(321, 211)' \\
+          --hist D0_M --bins 100 --range 1.8,1.93
+
+      A value starting with '-' must be attached: --range=-1,1.
+      """)
+
+  @OptionGroup var input: InputOptions
+
+  @Option(help: "The cut: rows for which it is true are selected (default: all rows).")
+  var cut: String = ""
+
+  @Option(help: "A weight expression (default: 1 per row).")
+  var weight: String?
+
+  @Option(name: .customLong("alias"), help: "An alias name=expr, usable in expressions (repeatable).")
+  var aliases: [String] = []
+
+  @Option(help: "A file of aliases, one name=expr per line; '#' starts a comment.")
+  var aliasFile: String?
+
+  @Option(help: "Worker threads (default: the number of cores).")
+  var threads: Int?
+
+  @Flag(help: "Print the number of passing rows, Σw and Σw² (the default).")
+  var count = false
+
+  @Option(help: "A histogram axis expression (repeatable: one per axis, N-D).")
+  var hist: [String] = []
+
+  @Option(help: "Regular bins of the next axis (with --range).")
+  var bins: [Int] = []
+
+  @Option(help: "LO,HI of the next regular axis (with --bins).")
+  var range: [String] = []
+
+  @Option(help: "Bin edges e0,e1,... of the next variable axis.")
+  var edges: [String] = []
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  @Flag(help: "Print the query plan (columns read, chunks skipped, threads, expression tree) and stop.")
+  var explain = false
+
+  @Flag(help: "Compare floats with == and != within 2 ULPs, as basf2 does (default: exact IEEE).")
+  var basf2Equality = false
+
+  @Option(help: "Write passing rows to an HDF5 file (not yet supported).")
+  var out: String?
+
+  @Option(help: "Columns to write with --out (not yet supported).")
+  var columns: String?
+
+  func validate() throws {
+    if out != nil || columns != nil {
+      throw ValidationError("--out and --columns are not yet supported (the HDF5 writer is being built)")
+    }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if bins.count != range.count {
+      throw ValidationError("each --bins needs a --range (got \(bins.count) --bins and \(range.count) --range)")
+    }
+    if hist.count != bins.count + edges.count {
+      throw ValidationError(
+        "each --hist needs either --bins N --range LO,HI or --edges e0,e1,... "
+          + "(got \(hist.count) --hist, \(bins.count) --bins, \(edges.count) --edges)")
+    }
+    if hist.isEmpty, !bins.isEmpty || !edges.isEmpty {
+      throw ValidationError("--bins, --range and --edges need --hist")
+    }
+  }
+
+  func run() throws {
+    let source = try input.openSource()
+    do {
+      print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
+    } catch let error as QueryError {
+      FileHandle.standardError.write(Data((error.description + "\n").utf8))
+      throw ExitCode.failure
+    }
+  }
+
+  // MARK: - Implementation (testable without a store)
+
+  static func parseNumbers(_ text: String, option: String) throws -> [Double] {
+    let parts = text.split(separator: ",", omittingEmptySubsequences: false).map {
+      $0.trimmingCharacters(in: .whitespaces)
+    }
+    var values: [Double] = []
+    for p in parts {
+      guard let v = Double(p) else { throw ValidationError("\(option): '\(p)' in '\(text)' is not a number") }
+      values.append(v)
+    }
+    return values
+  }
+
+  /// Aliases from --alias and --alias-file.
+  func allAliases() throws -> [String: String] {
+    var lines: [(String, String)] = aliases.map { ($0, "--alias") }
+    if let aliasFile {
+      let text: String
+      do { text = try String(contentsOfFile: aliasFile, encoding: .utf8) } catch {
+        throw ValidationError("cannot read --alias-file '\(aliasFile)': \(error.localizedDescription)")
+      }
+      for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        let body = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        if body.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+        lines.append((String(body), "\(aliasFile):\(n + 1)"))
+      }
+    }
+    var result: [String: String] = [:]
+    for (line, origin) in lines {
+      guard let eq = line.firstIndex(of: "=") else {
+        throw ValidationError("\(origin): alias '\(line)' is not name=expr")
+      }
+      let name = line[..<eq].trimmingCharacters(in: .whitespaces)
+      let body = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+      if result[name] != nil { throw ValidationError("\(origin): alias '\(name)' is defined twice") }
+      result[name] = body
+    }
+    return result
+  }
+
+  /// The axes in command-line order. With both --bins and --edges, the order
+  /// of those options in `arguments` decides which axis gets which.
+  func axes(arguments: [String]) throws -> [(String, HistogramAxis)] {
+    var kinds: [Bool] = []  // true: regular
+    if edges.isEmpty {
+      kinds = Array(repeating: true, count: bins.count)
+    } else if bins.isEmpty {
+      kinds = Array(repeating: false, count: edges.count)
+    } else {
+      for a in arguments {
+        if a == "--bins" || a.hasPrefix("--bins=") { kinds.append(true) }
+        if a == "--edges" || a.hasPrefix("--edges=") { kinds.append(false) }
+      }
+      guard kinds.count == hist.count else {
+        throw ValidationError("cannot tell which --hist each --bins/--edges belongs to")
+      }
+    }
+    var b = 0
+    var e = 0
+    var result: [(String, HistogramAxis)] = []
+    for (k, regular) in kinds.enumerated() {
+      if regular {
+        let r = try Self.parseNumbers(range[b], option: "--range")
+        guard r.count == 2 else { throw ValidationError("--range needs LO,HI, got '\(range[b])'") }
+        result.append((hist[k], try HistogramAxis.regular(bins: bins[b], lower: r[0], upper: r[1])))
+        b += 1
+      } else {
+        result.append((hist[k], try HistogramAxis.variable(try Self.parseNumbers(edges[e], option: "--edges"))))
+        e += 1
+      }
+    }
+    return result
+  }
+
+  /// Runs the query on `source` and returns the text to print.
+  func execute(source: any ColumnSource, arguments: [String]) throws -> String {
+    let query = try Query(
+      cut: cut, weight: weight, aliases: try allAliases(), source: source,
+      equality: basf2Equality ? .basf2 : .exact)
+    let axes = try axes(arguments: arguments)
+    let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
+    if explain {
+      if let histogram { return query.explain(histogram, threads: threads) + "\n" }
+      return query.explain(threads: threads) + "\n"
+    }
+    var out = ""
+    var jsonParts: [String] = []
+    if count || histogram == nil {
+      let c = try query.run(CountAggregate(), threads: threads)
+      if json {
+        jsonParts.append("\"entries\": \(c.entries), \"sum_w\": \(Self.json(c.sumW)), \"sum_w2\": \(Self.json(c.sumW2))")
+      } else {
+        out += "entries \(c.entries)\nsum_w   \(Self.text(c.sumW))\nsum_w2  \(Self.text(c.sumW2))\n"
+      }
+    }
+    if let histogram {
+      let h = try query.run(histogram, threads: threads)
+      if json {
+        jsonParts.append("\"histogram\": " + Self.json(h))
+      } else {
+        out += (out.isEmpty ? "" : "\n") + Self.table(h)
+      }
+    }
+    if json { return "{" + jsonParts.joined(separator: ", ") + "}\n" }
+    return out
+  }
+
+  static func text(_ x: Double) -> String {
+    x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+  }
+
+  static func json(_ x: Double) -> String {
+    x.isFinite ? (x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)") : "null"
+  }
+
+  static func json(_ h: HistogramAggregate.Result) -> String {
+    let axes = zip(h.expressions, h.axes).map { e, a in
+      "{\"expression\": \(quote(e)), \"edges\": [" + a.edges.map(json).joined(separator: ", ") + "]}"
+    }
+    return "{\"axes\": [" + axes.joined(separator: ", ") + "], \"entries\": \(h.entries), "
+      + "\"layout\": \"row-major, first axis slowest; per axis index 0 is underflow, bins+1 overflow (and NaN)\", "
+      + "\"sum_w\": [" + h.sumW.map(json).joined(separator: ", ") + "], "
+      + "\"sum_w2\": [" + h.sumW2.map(json).joined(separator: ", ") + "]}"
+  }
+
+  static func quote(_ s: String) -> String {
+    var r = "\""
+    for u in s.unicodeScalars {
+      switch u {
+      case "\"": r += "\\\""
+      case "\\": r += "\\\\"
+      case _ where u.value < 0x20: r += String(format: "\\u%04x", u.value)
+      default: r.unicodeScalars.append(u)
+      }
+    }
+    return r + "\""
+  }
+
+  /// One line per bin (flow bins included), per-axis bounds then Σw and Σw².
+  static func table(_ h: HistogramAggregate.Result) -> String {
+    var lines = ["# histogram of " + h.expressions.joined(separator: " × ") + ", \(h.entries) entries; NaN counts as overflow"]
+    var header: [String] = []
+    for e in h.expressions { header += ["\(e).lower", "\(e).upper"] }
+    lines.append((header + ["sum_w", "sum_w2"]).joined(separator: "\t"))
+    for flat in 0..<h.sumW.count {
+      var rest = flat
+      var idx = [Int](repeating: 0, count: h.axes.count)
+      for d in stride(from: h.axes.count - 1, through: 0, by: -1) {
+        idx[d] = rest % h.axes[d].extent
+        rest /= h.axes[d].extent
+      }
+      var cells: [String] = []
+      for (a, i) in zip(h.axes, idx) {
+        let lo = i == 0 ? "-inf" : "\(a.edges[i - 1])"
+        let hi = i == a.extent - 1 ? "inf" : "\(a.edges[i])"
+        cells += [lo, hi]
+      }
+      lines.append((cells + [text(h.sumW[flat]), text(h.sumW2[flat])]).joined(separator: "\t"))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Query
+import Testing
+
+@testable import Tools
+
+@Suite struct QueryCommandTests {
+  let table = try! MemoryTable(columns: [
+    (ColumnInfo(name: "x", type: .float64), .float64([0.5, 1.5, 2.5, .nan, -1])),
+    (ColumnInfo(name: "w", type: .float64), .float64([1, 2, 3, 4, 5])),
+    (ColumnInfo(name: "n", type: .int32), .int32([1, 2, 3, 4, 5])),
+  ], chunkRows: 2)
+
+  func run(_ args: [String]) throws -> String {
+    let c = try QueryCommand.parse(args)
+    return try c.execute(source: table, arguments: args)
+  }
+
+  @Test func countText() throws {
+    #expect(try run(["--cut", "x > 1", "--weight", "w"]) == "entries 2\nsum_w   5\nsum_w2  13\n")
+  }
+
+  @Test func countJSON() throws {
+    #expect(try run(["--cut", "x > 1 || n == 5", "--count", "--json"]) == "{\"entries\": 3, \"sum_w\": 3, \"sum_w2\": 3}\n")
+  }
+
+  @Test func aliases() throws {
+    #expect(try run(["--alias", "big=x > 1", "--alias", "y = n * 2", "--cut", "big && y > 5", "--json"])
+      == "{\"entries\": 1, \"sum_w\": 1, \"sum_w2\": 1}\n")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("aliases-\(UUID().uuidString).txt")
+    defer { try? FileManager.default.removeItem(at: file) }
+    try "# aliases\nbig = x > 1  # a comment\n\nsmall=x<0\n".write(to: file, atomically: true, encoding: .utf8)
+    #expect(try run(["--alias-file", file.path, "--cut", "big || small", "--json"]).hasPrefix("{\"entries\": 3,"))
+  }
+
+  @Test func histogramTable() throws {
+    let out = try run(["--hist", "x", "--bins", "2", "--range", "0,2", "--weight", "w"])
+    #expect(out == """
+      # histogram of x, 5 entries; NaN counts as overflow
+      x.lower\tx.upper\tsum_w\tsum_w2
+      -inf\t0.0\t5\t25
+      0.0\t1.0\t1\t1
+      1.0\t2.0\t2\t4
+      2.0\tinf\t7\t25
+
+      """)
+  }
+
+  @Test func histogramJSONMixedAxes() throws {
+    let args = ["--hist", "x", "--edges", "0,1,3", "--hist", "n", "--bins", "1", "--range", "0,10", "--json"]
+    let out = try run(args)
+    let obj = try JSONSerialization.jsonObject(with: Data(out.utf8)) as! [String: Any]
+    let h = obj["histogram"] as! [String: Any]
+    #expect((h["sum_w"] as! [Double]).count == 4 * 3)
+    #expect((h["sum_w"] as! [Double]).reduce(0, +) == 5)
+    #expect(h["entries"] as! Int == 5)
+  }
+
+  @Test func explain() throws {
+    let out = try run(["--cut", "x > 3", "--explain", "--threads", "2"])
+    #expect(out.contains("chunks: 3 total, 3 skipped by statistics"))
+  }
+
+  @Test func validation() {
+    #expect(throws: (any Error).self) { try QueryCommand.parse(["--hist", "x"]) }
+    #expect(throws: (any Error).self) { try QueryCommand.parse(["--hist", "x", "--bins", "3"]) }
+    #expect(throws: (any Error).self) { try QueryCommand.parse(["--out", "a.h5"]) }
+    #expect(throws: (any Error).self) { try QueryCommand.parse(["--threads", "0"]) }
+    #expect(throws: QueryError.self) { try run(["--cut", "y > 1"]) }
+  }
+}
