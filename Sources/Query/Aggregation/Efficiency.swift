@@ -1,0 +1,100 @@
+/// A binned efficiency: the weighted histograms of all selected rows and of
+/// those that also pass a second cut, filled in one scan, and per bin
+/// ε = W_pass / W_total with PIDCalib2's variance for weighted events
+/// (ROOT's `TH1::Divide(…, "B")`):
+///
+///     σ² = |(1 − 2ε)·S_pass + ε²·S_total| / W_total²      (W = Σw, S = Σw²)
+///
+/// which for unit weights is the binomial ε(1 − ε)/N. ε is not clipped (it
+/// can leave [0, 1] with negative sWeights); a bin with W_total = 0 has
+/// ε = NaN. With `jeffreysFloor` the variance is floored at p(1 − p)/n_eff
+/// with Kish's n_eff = W²/S and Jeffreys' p = (k + ½)/(n_eff + 1), which
+/// gives bins with ε = 0 or 1 a non-zero error.
+///
+/// Partials keep Σw and Σw² of pass and total (never ε), so tables from
+/// shards, years or files merge by summation.
+public struct EfficiencyAggregate: Aggregate {
+  public let histogram: HistogramAggregate
+  public let passCut: String
+  public let jeffreysFloor: Bool
+
+  /// - Parameters:
+  ///   - axes: pairs of an expression and its axis, in order.
+  ///   - pass: the cut that defines passing rows among the selected ones.
+  public init(_ axes: [(String, HistogramAxis)], pass: String, jeffreysFloor: Bool = false) {
+    self.histogram = HistogramAggregate(axes)
+    self.passCut = pass
+    self.jeffreysFloor = jeffreysFloor
+  }
+
+  /// The axes, then the pass indicator (a condition: NaN counts as false).
+  public var inputs: [String] { histogram.inputs + ["where(\(passCut), 1, 0)"] }
+
+  public struct Partial: Sendable, Codable, Equatable {
+    public var total: HistogramAggregate.Partial
+    public var pass: HistogramAggregate.Partial
+  }
+
+  public struct Result: Sendable, Codable, Equatable {
+    public var total: HistogramAggregate.Result
+    public var pass: HistogramAggregate.Result
+    /// ε per bin, flow bins included, in the histograms' layout.
+    public var efficiency: [Double]
+    /// σ_ε per bin.
+    public var error: [Double]
+  }
+
+  public func makePartial() -> Partial {
+    Partial(total: histogram.makePartial(), pass: histogram.makePartial())
+  }
+
+  public func consume(_ batch: AggregateBatch, into p: inout Partial) {
+    let axisValues = Array(batch.values.dropLast())
+    histogram.consume(
+      AggregateBatch(rows: batch.rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
+      into: &p.total)
+    let flag = batch.values[batch.values.count - 1].floats
+    let passing = batch.rows.filter { flag[Int($0)] != 0 }
+    passing.withUnsafeBufferPointer { rows in
+      histogram.consume(
+        AggregateBatch(rows: rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
+        into: &p.pass)
+    }
+  }
+
+  public func merge(_ other: Partial, into p: inout Partial) {
+    histogram.merge(other.total, into: &p.total)
+    histogram.merge(other.pass, into: &p.pass)
+  }
+
+  public func finish(_ p: Partial) -> Result {
+    let total = histogram.finish(p.total)
+    let pass = histogram.finish(p.pass)
+    var eff: [Double] = []
+    var err: [Double] = []
+    for k in total.sumW.indices {
+      let (e, s) = Self.efficiency(
+        passW: pass.sumW[k], passW2: pass.sumW2[k], totalW: total.sumW[k], totalW2: total.sumW2[k],
+        jeffreysFloor: jeffreysFloor)
+      eff.append(e)
+      err.append(s)
+    }
+    return Result(total: total, pass: pass, efficiency: eff, error: err)
+  }
+
+  /// ε and σ_ε of one bin from its sums.
+  public static func efficiency(
+    passW: Double, passW2: Double, totalW: Double, totalW2: Double, jeffreysFloor: Bool = false
+  ) -> (Double, Double) {
+    guard totalW != 0 else { return (.nan, .nan) }
+    let e = passW / totalW
+    var variance = abs((1 - 2 * e) * passW2 + e * e * totalW2) / (totalW * totalW)
+    if jeffreysFloor, totalW2 > 0 {
+      let nEff = totalW * totalW / totalW2
+      let k = min(max(e, 0), 1) * nEff
+      let p = (k + 0.5) / (nEff + 1)
+      variance = max(variance, p * (1 - p) / nEff)
+    }
+    return (e, variance.squareRoot())
+  }
+}
