@@ -2,7 +2,7 @@ import ArgumentParser
 import ColumnStore
 import Query
 
-@main
+
 struct SysCorr: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "syscorr",
