@@ -1,0 +1,459 @@
+import Foundation
+
+/// A four-vector (E, px, py, pz) in GeV.
+struct LV {
+  var e: Double, x: Double, y: Double, z: Double
+
+  var p: Double { (x * x + y * y + z * z).squareRoot() }
+  var pt: Double { (x * x + y * y).squareRoot() }
+  var cosTheta: Double { let pp = p; return pp > 0 ? z / pp : 1 }
+
+  /// This vector, given in the rest frame of `parent`, in the frame where the
+  /// parent has four-momentum `parent`.
+  @inline(__always)
+  func boosted(by parent: LV) -> LV {
+    let bx = parent.x / parent.e, by = parent.y / parent.e, bz = parent.z / parent.e
+    let b2 = bx * bx + by * by + bz * bz
+    if b2 <= 0 { return self }
+    let gamma = 1 / (1 - b2).squareRoot()
+    let bp = bx * x + by * y + bz * z
+    let g2 = (gamma - 1) / b2
+    let k = g2 * bp + gamma * e
+    return LV(e: gamma * (e + bp), x: x + k * bx, y: y + k * by, z: z + k * bz)
+  }
+}
+
+/// Per-particle values of one candidate.
+struct PState {
+  var px = 0.0, py = 0.0, pz = 0.0
+  var p = 0.0, pt = 0.0, cosTheta = 0.0, charge = 0.0
+  var dr = 0.0, dz = 0.0, nCDCHits = 0.0
+  var M = 0.0, invM = 0.0, dM = 0.0, Q = 0.0, chiProb = 0.0, flight = 0.0, flightSig = 0.0
+  var cosAngle = 0.0, isSignal = 0.0, mcPDG = 0.0, pdg = 0.0, massDiff = 0.0, pCMS = 0.0
+  var mcErrors: Int32 = 0
+  var pidNaN = false
+  var mu = SIMD8<Double>()
+  var z = SIMD8<Double>()
+  var zTop = 0.0, zCDC = 0.0
+
+  @inline(__always)
+  mutating func setKinematics(_ v: LV) {
+    px = v.x; py = v.y; pz = v.z
+    pt = v.pt
+    p = (pt * pt + v.z * v.z).squareRoot()
+    cosTheta = p > 0 ? v.z / p : 1
+  }
+}
+
+extension SampleGenerator {
+  static let mPi = Species.pi.mass
+  static let cosThetaMax = cos(17 * Double.pi / 180)
+  static let cosThetaMin = cos(150 * Double.pi / 180)
+  /// Belle II boost of the CMS along z: βγ = 0.2872.
+  static let betaGammaCMS = 0.2872
+  static let ctau: [String: Double] = ["Lambda0": 7.89, "anti-Lambda0": 7.89, "K_S0": 2.6844, "D0": 0.01229]
+
+  /// Background track species mixes (cumulative over e, mu, pi, K, p) by nominal species.
+  static func backgroundMix(_ nominal: Species) -> [Double] {
+    switch nominal {
+    case .K: [0.015, 0.03, 0.23, 0.98, 1.0]
+    case .p: [0.01, 0.02, 0.27, 0.32, 1.0]
+    case .e: [0.80, 0.82, 0.97, 0.99, 1.0]
+    case .mu: [0.02, 0.80, 0.97, 0.99, 1.0]
+    case .pi: [0.02, 0.035, 0.935, 0.99, 1.0]
+    }
+  }
+  /// τ 1-prong probe species (cumulative e, mu, pi, K, p).
+  static let tauProbeMix: [Double] = [0.28, 0.55, 0.98, 1.0, 1.0]
+
+  @inline(__always)
+  static func draw(_ cumulative: [Double], _ rng: inout Xoshiro256StarStar) -> Species {
+    let u = rng.uniform()
+    for i in 0..<4 where u < cumulative[i] { return Species.allCases[i] }
+    return .p
+  }
+
+  @inline(__always)
+  static func inAcceptance(_ s: PState) -> Bool {
+    s.cosTheta <= cosThetaMax && s.cosTheta >= cosThetaMin
+  }
+
+  @inline(__always)
+  static func isotropic(_ q: Double, _ m: Double, _ rng: inout Xoshiro256StarStar) -> LV {
+    let c = 2 * rng.uniform() - 1
+    let s = (max(0, 1 - c * c)).squareRoot()
+    let phi = 2 * Double.pi * rng.uniform()
+    return LV(e: (q * q + m * m).squareRoot(), x: q * s * cos(phi), y: q * s * sin(phi), z: q * c)
+  }
+
+  /// CMS → lab along z.
+  @inline(__always)
+  static func toLab(_ v: LV) -> LV {
+    let bg = betaGammaCMS
+    let g = (1 + bg * bg).squareRoot()
+    return LV(e: g * v.e + bg * v.z, x: v.x, y: v.y, z: g * v.z + bg * v.e)
+  }
+
+  /// Two-body decay of `parent` (mass `m`) into masses m1, m2, isotropic in its rest frame.
+  @inline(__always)
+  static func twoBody(_ parent: LV, _ m: Double, _ m1: Double, _ m2: Double,
+                      _ rng: inout Xoshiro256StarStar) -> (LV, LV) {
+    let a = m * m - (m1 + m2) * (m1 + m2)
+    let b = m * m - (m1 - m2) * (m1 - m2)
+    let q = (max(0, a * b)).squareRoot() / (2 * m)
+    let d1 = isotropic(q, m1, &rng)
+    let d2 = LV(e: (q * q + m2 * m2).squareRoot(), x: -d1.x, y: -d1.y, z: -d1.z)
+    return (d1.boosted(by: parent), d2.boosted(by: parent))
+  }
+
+  @inline(__always)
+  static func chiProb(_ signal: Bool, _ rng: inout Xoshiro256StarStar) -> Double {
+    let u = rng.uniform()
+    if !signal && rng.uniform() < 0.4 { return u * u * u * u }
+    return u
+  }
+
+  /// Track quality for a track from the IP (`rT` = 0) or a displaced vertex at
+  /// transverse radius `rT` cm.
+  @inline(__always)
+  static func quality(_ s: inout PState, rT: Double, _ rng: inout Xoshiro256StarStar) {
+    if rng.uniform() < 0.97 {
+      s.dr = abs(0.04 * rng.normal())
+    } else {
+      s.dr = 2.0 * rng.exponential()
+    }
+    if rng.uniform() < 0.97 {
+      s.dz = 0.08 * rng.normal()
+    } else {
+      s.dz = (rng.uniform() < 0.5 ? -3.0 : 3.0) * rng.exponential()
+    }
+    if rT > 0 {
+      s.dr += rT * (0.02 + 0.2 * rng.uniform())
+      s.dz += 0.1 * rT * rng.normal()
+    }
+    if rng.uniform() < 0.02 {
+      s.nCDCHits = Double(3 + Int(23 * rng.uniform()))
+    } else {
+      var mean = s.pt > 0.25 ? 48 : 28 + 80 * s.pt
+      if rT > 16 { mean -= 0.6 * (rT - 16) }
+      s.nCDCHits = min(90, max(3, (mean + 7 * rng.normal()).rounded()))
+    }
+  }
+
+  /// Truth and PID of a track of true species `t`.
+  @inline(__always)
+  func pid(_ s: inout PState, species t: Species, nominal: Species, signedPDG: Int,
+           _ rng: inout Xoshiro256StarStar, _ mu: UnsafeBufferPointer<Double>) {
+    s.isSignal = t == nominal ? 1 : 0
+    s.mcPDG = Double(t.signedPDG(charge: s.charge))
+    s.pdg = Double(signedPDG)
+    s.pidNaN = rng.uniform() < pidModel.nanFraction
+    if s.pidNaN { return }
+    let b = pidModel.clampedBin(s.p)
+    let ti = t.index
+    for h in 0..<5 {
+      s.mu[h] = mu[(h * 5 + ti) * nBins + b]
+      s.z[h] = rng.normal()
+    }
+    s.zTop = rng.normal()
+    s.zCDC = rng.normal()
+  }
+
+  @inline(__always)
+  func value(_ code: VarCode, _ s: PState) -> Double {
+    switch code {
+    case .p: return s.p
+    case .pt: return s.pt
+    case .cosTheta: return s.cosTheta
+    case .theta: return acos(s.cosTheta)
+    case .phi: return atan2(s.py, s.px)
+    case .charge: return s.charge
+    case .dr: return s.dr
+    case .dz: return s.dz
+    case .nCDCHits: return s.nCDCHits
+    case .M: return s.M
+    case .InvM: return s.invM
+    case .dM: return s.dM
+    case .Q: return s.Q
+    case .chiProb: return s.chiProb
+    case .flightDistance: return s.flight
+    case .significanceOfDistance: return s.flightSig
+    case .cosAngle: return s.cosAngle
+    case .isSignal: return s.isSignal
+    case .mcPDG: return s.mcPDG
+    case .PDG: return s.pdg
+    case .mcErrors: return Double(s.mcErrors)
+    case .massDifference: return s.massDiff
+    case .pCMS: return s.pCMS
+    case .globalID(let h):
+      if s.pidNaN { return .nan }
+      return 1 / (1 + exp(-(s.mu[h] + pidModel.sigma * s.z[h])))
+    case .binary(let a, let b):
+      if s.pidNaN { return .nan }
+      let x = s.mu[a] - s.mu[b] + pidModel.sigma * (s.z[a] - s.z[b]) * 0.7071067811865476
+      return 1 / (1 + exp(-x))
+    case .topProb(let h):
+      if s.pidNaN { return .nan }
+      let x = 0.7 * s.mu[h] + pidModel.sigma * (0.6 * s.z[h] + 0.8 * s.zTop)
+      return 1 / (1 + exp(-x))
+    case .cdcLL(let h):
+      if s.pidNaN { return .nan }
+      return -1 - 0.5 * s.zCDC * s.zCDC - 0.3 * max(0, 3 - s.mu[h]) * (1 + 0.2 * abs(s.z[h]))
+    }
+  }
+
+  /// The columns of block `index` (`rows` ≤ `blockRows`).
+  public func blockColumns(_ index: Int, rows: Int = SampleGenerator.blockRows) -> [(ColumnInfo, ColumnBuffer)] {
+    precondition(rows >= 0 && rows <= SampleGenerator.blockRows, "a block holds at most \(SampleGenerator.blockRows) rows")
+    var rng = Xoshiro256StarStar(seed: blockSeed(index))
+    let n = rows
+    // counters
+    let experiment = [Int32](repeating: sample == .data ? 26 : 1003, count: n)
+    let run = [Int32](repeating: sample == .data ? Int32(truncatingIfNeeded: 1 + index) : 0, count: n)
+    var event = [UInt32](repeating: 0, count: n)
+    let production = [Int32](repeating: sample == .data ? 12 : 29000, count: n)
+    var candidate = [Int32](repeating: 0, count: n)
+    var ncandidates = [Int32](repeating: 0, count: n)
+    let weight = [Double](repeating: 1, count: n)
+
+    let nf = plan.count
+    let fbuf = UnsafeMutablePointer<Double>.allocate(capacity: max(1, nf * n))
+    defer { fbuf.deallocate() }
+    let intIndex = plan.indices.filter { plan[$0].isInt }
+    let ibuf = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, intIndex.count * n))
+    defer { ibuf.deallocate() }
+
+    var states = [PState](repeating: PState(), count: mode.particles.count)
+    let blockBase = UInt32(truncatingIfNeeded: index &* SampleGenerator.blockRows)
+    var eventLocal: UInt32 = 0
+    var remaining = 0
+    var candIndex: Int32 = 0
+    var nCand: Int32 = 0
+
+    muTable.withUnsafeBufferPointer { mu in
+      plan.withUnsafeBufferPointer { planP in
+        states.withUnsafeMutableBufferPointer { st in
+          for r in 0..<n {
+            if remaining == 0 {
+              let u = rng.uniform()
+              var k = u < 0.80 ? 1 : (u < 0.95 ? 2 : 3)
+              k = min(k, SampleGenerator.blockRows - r)
+              remaining = k
+              nCand = Int32(k)
+              candIndex = 0
+              eventLocal += 1
+            }
+            event[r] = blockBase &+ eventLocal
+            candidate[r] = candIndex
+            ncandidates[r] = nCand
+            candIndex += 1
+            remaining -= 1
+
+            switch topology {
+            case .dstar: generateDstar(st, &rng, mu)
+            case .v0: generateV0(st, &rng, mu)
+            case .tau: generateTau(st, &rng, mu)
+            }
+
+            var ii = 0
+            for j in 0..<planP.count {
+              let pl = planP[j]
+              if pl.isInt {
+                ibuf[ii * n + r] = st[pl.particle].mcErrors
+                ii += 1
+              } else {
+                fbuf[j * n + r] = value(pl.code, st[pl.particle])
+              }
+            }
+          }
+        }
+      }
+    }
+
+    var out: [(ColumnInfo, ColumnBuffer)] = []
+    out.reserveCapacity(columns.count)
+    let c = columns
+    out.append((c[0], .int32(experiment)))
+    out.append((c[1], .int32(run)))
+    out.append((c[2], .uint32(event)))
+    out.append((c[3], .int32(production)))
+    out.append((c[4], .int32(candidate)))
+    out.append((c[5], .int32(ncandidates)))
+    out.append((c[6], .float64(weight)))
+    var ii = 0
+    for j in 0..<nf {
+      let info = c[7 + j]
+      if plan[j].isInt {
+        out.append((info, .int32(Array(UnsafeBufferPointer(start: ibuf + ii * n, count: n)))))
+        ii += 1
+      } else {
+        out.append((info, .float64(Array(UnsafeBufferPointer(start: fbuf + j * n, count: n)))))
+      }
+    }
+    return out
+  }
+
+  // MARK: Topologies
+
+  /// D*+ → D0(→ K− π+) π+: particles [head, D0, K, pi, pi_slow].
+  @inline(__always)
+  func generateDstar(_ st: UnsafeMutableBufferPointer<PState>, _ rng: inout Xoshiro256StarStar,
+                     _ mu: UnsafeBufferPointer<Double>) {
+    let isSig = rng.uniform() < mode.signalFraction
+    let q: Double = selfConjugate || rng.uniform() < 0.5 ? 1 : -1
+    let mD0 = isSig ? fitSignal!.sample(&rng) : fitBackground!.sample(&rng)
+    let dm = isSig ? auxSignal!.sample(&rng) : auxBackground!.sample(&rng)
+    let mHead = mD0 + dm
+    let nomK = trackNominal[2]!, nomPi = trackNominal[3]!, nomSlow = trackNominal[4]!
+    var pStar = 0.0
+    var head = LV(e: 0, x: 0, y: 0, z: 0), d0 = head, k = head, pi = head, slow = head
+    for _ in 0..<50 {
+      let u = rng.uniform()
+      pStar = 1.0 + 3.85 * (isSig ? u.squareRoot() : u)
+      head = SampleGenerator.toLab(SampleGenerator.isotropic(pStar, mHead, &rng))
+      (d0, slow) = SampleGenerator.twoBody(head, mHead, mD0, nomSlow.mass, &rng)
+      (k, pi) = SampleGenerator.twoBody(d0, mD0, nomK.mass, nomPi.mass, &rng)
+      let ck = k.cosTheta, cp = pi.cosTheta, cs = slow.cosTheta
+      let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
+      if ck >= lo && ck <= hi && cp >= lo && cp <= hi && cs >= lo && cs <= hi { break }
+    }
+    // head
+    st[0].setKinematics(head)
+    st[0].M = mHead
+    st[0].invM = mHead
+    st[0].dM = mHead - headMass
+    st[0].massDiff = dm
+    st[0].Q = dm - nomSlow.mass
+    st[0].pCMS = pStar
+    st[0].isSignal = isSig ? 1 : 0
+    st[0].mcErrors = isSig ? 0 : Int32(1) << Int32(3 + Int(5 * rng.uniform()))
+    st[0].chiProb = SampleGenerator.chiProb(isSig, &rng)
+    st[0].charge = q
+    // D0
+    st[1].setKinematics(d0)
+    st[1].M = mD0
+    st[1].invM = mD0 + 0.0008 * rng.normal()
+    st[1].dM = mD0 - midMass
+    st[1].isSignal = isSig ? 1 : 0
+    st[1].chiProb = SampleGenerator.chiProb(isSig, &rng)
+    let bg = d0.p / mD0
+    let ctau = midCTau
+    let sigmaFD = 0.004
+    st[1].flight = (isSig ? 1 : 0.5) * bg * ctau * rng.exponential() + sigmaFD * rng.normal()
+    st[1].flightSig = st[1].flight / sigmaFD
+    st[1].charge = 0
+    // tracks
+    for j in 0..<3 {
+      let i = 2 + j
+      let nominal = trackNominal[i]!
+      st[i].setKinematics(j == 0 ? k : (j == 1 ? pi : slow))
+      st[i].charge = trackCharges[i] * q
+      SampleGenerator.quality(&st[i], rT: 0, &rng)
+      let t = isSig ? nominal : SampleGenerator.draw(trackMix[i], &rng)
+      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+    }
+  }
+
+  /// V0 → two tracks: particles [head, t1, t2].
+  @inline(__always)
+  func generateV0(_ st: UnsafeMutableBufferPointer<PState>, _ rng: inout Xoshiro256StarStar,
+                  _ mu: UnsafeBufferPointer<Double>) {
+    let isSig = rng.uniform() < mode.signalFraction
+    let q: Double = selfConjugate || rng.uniform() < 0.5 ? 1 : -1
+    let m = isSig ? fitSignal!.sample(&rng) : fitBackground!.sample(&rng)
+    let n1 = trackNominal[1]!, n2 = trackNominal[2]!
+    var head = LV(e: 0, x: 0, y: 0, z: 0), t1 = head, t2 = head
+    for _ in 0..<50 {
+      let pStar = min(5.0, 0.2 + 0.7 * (rng.exponential() + rng.exponential()))
+      head = SampleGenerator.toLab(SampleGenerator.isotropic(pStar, m, &rng))
+      (t1, t2) = SampleGenerator.twoBody(head, m, n1.mass, n2.mass, &rng)
+      let c1 = t1.cosTheta, c2 = t2.cosTheta
+      let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
+      if c1 >= lo && c1 <= hi && c2 >= lo && c2 <= hi { break }
+    }
+    st[0].setKinematics(head)
+    st[0].M = m
+    st[0].invM = m + 0.0004 * rng.normal()
+    st[0].dM = m - headMass
+    st[0].isSignal = isSig ? 1 : 0
+    st[0].chiProb = SampleGenerator.chiProb(isSig, &rng)
+    st[0].charge = 0
+    let ctau = headCTau
+    let bg = head.p / m
+    let fd: Double
+    if isSig || rng.uniform() < 0.5 {
+      fd = bg * ctau * rng.exponential() * (isSig ? 1 : 0.5)
+    } else {
+      fd = abs(0.1 * rng.normal())
+    }
+    let sigmaFD = 0.05 * (1 + 0.3 * rng.uniform())
+    st[0].flight = fd + 0.02 * rng.normal()
+    st[0].flightSig = st[0].flight / sigmaFD
+    let alpha = isSig ? abs(0.01 * rng.normal()) : min(Double.pi, 0.15 * rng.exponential())
+    st[0].cosAngle = cos(alpha)
+    let rT = max(0, fd) * (max(0, 1 - st[0].cosTheta * st[0].cosTheta)).squareRoot()
+    for j in 0..<2 {
+      let i = 1 + j
+      let nominal = trackNominal[i]!
+      st[i].setKinematics(j == 0 ? t1 : t2)
+      st[i].charge = trackCharges[i] * q
+      SampleGenerator.quality(&st[i], rT: rT, &rng)
+      let t = isSig ? nominal : SampleGenerator.draw(trackMix[i], &rng)
+      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+    }
+  }
+
+  /// τ pair 3x1: particles [tag π, tag π, tag π, probe].
+  @inline(__always)
+  func generateTau(_ st: UnsafeMutableBufferPointer<PState>, _ rng: inout Xoshiro256StarStar,
+                   _ mu: UnsafeBufferPointer<Double>) {
+    let isSig = rng.uniform() < mode.signalFraction
+    let q: Double = rng.uniform() < 0.5 ? 1 : -1
+    let mTau = ParticleData.masses["tau+"]!
+    let mPi = SampleGenerator.mPi
+    var lvs = [LV](repeating: LV(e: 0, x: 0, y: 0, z: 0), count: 4)
+    var species: [Species] = [.pi, .pi, .pi, .pi]
+    let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
+    if isSig {
+      species[3] = SampleGenerator.draw(SampleGenerator.tauProbeMix, &rng)
+      let mProbe = species[3].mass
+      let eBeam = mode.cmsEnergy / 2
+      let pTau = (max(0, eBeam * eBeam - mTau * mTau)).squareRoot()
+      for _ in 0..<50 {
+        let tauA = SampleGenerator.isotropic(pTau, mTau, &rng)
+        let tauB = LV(e: tauA.e, x: -tauA.x, y: -tauA.y, z: -tauA.z)
+        let tau3 = SampleGenerator.toLab(tauA), tau1 = SampleGenerator.toLab(tauB)
+        let mA1 = min(1.70, max(0.75, 1.23 + 0.12 * rng.normal()))
+        let (a1, _) = SampleGenerator.twoBody(tau3, mTau, mA1, 0, &rng)
+        let mRho = min(mA1 - mPi - 0.01, max(0.30, 0.775 + 0.07 * rng.normal()))
+        let (rho, bach) = SampleGenerator.twoBody(a1, mA1, mRho, mPi, &rng)
+        let (pA, pB) = SampleGenerator.twoBody(rho, mRho, mPi, mPi, &rng)
+        let mInv: Double
+        switch species[3] {
+        case .e, .mu: mInv = rng.uniform() * (mTau - mProbe - 0.01)
+        default: mInv = rng.uniform() < 0.45 ? 0 : rng.uniform(0.14, 1.2)
+        }
+        let (probe, _) = SampleGenerator.twoBody(tau1, mTau, mProbe, mInv, &rng)
+        lvs = [pA, pB, bach, probe]
+        if lvs.allSatisfy({ $0.cosTheta >= lo && $0.cosTheta <= hi }) { break }
+      }
+    } else {
+      for i in 0..<4 {
+        species[i] = SampleGenerator.draw(SampleGenerator.backgroundMix(.pi), &rng)
+        let pp = 0.2 + 0.5 * (rng.exponential() + rng.exponential())
+        let c = rng.uniform(lo, hi)
+        let s = (1 - c * c).squareRoot()
+        let phi = 2 * Double.pi * rng.uniform()
+        let m = species[i].mass
+        lvs[i] = LV(e: (pp * pp + m * m).squareRoot(), x: pp * s * cos(phi), y: pp * s * sin(phi), z: pp * c)
+      }
+    }
+    for i in 0..<4 {
+      let nominal = trackNominal[i]!
+      st[i].setKinematics(lvs[i])
+      st[i].charge = trackCharges[i] * q
+      SampleGenerator.quality(&st[i], rT: 0, &rng)
+      pid(&st[i], species: species[i], nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+    }
+  }
+}
