@@ -94,7 +94,6 @@ public enum AliasGenerator {
       init(name: String, label: String) { self.name = name; self.label = label }
     }
     let top = TreeNode(name: "", label: "")
-    var anySelected = false
     func collect(_ node: DecayNode, _ tree: TreeNode) -> Bool {
       var keep = node.selected
       for (i, d) in node.daughters.enumerated() {
@@ -104,10 +103,10 @@ public enum AliasGenerator {
           keep = true
         }
       }
-      if node.selected { tree.selected = true; anySelected = true }
+      if node.selected { tree.selected = true }
       return keep
     }
-    _ = collect(head, top)
+    let anySelected = collect(head, top)
     guard anySelected else {
       throw ColumnStoreError(.invalidInput, path: decayString, "no particle selected in decay string '\(decayString)' (mark one with '^')")
     }
