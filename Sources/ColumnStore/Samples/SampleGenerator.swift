@@ -47,7 +47,7 @@ public struct SampleGenerator: Sendable {
   let trackCharges: [Double]      // per mode particle, for q = +1
   let trackPDG: [Int]             // per mode particle (signed, q = +1)
   let trackNominal: [Species?]    // per mode particle
-  let trackMix: [[Double]]        // background species mix per mode particle
+  let trackMix: [SIMD4<Double>]   // background species mix per mode particle (cumulative e, mu, pi, K)
   let headCTau: Double
   let midCTau: Double
 
@@ -159,7 +159,7 @@ public struct SampleGenerator: Sendable {
     trackCharges = parts.map { ParticleData.charge($0.name) }
     trackPDG = parts.map(\.pdg)
     trackNominal = parts.map { $0.isTrack ? Species(pdg: $0.pdg) : nil }
-    trackMix = trackNominal.map { SampleGenerator.backgroundMix($0 ?? .pi) }
+    trackMix = trackNominal.map { SampleGenerator.cumulative(SampleGenerator.backgroundMix($0 ?? .pi)) }
     headCTau = SampleGenerator.ctau[parts[0].name] ?? 1
     midCTau = parts.count > 1 ? SampleGenerator.ctau[parts[1].name] ?? 0.01 : 0.01
     for (p, s) in zip(parts, trackNominal) where p.isTrack && s == nil {

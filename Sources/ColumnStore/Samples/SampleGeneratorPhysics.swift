@@ -64,12 +64,17 @@ extension SampleGenerator {
     }
   }
   /// τ 1-prong probe species (cumulative e, mu, pi, K, p).
-  static let tauProbeMix: [Double] = [0.28, 0.55, 0.98, 1.0, 1.0]
+  static let tauProbeMix = SIMD4<Double>(0.28, 0.55, 0.98, 1.0)
+
+  static func cumulative(_ c: [Double]) -> SIMD4<Double> { SIMD4(c[0], c[1], c[2], c[3]) }
 
   @inline(__always)
-  static func draw(_ cumulative: [Double], _ rng: inout Xoshiro256StarStar) -> Species {
+  static func draw(_ cumulative: SIMD4<Double>, _ rng: inout Xoshiro256StarStar) -> Species {
     let u = rng.uniform()
-    for i in 0..<4 where u < cumulative[i] { return Species.allCases[i] }
+    if u < cumulative[0] { return .e }
+    if u < cumulative[1] { return .mu }
+    if u < cumulative[2] { return .pi }
+    if u < cumulative[3] { return .K }
     return .p
   }
 
@@ -78,12 +83,17 @@ extension SampleGenerator {
     s.cosTheta <= cosThetaMax && s.cosTheta >= cosThetaMin
   }
 
+  /// Momentum `q` in a uniformly random direction (Marsaglia 1972: no trigonometry).
   @inline(__always)
   static func isotropic(_ q: Double, _ m: Double, _ rng: inout Xoshiro256StarStar) -> LV {
-    let c = 2 * rng.uniform() - 1
-    let s = (max(0, 1 - c * c)).squareRoot()
-    let phi = 2 * Double.pi * rng.uniform()
-    return LV(e: (q * q + m * m).squareRoot(), x: q * s * cos(phi), y: q * s * sin(phi), z: q * c)
+    var x1 = 0.0, x2 = 0.0, s = 2.0
+    while s >= 1 {
+      x1 = 2 * rng.uniform() - 1
+      x2 = 2 * rng.uniform() - 1
+      s = x1 * x1 + x2 * x2
+    }
+    let f = 2 * (1 - s).squareRoot() * q
+    return LV(e: (q * q + m * m).squareRoot(), x: x1 * f, y: x2 * f, z: (1 - 2 * s) * q)
   }
 
   /// CMS → lab along z.
@@ -159,46 +169,48 @@ extension SampleGenerator {
     s.zCDC = rng.normal()
   }
 
+  /// The value of `code` for the particle state at `sp` (read in place: a
+  /// PState is several hundred bytes, so it is never copied per column).
   @inline(__always)
-  func value(_ code: VarCode, _ s: PState) -> Double {
+  func value(_ code: VarCode, _ sp: UnsafePointer<PState>) -> Double {
     switch code {
-    case .p: return s.p
-    case .pt: return s.pt
-    case .cosTheta: return s.cosTheta
-    case .theta: return acos(s.cosTheta)
-    case .phi: return atan2(s.py, s.px)
-    case .charge: return s.charge
-    case .dr: return s.dr
-    case .dz: return s.dz
-    case .nCDCHits: return s.nCDCHits
-    case .M: return s.M
-    case .InvM: return s.invM
-    case .dM: return s.dM
-    case .Q: return s.Q
-    case .chiProb: return s.chiProb
-    case .flightDistance: return s.flight
-    case .significanceOfDistance: return s.flightSig
-    case .cosAngle: return s.cosAngle
-    case .isSignal: return s.isSignal
-    case .mcPDG: return s.mcPDG
-    case .PDG: return s.pdg
-    case .mcErrors: return Double(s.mcErrors)
-    case .massDifference: return s.massDiff
-    case .pCMS: return s.pCMS
+    case .p: return sp.pointee.p
+    case .pt: return sp.pointee.pt
+    case .cosTheta: return sp.pointee.cosTheta
+    case .theta: return acos(sp.pointee.cosTheta)
+    case .phi: return atan2(sp.pointee.py, sp.pointee.px)
+    case .charge: return sp.pointee.charge
+    case .dr: return sp.pointee.dr
+    case .dz: return sp.pointee.dz
+    case .nCDCHits: return sp.pointee.nCDCHits
+    case .M: return sp.pointee.M
+    case .InvM: return sp.pointee.invM
+    case .dM: return sp.pointee.dM
+    case .Q: return sp.pointee.Q
+    case .chiProb: return sp.pointee.chiProb
+    case .flightDistance: return sp.pointee.flight
+    case .significanceOfDistance: return sp.pointee.flightSig
+    case .cosAngle: return sp.pointee.cosAngle
+    case .isSignal: return sp.pointee.isSignal
+    case .mcPDG: return sp.pointee.mcPDG
+    case .PDG: return sp.pointee.pdg
+    case .mcErrors: return Double(sp.pointee.mcErrors)
+    case .massDifference: return sp.pointee.massDiff
+    case .pCMS: return sp.pointee.pCMS
     case .globalID(let h):
-      if s.pidNaN { return .nan }
-      return 1 / (1 + exp(-(s.mu[h] + pidModel.sigma * s.z[h])))
+      if sp.pointee.pidNaN { return .nan }
+      return 1 / (1 + exp(-(sp.pointee.mu[h] + pidModel.sigma * sp.pointee.z[h])))
     case .binary(let a, let b):
-      if s.pidNaN { return .nan }
-      let x = s.mu[a] - s.mu[b] + pidModel.sigma * (s.z[a] - s.z[b]) * 0.7071067811865476
+      if sp.pointee.pidNaN { return .nan }
+      let x = sp.pointee.mu[a] - sp.pointee.mu[b] + pidModel.sigma * (sp.pointee.z[a] - sp.pointee.z[b]) * 0.7071067811865476
       return 1 / (1 + exp(-x))
     case .topProb(let h):
-      if s.pidNaN { return .nan }
-      let x = 0.7 * s.mu[h] + pidModel.sigma * (0.6 * s.z[h] + 0.8 * s.zTop)
+      if sp.pointee.pidNaN { return .nan }
+      let x = 0.7 * sp.pointee.mu[h] + pidModel.sigma * (0.6 * sp.pointee.z[h] + 0.8 * sp.pointee.zTop)
       return 1 / (1 + exp(-x))
     case .cdcLL(let h):
-      if s.pidNaN { return .nan }
-      return -1 - 0.5 * s.zCDC * s.zCDC - 0.3 * max(0, 3 - s.mu[h]) * (1 + 0.2 * abs(s.z[h]))
+      if sp.pointee.pidNaN { return .nan }
+      return -1 - 0.5 * sp.pointee.zCDC * sp.pointee.zCDC - 0.3 * max(0, 3 - sp.pointee.mu[h]) * (1 + 0.2 * abs(sp.pointee.z[h]))
     }
   }
 
@@ -217,11 +229,18 @@ extension SampleGenerator {
     let weight = [Double](repeating: 1, count: n)
 
     let nf = plan.count
-    let fbuf = UnsafeMutablePointer<Double>.allocate(capacity: max(1, nf * n))
-    defer { fbuf.deallocate() }
-    let intIndex = plan.indices.filter { plan[$0].isInt }
-    let ibuf = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, intIndex.count * n))
-    defer { ibuf.deallocate() }
+    // The output columns, filled tile by tile (no intermediate copy).
+    var fcols: [[Double]] = plan.map { pl in
+      pl.isInt ? [] : [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+    var icols: [[Int32]] = plan.map { pl in
+      pl.isInt ? [Int32](unsafeUninitializedCapacity: n) { _, count in count = n } : []
+    }
+    // Rows are generated into a small column-major tile (cache resident),
+    // copied to the block's columns every `tile` rows.
+    let tile = 128
+    let tbuf = UnsafeMutablePointer<Double>.allocate(capacity: max(1, nf * tile))
+    defer { tbuf.deallocate() }
 
     var states = [PState](repeating: PState(), count: mode.particles.count)
     let blockBase = UInt32(truncatingIfNeeded: index &* SampleGenerator.blockRows)
@@ -233,38 +252,47 @@ extension SampleGenerator {
     muTable.withUnsafeBufferPointer { mu in
       plan.withUnsafeBufferPointer { planP in
         states.withUnsafeMutableBufferPointer { st in
-          for r in 0..<n {
-            if remaining == 0 {
-              let u = rng.uniform()
-              var k = u < 0.80 ? 1 : (u < 0.95 ? 2 : 3)
-              k = min(k, SampleGenerator.blockRows - r)
-              remaining = k
-              nCand = Int32(k)
-              candIndex = 0
-              eventLocal += 1
-            }
-            event[r] = blockBase &+ eventLocal
-            candidate[r] = candIndex
-            ncandidates[r] = nCand
-            candIndex += 1
-            remaining -= 1
+          var tileStart = 0
+          while tileStart < n {
+            let tileRows = min(tile, n - tileStart)
+            for k in 0..<tileRows {
+              let r = tileStart + k
+              if remaining == 0 {
+                let u = rng.uniform()
+                var c = u < 0.80 ? 1 : (u < 0.95 ? 2 : 3)
+                c = min(c, SampleGenerator.blockRows - r)
+                remaining = c
+                nCand = Int32(c)
+                candIndex = 0
+                eventLocal += 1
+              }
+              event[r] = blockBase &+ eventLocal
+              candidate[r] = candIndex
+              ncandidates[r] = nCand
+              candIndex += 1
+              remaining -= 1
 
-            switch topology {
-            case .dstar: generateDstar(st, &rng, mu)
-            case .v0: generateV0(st, &rng, mu)
-            case .tau: generateTau(st, &rng, mu)
-            }
+              switch topology {
+              case .dstar: generateDstar(st, &rng, mu)
+              case .v0: generateV0(st, &rng, mu)
+              case .tau: generateTau(st, &rng, mu)
+              }
 
-            var ii = 0
-            for j in 0..<planP.count {
-              let pl = planP[j]
-              if pl.isInt {
-                ibuf[ii * n + r] = st[pl.particle].mcErrors
-                ii += 1
-              } else {
-                fbuf[j * n + r] = value(pl.code, st[pl.particle])
+              for j in 0..<planP.count {
+                let pl = planP[j]
+                if pl.isInt {
+                  icols[j][r] = st[pl.particle].mcErrors
+                } else {
+                  tbuf[j * tile + k] = value(pl.code, UnsafePointer(st.baseAddress! + pl.particle))
+                }
               }
             }
+            for j in 0..<nf where !planP[j].isInt {
+              fcols[j].withUnsafeMutableBufferPointer { dst in
+                (dst.baseAddress! + tileStart).update(from: tbuf + j * tile, count: tileRows)
+              }
+            }
+            tileStart += tileRows
           }
         }
       }
@@ -280,14 +308,12 @@ extension SampleGenerator {
     out.append((c[4], .int32(candidate)))
     out.append((c[5], .int32(ncandidates)))
     out.append((c[6], .float64(weight)))
-    var ii = 0
     for j in 0..<nf {
       let info = c[7 + j]
       if plan[j].isInt {
-        out.append((info, .int32(Array(UnsafeBufferPointer(start: ibuf + ii * n, count: n)))))
-        ii += 1
+        out.append((info, .int32(icols[j])))
       } else {
-        out.append((info, .float64(Array(UnsafeBufferPointer(start: fbuf + j * n, count: n)))))
+        out.append((info, .float64(fcols[j])))
       }
     }
     return out
@@ -439,7 +465,7 @@ extension SampleGenerator {
       }
     } else {
       for i in 0..<4 {
-        species[i] = SampleGenerator.draw(SampleGenerator.backgroundMix(.pi), &rng)
+        species[i] = SampleGenerator.draw(trackMix[i], &rng)
         let pp = 0.2 + 0.5 * (rng.exponential() + rng.exponential())
         let c = rng.uniform(lo, hi)
         let s = (1 - c * c).squareRoot()

@@ -83,7 +83,7 @@ struct ShapeSampler: Sendable {
     case doubleGaussian(mu: Double, s1: Double, s2: Double, f: Double)
     case johnson(mu: Double, lambda: Double, gamma: Double, delta: Double)
     case johnsonGauss(mu: Double, lambda: Double, gamma: Double, delta: Double, sigma: Double, f: Double)
-    case chebychev(c: [Double], gmax: Double)
+    case chebychev(c: SIMD8<Double>, order: Int, gmax: Double)
     case threshold(m0: Double, power: Double)
     case uniform
   }
@@ -105,8 +105,10 @@ struct ShapeSampler: Sendable {
       kind = .johnsonGauss(mu: p["mu"]!, lambda: p["lambda"]!, gamma: p["gamma"]!, delta: p["delta"]!,
                            sigma: p["sigma"]!, f: p["fJohnson"]!)
     case "chebychev":
-      let c = shape.chebychevCoefficients
-      kind = .chebychev(c: c, gmax: 1 + c.reduce(0) { $0 + abs($1) })
+      let c = Array(shape.chebychevCoefficients.prefix(8))
+      var v = SIMD8<Double>()
+      for (i, x) in c.enumerated() { v[i] = x }
+      kind = .chebychev(c: v, order: c.count, gmax: 1 + c.reduce(0) { $0 + abs($1) })
     case "threshold": kind = .threshold(m0: p["m0"]!, power: p["power"]!)
     default: kind = .uniform
     }
@@ -141,11 +143,11 @@ struct ShapeSampler: Sendable {
       return truncatedJohnson(mu, l, g, d, &rng)
     case .johnsonGauss(let mu, let l, let g, let d, let s, let f):
       return rng.uniform() < f ? truncatedJohnson(mu, l, g, d, &rng) : truncatedGauss(mu, s, &rng)
-    case .chebychev(let c, let gmax):
+    case .chebychev(let c, let order, let gmax):
       for _ in 0..<10_000 {
         let t = 2 * rng.uniform() - 1
         var tkm1 = 1.0, tk = t, g = 1.0
-        for k in 0..<c.count {
+        for k in 0..<order {
           g += c[k] * tk
           let next = 2 * t * tk - tkm1
           tkm1 = tk
