@@ -42,7 +42,16 @@ public enum Species: String, Sendable, Codable, CaseIterable {
     }
   }
 
-  public var index: Int { Species.allCases.firstIndex(of: self)! }
+  /// Position in `allCases` (e, mu, pi, K, p).
+  public var index: Int {
+    switch self {
+    case .e: 0
+    case .mu: 1
+    case .pi: 2
+    case .K: 3
+    case .p: 4
+    }
+  }
 
   /// The species with |PDG| = `pdg`.
   public init?(pdg: Int) {

@@ -160,11 +160,13 @@ extension SampleGenerator {
     s.pidNaN = rng.uniform() < pidModel.nanFraction
     if s.pidNaN { return }
     let b = pidModel.clampedBin(s.p)
-    let ti = t.index
-    for h in 0..<5 {
-      s.mu[h] = mu[(h * 5 + ti) * nBins + b]
-      s.z[h] = rng.normal()
-    }
+    // whole-vector stores (element-wise stores into a SIMD value stall on
+    // store forwarding); the order of the normal draws is e, mu, pi, K, p.
+    let i0 = t.index * nBins + b, stride = 5 * nBins
+    s.mu = SIMD8(mu[i0], mu[i0 + stride], mu[i0 + 2 * stride], mu[i0 + 3 * stride],
+                 mu[i0 + 4 * stride], 0, 0, 0)
+    let z0 = rng.normal(), z1 = rng.normal(), z2 = rng.normal(), z3 = rng.normal(), z4 = rng.normal()
+    s.z = SIMD8(z0, z1, z2, z3, z4, 0, 0, 0)
     s.zTop = rng.normal()
     s.zCDC = rng.normal()
   }
@@ -214,6 +216,56 @@ extension SampleGenerator {
     }
   }
 
+  @inline(__always)
+  func loop(_ d: UnsafeMutablePointer<Double>, _ rows: Int, _ base: UnsafePointer<PState>, _ np: Int,
+            _ f: (UnsafePointer<PState>) -> Double) {
+    for k in 0..<rows { d[k] = f(base + k * np) }
+  }
+
+  /// Writes `rows` values of `code` (one particle, states `np` apart) to `d`.
+  func fill(_ code: VarCode, _ d: UnsafeMutablePointer<Double>, _ rows: Int,
+            _ base: UnsafePointer<PState>, _ np: Int) {
+    let sigma = pidModel.sigma
+    switch code {
+    case .p: loop(d, rows, base, np) { $0.pointee.p }
+    case .pt: loop(d, rows, base, np) { $0.pointee.pt }
+    case .cosTheta: loop(d, rows, base, np) { $0.pointee.cosTheta }
+    case .theta: loop(d, rows, base, np) { acos($0.pointee.cosTheta) }
+    case .phi: loop(d, rows, base, np) { atan2($0.pointee.py, $0.pointee.px) }
+    case .charge: loop(d, rows, base, np) { $0.pointee.charge }
+    case .dr: loop(d, rows, base, np) { $0.pointee.dr }
+    case .dz: loop(d, rows, base, np) { $0.pointee.dz }
+    case .nCDCHits: loop(d, rows, base, np) { $0.pointee.nCDCHits }
+    case .M: loop(d, rows, base, np) { $0.pointee.M }
+    case .InvM: loop(d, rows, base, np) { $0.pointee.invM }
+    case .dM: loop(d, rows, base, np) { $0.pointee.dM }
+    case .Q: loop(d, rows, base, np) { $0.pointee.Q }
+    case .chiProb: loop(d, rows, base, np) { $0.pointee.chiProb }
+    case .flightDistance: loop(d, rows, base, np) { $0.pointee.flight }
+    case .significanceOfDistance: loop(d, rows, base, np) { $0.pointee.flightSig }
+    case .cosAngle: loop(d, rows, base, np) { $0.pointee.cosAngle }
+    case .isSignal: loop(d, rows, base, np) { $0.pointee.isSignal }
+    case .mcPDG: loop(d, rows, base, np) { $0.pointee.mcPDG }
+    case .PDG: loop(d, rows, base, np) { $0.pointee.pdg }
+    case .mcErrors: loop(d, rows, base, np) { Double($0.pointee.mcErrors) }
+    case .massDifference: loop(d, rows, base, np) { $0.pointee.massDiff }
+    case .pCMS: loop(d, rows, base, np) { $0.pointee.pCMS }
+    case .globalID(let h):
+      loop(d, rows, base, np) {
+        $0.pointee.pidNaN ? .nan : 1 / (1 + exp(-($0.pointee.mu[h] + sigma * $0.pointee.z[h])))
+      }
+    case .binary(let a, let b):
+      loop(d, rows, base, np) { sp in
+        if sp.pointee.pidNaN { return .nan }
+        let x = sp.pointee.mu[a] - sp.pointee.mu[b]
+          + sigma * (sp.pointee.z[a] - sp.pointee.z[b]) * 0.7071067811865476
+        return 1 / (1 + exp(-x))
+      }
+    default:
+      loop(d, rows, base, np) { value(code, $0) }
+    }
+  }
+
   /// The columns of block `index` (`rows` ≤ `blockRows`).
   public func blockColumns(_ index: Int, rows: Int = SampleGenerator.blockRows) -> [(ColumnInfo, ColumnBuffer)] {
     precondition(rows >= 0 && rows <= SampleGenerator.blockRows, "a block holds at most \(SampleGenerator.blockRows) rows")
@@ -236,13 +288,17 @@ extension SampleGenerator {
     var icols: [[Int32]] = plan.map { pl in
       pl.isInt ? [Int32](unsafeUninitializedCapacity: n) { _, count in count = n } : []
     }
-    // Rows are generated into a small column-major tile (cache resident),
-    // copied to the block's columns every `tile` rows.
     let tile = 128
-    let tbuf = UnsafeMutablePointer<Double>.allocate(capacity: max(1, nf * tile))
-    defer { tbuf.deallocate() }
 
-    var states = [PState](repeating: PState(), count: mode.particles.count)
+    // Per tile: generate the candidates' states row-major, then fill each
+    // column with one tight loop per column (no per-value dispatch).
+    let np = mode.particles.count
+    let sbuf = UnsafeMutablePointer<PState>.allocate(capacity: tile * np)
+    sbuf.initialize(repeating: PState(), count: tile * np)
+    defer {
+      sbuf.deinitialize(count: tile * np)
+      sbuf.deallocate()
+    }
     let blockBase = UInt32(truncatingIfNeeded: index &* SampleGenerator.blockRows)
     var eventLocal: UInt32 = 0
     var remaining = 0
@@ -250,51 +306,48 @@ extension SampleGenerator {
     var nCand: Int32 = 0
 
     muTable.withUnsafeBufferPointer { mu in
-      plan.withUnsafeBufferPointer { planP in
-        states.withUnsafeMutableBufferPointer { st in
-          var tileStart = 0
-          while tileStart < n {
-            let tileRows = min(tile, n - tileStart)
-            for k in 0..<tileRows {
-              let r = tileStart + k
-              if remaining == 0 {
-                let u = rng.uniform()
-                var c = u < 0.80 ? 1 : (u < 0.95 ? 2 : 3)
-                c = min(c, SampleGenerator.blockRows - r)
-                remaining = c
-                nCand = Int32(c)
-                candIndex = 0
-                eventLocal += 1
-              }
-              event[r] = blockBase &+ eventLocal
-              candidate[r] = candIndex
-              ncandidates[r] = nCand
-              candIndex += 1
-              remaining -= 1
+      var tileStart = 0
+      while tileStart < n {
+        let tileRows = min(tile, n - tileStart)
+        for k in 0..<tileRows {
+          let r = tileStart + k
+          if remaining == 0 {
+            let u = rng.uniform()
+            var c = u < 0.80 ? 1 : (u < 0.95 ? 2 : 3)
+            c = min(c, SampleGenerator.blockRows - r)
+            remaining = c
+            nCand = Int32(c)
+            candIndex = 0
+            eventLocal += 1
+          }
+          event[r] = blockBase &+ eventLocal
+          candidate[r] = candIndex
+          ncandidates[r] = nCand
+          candIndex += 1
+          remaining -= 1
 
-              switch topology {
-              case .dstar: generateDstar(st, &rng, mu)
-              case .v0: generateV0(st, &rng, mu)
-              case .tau: generateTau(st, &rng, mu)
-              }
-
-              for j in 0..<planP.count {
-                let pl = planP[j]
-                if pl.isInt {
-                  icols[j][r] = st[pl.particle].mcErrors
-                } else {
-                  tbuf[j * tile + k] = value(pl.code, UnsafePointer(st.baseAddress! + pl.particle))
-                }
-              }
-            }
-            for j in 0..<nf where !planP[j].isInt {
-              fcols[j].withUnsafeMutableBufferPointer { dst in
-                (dst.baseAddress! + tileStart).update(from: tbuf + j * tile, count: tileRows)
-              }
-            }
-            tileStart += tileRows
+          let st = UnsafeMutableBufferPointer(start: sbuf + k * np, count: np)
+          switch topology {
+          case .dstar: generateDstar(st, &rng, mu)
+          case .v0: generateV0(st, &rng, mu)
+          case .tau: generateTau(st, &rng, mu)
           }
         }
+        for j in 0..<nf {
+          let pl = plan[j]
+          let base = UnsafePointer(sbuf + pl.particle)
+          if pl.isInt {
+            icols[j].withUnsafeMutableBufferPointer { dst in
+              let d = dst.baseAddress! + tileStart
+              for k in 0..<tileRows { d[k] = base[k * np].mcErrors }
+            }
+          } else {
+            fcols[j].withUnsafeMutableBufferPointer { dst in
+              fill(pl.code, dst.baseAddress! + tileStart, tileRows, base, np)
+            }
+          }
+        }
+        tileStart += tileRows
       }
     }
 

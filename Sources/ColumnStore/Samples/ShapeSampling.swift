@@ -84,7 +84,7 @@ struct ShapeSampler: Sendable {
     case johnson(mu: Double, lambda: Double, gamma: Double, delta: Double)
     case johnsonGauss(mu: Double, lambda: Double, gamma: Double, delta: Double, sigma: Double, f: Double)
     case chebychev(c: SIMD8<Double>, order: Int, gmax: Double)
-    case threshold(m0: Double, power: Double)
+    case threshold(m0: Double, a: Double, b: Double, inversePower: Double)
     case uniform
   }
   let kind: Kind
@@ -109,7 +109,10 @@ struct ShapeSampler: Sendable {
       var v = SIMD8<Double>()
       for (i, x) in c.enumerated() { v[i] = x }
       kind = .chebychev(c: v, order: c.count, gmax: 1 + c.reduce(0) { $0 + abs($1) })
-    case "threshold": kind = .threshold(m0: p["m0"]!, power: p["power"]!)
+    case "threshold":
+      let m0 = p["m0"]!, k = p["power"]!
+      kind = .threshold(m0: m0, a: pow(max(lo, m0) - m0, k + 1), b: pow(max(hi, m0) - m0, k + 1),
+                        inversePower: 1 / (k + 1))
     default: kind = .uniform
     }
   }
@@ -156,9 +159,9 @@ struct ShapeSampler: Sendable {
         if rng.uniform() * gmax < g { return lo + (t + 1) * 0.5 * (hi - lo) }
       }
       return 0.5 * (lo + hi)
-    case .threshold(let m0, let k):
-      let a = pow(max(lo, m0) - m0, k + 1), b = pow(max(hi, m0) - m0, k + 1)
-      return m0 + pow(a + rng.uniform() * (b - a), 1 / (k + 1))
+    case .threshold(let m0, let a, let b, let inv):
+      let y = a + rng.uniform() * (b - a)
+      return m0 + (inv == 2.0 / 3.0 ? cbrt(y * y) : pow(y, inv))
     case .uniform:
       return rng.uniform(lo, hi)
     }
