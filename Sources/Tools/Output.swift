@@ -49,6 +49,13 @@ enum Output {
     return "\(x)"
   }
 
+  /// Six significant digits, for tables meant to be read.
+  static func compact(_ x: Double) -> String {
+    if x.isNaN { return "nan" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    return String(format: "%.6g", x)
+  }
+
   /// Pretty, key-sorted JSON of an Encodable value.
   static func json<T: Encodable>(_ value: T) throws -> String {
     let e = JSONEncoder()

@@ -86,7 +86,7 @@ struct ShowVariablesCommand: ParsableCommand {
     let body = rows.map { r -> [String] in
       var cells = [r.name, r.type, r.unit, r.description]
       if stats {
-        cells += [r.min.map(Output.number) ?? "?", r.max.map(Output.number) ?? "?", r.nanCount.map(Output.grouped) ?? "?"]
+        cells += [r.min.map(Output.compact) ?? "?", r.max.map(Output.compact) ?? "?", r.nanCount.map(Output.grouped) ?? "?"]
       }
       return cells
     }

@@ -1,0 +1,73 @@
+"""`syscorr generate` is deterministic, independent of --files and --threads,
+and its PID matches the truth it records (checked here with numpy)."""
+import json
+import os
+import unittest
+
+import h5py
+import numpy as np
+
+from common import TempDir, run
+
+
+def columns(path_list, names):
+    out = {n: [] for n in names}
+    for p in path_list:
+        with h5py.File(p, "r") as f:
+            for n in names:
+                out[n].append(f["ntuple"][n][()])
+    return {n: np.concatenate(v) for n, v in out.items()}
+
+
+def set_files(store, proc, mode, sample):
+    d = os.path.join(store, "production", proc, mode, sample)
+    with open(os.path.join(d, "manifest.json")) as f:
+        m = json.load(f)
+    return [os.path.join(d, x["name"]) for x in m["files"]]
+
+
+class Generate(unittest.TestCase):
+    def test_split_and_threads_do_not_change_rows(self):
+        with TempDir() as d:
+            store = os.path.join(d, "s")
+            n = 150_000
+            run("generate", "--mode", "KS", "--sample", "mc", "--events", n, "--proc", "a", "--seed", 5, "--threads", 1, store=store)
+            run("generate", "--mode", "KS", "--sample", "mc", "--events", n, "--proc", "b", "--seed", 5, "--files", 3, "--threads", 2, store=store)
+            run("generate", "--mode", "KS", "--sample", "mc", "--events", n, "--proc", "c", "--seed", 6, store=store)
+            names = ["M", "pi_0_p", "pi_0_pionID", "pi_1_kaonID", "__event__", "isSignal"]
+            a = columns(set_files(store, "a", "KS", "mc"), names)
+            b = columns(set_files(store, "b", "KS", "mc"), names)
+            c = columns(set_files(store, "c", "KS", "mc"), names)
+            self.assertEqual(len(set_files(store, "b", "KS", "mc")), 3)
+            for k in names:
+                self.assertEqual(a[k].tobytes(), b[k].tobytes(), k)
+            self.assertNotEqual(a["M"].tobytes(), c["M"].tobytes())
+            self.assertEqual(a["__event__"].dtype, np.uint32)
+
+    def test_recorded_truth_matches_the_rows(self):
+        with TempDir() as d:
+            store = os.path.join(d, "s")
+            run("generate", "--mode", "Dst", "--sample", "mc", "--events", 400_000, "--proc", "p", "--seed", 11, store=store)
+            files = set_files(store, "p", "Dst", "mc")
+            with h5py.File(files[0], "r") as f:
+                truth = json.loads(f["ntuple"].attrs["truth"])
+            cols = columns(files, ["D0_K_p", "D0_K_kaonID", "D0_K_mcPDG"])
+            kaon = np.abs(cols["D0_K_mcPDG"]) == 321
+            checked = 0
+            for t in truth["efficiencies"]:
+                if t["variable"] != "kaonID" or t["truePDG"] != 321 or t["threshold"] != 0.2:
+                    continue
+                sel = kaon & (cols["D0_K_p"] >= t["pMin"]) & (cols["D0_K_p"] < t["pMax"]) & ~np.isnan(cols["D0_K_kaonID"])
+                n = sel.sum()
+                if n < 2000:
+                    continue
+                k = (cols["D0_K_kaonID"][sel] > 0.2).sum()
+                eff = t["efficiencyMC"]
+                sigma = np.sqrt(eff * (1 - eff) / n)
+                self.assertLess(abs(k / n - eff), 5 * sigma + 1e-12, (t, k, n))
+                checked += 1
+            self.assertGreaterEqual(checked, 4)
+
+
+if __name__ == "__main__":
+    unittest.main()
