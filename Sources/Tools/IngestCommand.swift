@@ -23,6 +23,9 @@ struct IngestCommand: ParsableCommand {
   @Option(help: "Calibration mode (Dst, Lambda0, KS, tau3x1).")
   var mode: String
 
+  @Option(help: "A custom mode definition (YAML, see schemas/modes/).")
+  var modeFile: String?
+
   @Option(help: "Processing, e.g. proc12, MC14ri.")
   var proc: String
 
@@ -42,10 +45,12 @@ struct IngestCommand: ParsableCommand {
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
   func run() throws {
+    let m = try ModeLookup.resolve(name: mode, file: modeFile)
     let sources = try files.map { spec in (name: spec, table: try InputFile.open(spec)) }
     var ingest = Ingest(
       store: Store(path: store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store"),
-      proc: proc, mode: mode, sample: sample)
+      proc: proc, mode: m.name, sample: sample)
+    ingest.attributes = NtupleAttributes(shortName: m.shortName, cmsEnergy: m.cmsEnergy, decay: m.decayString)
     ingest.codec = try Codec(parsing: codec)
     ingest.replace = replace
     ingest.command = Output.commandLine
