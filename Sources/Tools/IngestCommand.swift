@@ -56,7 +56,7 @@ struct IngestCommand: ParsableCommand {
     ingest.command = Output.commandLine
     ingest.threads = threads
     ingest.progress = { Output.progress("ingest", $0, $1) }
-    let m = try ingest.run(sources)
-    print("\(proc)/\(mode)/\(sample): \(m.files.count) files, \(Output.grouped(m.entries)) entries, \(m.columns.count) columns")
+    let set = try ingest.run(sources)
+    print("\(proc)/\(m.name)/\(sample): \(set.files.count) files, \(Output.grouped(set.entries)) entries, \(set.columns.count) columns")
   }
 }
