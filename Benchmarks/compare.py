@@ -56,10 +56,11 @@ def syscorr_digest(q, res, out):
     if q == "Q4":
         return {"counts": [int(x) for x in res["histogram"]["sum_w"][1:-1]]}
     if q == "Q2":
-        e = res["efficiency"]
+        e = res["efficiencies"]
+        c = e["cuts"][0]
         nc = common.Q2_C_N + 2
         inner = lambda a: [a[(i + 1) * nc + j + 1] for i in range(len(common.Q2_P_EDGES) - 1) for j in range(common.Q2_C_N)]  # noqa: E731
-        return {"sw": inner(e["total"]["sum_w"]), "swp": inner(e["pass"]["sum_w"]), "eff": inner(e["efficiency"]), "err": inner(e["error"])}
+        return {"sw": inner(e["total"]["sum_w"]), "swp": inner(c["pass"]["sum_w"]), "eff": inner(c["efficiency"]), "err": inner(c["error"])}
     if q == "Q3":
         import h5py
         with h5py.File(out, "r") as f:

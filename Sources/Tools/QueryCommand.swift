@@ -73,15 +73,27 @@ struct QueryCommand: ParsableCommand {
   @Flag(help: "Compare floats with == and != within 2 ULPs, as basf2 does (default: exact IEEE).")
   var basf2Equality = false
 
-  @Option(help: "Write passing rows to an HDF5 file (not yet supported).")
+  @Option(help: "A cut defining passing rows among the selected ones: prints the efficiency per --hist bin (repeatable).")
+  var pass: [String] = []
+
+  @Flag(help: "With --pass: floor each bin's variance with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).")
+  var jeffreys = false
+
+  @Option(help: "Write the passing rows to this HDF5 file (with --columns).")
   var out: String?
 
-  @Option(help: "Columns to write with --out (not yet supported).")
+  @Option(help: "Columns to write with --out: names or name=expr, comma-separated.")
   var columns: String?
 
+  @Option(help: "Codec of the --out file: none, lz4, zstd[:level], deflate[:level].")
+  var codec: String = "deflate:1"
+
   func validate() throws {
-    if out != nil || columns != nil {
-      throw ValidationError("--out and --columns are not yet supported (the HDF5 writer is being built)")
+    if (out == nil) != (columns == nil) {
+      throw ValidationError("--out and --columns go together: --columns a,b,name=expr --out FILE.h5")
+    }
+    if !pass.isEmpty && hist.isEmpty {
+      throw ValidationError("--pass needs at least one --hist axis to bin the efficiency in")
     }
     if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if bins.count != range.count {
@@ -188,6 +200,13 @@ struct QueryCommand: ParsableCommand {
       cut: cut, weight: weight, aliases: try allAliases(), source: source,
       equality: basf2Equality ? .basf2 : .exact)
     let axes = try axes(arguments: arguments)
+    if let out, let columns {
+      return try writeRows(query: query, columns: columns, to: out)
+    }
+    if !pass.isEmpty {
+      let e = try query.run(EfficiencyAggregate(axes, pass: pass, jeffreysFloor: jeffreys), threads: threads)
+      return json ? "{\"efficiencies\": " + Self.json(e) + "}\n" : Self.table(e)
+    }
     let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
     if explain {
       if let histogram { return query.explain(histogram, threads: threads) + "\n" }
@@ -213,6 +232,102 @@ struct QueryCommand: ParsableCommand {
     }
     if json { return "{" + jsonParts.joined(separator: ", ") + "}\n" }
     return out
+  }
+
+  /// Writes the passing rows' `columns` (names or name=expr) to an HDF5
+  /// file, in row order, atomically.
+  func writeRows(query: Query, columns: String, to path: String) throws -> String {
+    let specs = try Self.columnSpecs(columns)
+    let rows = try query.run(RowCollector(specs.map(\.expression)), threads: threads)
+    let infos = zip(specs, rows.columns).map { spec, buffer in
+      query.source.column(named: spec.expression).map { c -> ColumnInfo in
+        var c = c
+        c.name = spec.name
+        c.type = buffer.type
+        return c
+      } ?? ColumnInfo(name: spec.name, type: buffer.type, description: spec.expression)
+    }
+    var attributes = query.source.ntupleAttributes
+    attributes.provenance = "{\"command\": \(Self.quote(Output.commandLine)), \"cut\": \(Self.quote(cut))}"
+    attributes.truth = ""
+    let writer = try NtupleWriter(
+      path: path, columns: infos, attributes: attributes, codec: try Codec(parsing: codec),
+      threads: threads ?? Query.defaultThreads)
+    try writer.append(Dictionary(uniqueKeysWithValues: zip(specs.map(\.name), rows.columns)))
+    let n = try writer.finish()
+    return json
+      ? "{\"entries\": \(n), \"columns\": [\(specs.map { Self.quote($0.name) }.joined(separator: ", "))], \"out\": \(Self.quote(path))}\n"
+      : "wrote \(n) rows × \(specs.count) columns to \(path)\n"
+  }
+
+  /// `a,b,name=expr` → (output name, expression) pairs. Commas inside
+  /// parentheses belong to the expression (`m=max(a, b)`).
+  static func columnSpecs(_ text: String) throws -> [(name: String, expression: String)] {
+    var parts: [String] = []
+    var depth = 0
+    var current = ""
+    for c in text {
+      if c == "(" || c == "[" { depth += 1 }
+      if c == ")" || c == "]" { depth -= 1 }
+      if c == "," && depth == 0 {
+        parts.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    parts.append(current)
+    var seen = Set<String>()
+    return try parts.map { part in
+      let p = part.trimmingCharacters(in: .whitespaces)
+      var name = p
+      var expression = p
+      if let eq = p.firstIndex(of: "="), !p[p.index(after: eq)...].hasPrefix("="),
+        eq > p.startIndex, !"<>!=".contains(p[p.index(before: eq)])
+      {
+        name = p[..<eq].trimmingCharacters(in: .whitespaces)
+        expression = p[p.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+      }
+      guard !name.isEmpty, !expression.isEmpty else { throw ValidationError("--columns: empty entry in '\(text)'") }
+      guard seen.insert(name).inserted else { throw ValidationError("--columns: '\(name)' appears twice") }
+      return (name, expression)
+    }
+  }
+
+  static func json(_ e: EfficiencyAggregate.Result) -> String {
+    let cuts = e.cuts.map { c in
+      "{\"cut\": \(quote(c.cut)), \"pass\": \(json(c.pass)), "
+        + "\"efficiency\": [" + c.efficiency.map(json).joined(separator: ", ") + "], "
+        + "\"error\": [" + c.error.map(json).joined(separator: ", ") + "]}"
+    }
+    return "{\"total\": \(json(e.total)), \"cuts\": [" + cuts.joined(separator: ", ") + "]}"
+  }
+
+  /// One line per in-range bin: bounds, Σw of all selected rows, then ε ± σ per cut.
+  static func table(_ e: EfficiencyAggregate.Result) -> String {
+    let h = e.total
+    var lines = ["# efficiency in bins of " + h.expressions.joined(separator: " × ") + ", \(h.entries) selected entries"]
+    for (i, c) in e.cuts.enumerated() { lines.append("# cut \(i + 1): \(c.cut)") }
+    var header: [String] = []
+    for x in h.expressions { header += ["\(x).lower", "\(x).upper"] }
+    header.append("sum_w")
+    for i in e.cuts.indices { header += ["eff\(i + 1)", "err\(i + 1)"] }
+    lines.append(header.joined(separator: "\t"))
+    for flat in 0..<h.sumW.count {
+      var rest = flat
+      var idx = [Int](repeating: 0, count: h.axes.count)
+      for d in stride(from: h.axes.count - 1, through: 0, by: -1) {
+        idx[d] = rest % h.axes[d].extent
+        rest /= h.axes[d].extent
+      }
+      if zip(h.axes, idx).contains(where: { $1 == 0 || $1 == $0.extent - 1 }) { continue }
+      var cells: [String] = []
+      for (a, i) in zip(h.axes, idx) { cells += ["\(a.edges[i - 1])", "\(a.edges[i])"] }
+      cells.append(text(h.sumW[flat]))
+      for c in e.cuts { cells += [String(format: "%.5f", c.efficiency[flat]), String(format: "%.5f", c.error[flat])] }
+      lines.append(cells.joined(separator: "\t"))
+    }
+    return lines.joined(separator: "\n") + "\n"
   }
 
   static func text(_ x: Double) -> String {

@@ -1,5 +1,6 @@
-/// A binned efficiency: the weighted histograms of all selected rows and of
-/// those that also pass a second cut, filled in one scan, and per bin
+/// Binned efficiencies: the weighted histograms of all selected rows and of
+/// those that also pass each of several cuts (e.g. PID thresholds), filled
+/// in one scan, and per bin and cut
 /// ε = W_pass / W_total with PIDCalib2's variance for weighted events
 /// (ROOT's `TH1::Divide(…, "B")`):
 ///
@@ -15,28 +16,33 @@
 /// shards, years or files merge by summation.
 public struct EfficiencyAggregate: Aggregate {
   public let histogram: HistogramAggregate
-  public let passCut: String
+  public let passCuts: [String]
   public let jeffreysFloor: Bool
 
   /// - Parameters:
   ///   - axes: pairs of an expression and its axis, in order.
-  ///   - pass: the cut that defines passing rows among the selected ones.
-  public init(_ axes: [(String, HistogramAxis)], pass: String, jeffreysFloor: Bool = false) {
+  ///   - pass: the cuts that define passing rows among the selected ones.
+  public init(_ axes: [(String, HistogramAxis)], pass: [String], jeffreysFloor: Bool = false) {
     self.histogram = HistogramAggregate(axes)
-    self.passCut = pass
+    self.passCuts = pass
     self.jeffreysFloor = jeffreysFloor
   }
 
-  /// The axes, then the pass indicator (a condition: NaN counts as false).
-  public var inputs: [String] { histogram.inputs + ["where(\(passCut), 1, 0)"] }
+  public init(_ axes: [(String, HistogramAxis)], pass: String, jeffreysFloor: Bool = false) {
+    self.init(axes, pass: [pass], jeffreysFloor: jeffreysFloor)
+  }
+
+  /// The axes, then one pass indicator per cut (a condition: NaN is false).
+  public var inputs: [String] { histogram.inputs + passCuts.map { "where(\($0), 1, 0)" } }
 
   public struct Partial: Sendable, Codable, Equatable {
     public var total: HistogramAggregate.Partial
-    public var pass: HistogramAggregate.Partial
+    public var pass: [HistogramAggregate.Partial]
   }
 
-  public struct Result: Sendable, Codable, Equatable {
-    public var total: HistogramAggregate.Result
+  /// The efficiency of one pass cut.
+  public struct Efficiency: Sendable, Codable, Equatable {
+    public var cut: String
     public var pass: HistogramAggregate.Result
     /// ε per bin, flow bins included, in the histograms' layout.
     public var efficiency: [Double]
@@ -44,42 +50,54 @@ public struct EfficiencyAggregate: Aggregate {
     public var error: [Double]
   }
 
+  public struct Result: Sendable, Codable, Equatable {
+    public var total: HistogramAggregate.Result
+    /// One per pass cut, in order.
+    public var cuts: [Efficiency]
+  }
+
   public func makePartial() -> Partial {
-    Partial(total: histogram.makePartial(), pass: histogram.makePartial())
+    Partial(total: histogram.makePartial(), pass: passCuts.map { _ in histogram.makePartial() })
   }
 
   public func consume(_ batch: AggregateBatch, into p: inout Partial) {
-    let axisValues = Array(batch.values.dropLast())
+    let dims = histogram.axes.count
+    let axisValues = Array(batch.values.prefix(dims))
     histogram.consume(
       AggregateBatch(rows: batch.rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
       into: &p.total)
-    let flag = batch.values[batch.values.count - 1].floats
-    let passing = batch.rows.filter { flag[Int($0)] != 0 }
-    passing.withUnsafeBufferPointer { rows in
-      histogram.consume(
-        AggregateBatch(rows: rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
-        into: &p.pass)
+    for c in passCuts.indices {
+      let flag = batch.values[dims + c].floats
+      let passing = batch.rows.filter { flag[Int($0)] != 0 }
+      passing.withUnsafeBufferPointer { rows in
+        histogram.consume(
+          AggregateBatch(rows: rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
+          into: &p.pass[c])
+      }
     }
   }
 
   public func merge(_ other: Partial, into p: inout Partial) {
     histogram.merge(other.total, into: &p.total)
-    histogram.merge(other.pass, into: &p.pass)
+    for c in passCuts.indices { histogram.merge(other.pass[c], into: &p.pass[c]) }
   }
 
   public func finish(_ p: Partial) -> Result {
     let total = histogram.finish(p.total)
-    let pass = histogram.finish(p.pass)
-    var eff: [Double] = []
-    var err: [Double] = []
-    for k in total.sumW.indices {
-      let (e, s) = Self.efficiency(
-        passW: pass.sumW[k], passW2: pass.sumW2[k], totalW: total.sumW[k], totalW2: total.sumW2[k],
-        jeffreysFloor: jeffreysFloor)
-      eff.append(e)
-      err.append(s)
+    let cuts = zip(passCuts, p.pass).map { cut, partial -> Efficiency in
+      let pass = histogram.finish(partial)
+      var eff: [Double] = []
+      var err: [Double] = []
+      for k in total.sumW.indices {
+        let (e, s) = Self.efficiency(
+          passW: pass.sumW[k], passW2: pass.sumW2[k], totalW: total.sumW[k], totalW2: total.sumW2[k],
+          jeffreysFloor: jeffreysFloor)
+        eff.append(e)
+        err.append(s)
+      }
+      return Efficiency(cut: cut, pass: pass, efficiency: eff, error: err)
     }
-    return Result(total: total, pass: pass, efficiency: eff, error: err)
+    return Result(total: total, cuts: cuts)
   }
 
   /// ε and σ_ε of one bin from its sums.
