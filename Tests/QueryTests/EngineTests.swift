@@ -114,6 +114,12 @@ import Testing
     #expect(r.columns[0] == .int64(expected.map { Int64(m[$0]) }))
     #expect(r.columns[1].doubles.map(\.bitPattern) == expected.map { (f[$0] * 2).bitPattern })
     #expect(r.columns[2].type == .bool)
+    // Bare columns keep their stored type.
+    let typed = try Query(cut: "b && m > 0", source: table).run(RowCollector(["n", "u", "s", "b", "n + 0"]), threads: 2)
+    #expect(typed.columns.map(\.type) == [.int32, .uint8, .float32, .bool, .int64])
+    func bytes(_ b: ColumnBuffer) -> [UInt8] { b.withUnsafeBytes { Array($0) } }
+    #expect(typed.columns[0] == table.buffer("n")!.gather(expected))
+    #expect(bytes(typed.columns[2]) == bytes(table.buffer("s")!.gather(expected)))
   }
 
   @Test func aliasesAndMetavariables() throws {

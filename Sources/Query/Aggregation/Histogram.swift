@@ -117,17 +117,18 @@ public struct HistogramAggregate: Aggregate {
     let m = batch.rows.count
     guard m > 0 else { return }
     let w = batch.weights
+    let dense = batch.dense
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { idx in
       // Pass 1: flat bin index of every passing row.
       let rows = batch.rows
       if axes.count == 1 {
-        HistogramAggregate.indices(axes[0], batch.values[0].floats, rows, idx)
+        HistogramAggregate.indices(axes[0], batch.values[0].floats, rows, batch.dense, idx)
       } else {
         let xs = batch.values.map(\.floats)
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { one in
           for j in 0..<m { idx[j] = 0 }
           for (d, a) in axes.enumerated() {
-            HistogramAggregate.indices(a, xs[d], rows, one)
+            HistogramAggregate.indices(a, xs[d], rows, batch.dense, one)
             let e = Int32(a.extent)
             for j in 0..<m { idx[j] = idx[j] &* e &+ one[j] }
           }
@@ -141,7 +142,7 @@ public struct HistogramAggregate: Aggregate {
           p.sumW2.withUnsafeMutableBufferPointer { sw2 in
             for j in 0..<m {
               let k = Int(idx[j])
-              let wi = w[Int(rows[j])]
+              let wi = w[dense ? j : Int(rows[j])]
               sw[k] += wi
               sw2[k] += wi * wi
             }
@@ -176,7 +177,7 @@ public struct HistogramAggregate: Aggregate {
 
   /// Per-axis bin index (0 underflow ... bins + 1 overflow/NaN) of each row.
   static func indices(
-    _ a: HistogramAxis, _ x: UnsafePointer<Double>, _ rows: UnsafeBufferPointer<Int32>,
+    _ a: HistogramAxis, _ x: UnsafePointer<Double>, _ rows: UnsafeBufferPointer<Int32>, _ dense: Bool,
     _ out: UnsafeMutableBufferPointer<Int32>
   ) {
     let m = rows.count
@@ -186,12 +187,17 @@ public struct HistogramAggregate: Aggregate {
       let nd = Double(n)
       // Branch-free form of boost's `z < 1 ? (z >= 0 ? Int(z * n) : -1) : n` (+1 for underflow):
       // NaN fails `t < nd` and lands in overflow; z * n rounding up to n gives overflow, as in boost.
-      for j in 0..<m {
-        let z = (x[Int(rows[j])] - lo) / width
+      @inline(__always) func bin(_ v: Double) -> Int32 {
+        let z = (v - lo) / width
         var t = z * nd
         t = z < 0 ? -1 : t
         t = t < nd ? t : nd
-        out[j] = Int32(t) &+ 1
+        return Int32(t) &+ 1
+      }
+      if dense {
+        for j in 0..<m { out[j] = bin(x[j]) }
+      } else {
+        for j in 0..<m { out[j] = bin(x[Int(rows[j])]) }
       }
     case .variable:
       for j in 0..<m { out[j] = Int32(a.index(x[Int(rows[j])])) }
