@@ -137,12 +137,12 @@ public struct HistogramAggregate: Aggregate {
       // Pass 2: accumulate. Unweighted: integer counts in 4 interleaved copies
       // (no store-to-load chains on a peaked distribution), added at the end.
       let size = p.sumW.count
-      if let w {
+      if w != nil || size > 4096 {
         p.sumW.withUnsafeMutableBufferPointer { sw in
           p.sumW2.withUnsafeMutableBufferPointer { sw2 in
             for j in 0..<m {
               let k = Int(idx[j])
-              let wi = w[dense ? j : Int(rows[j])]
+              let wi = w.map { $0[dense ? j : Int(rows[j])] } ?? 1
               sw[k] += wi
               sw2[k] += wi * wi
             }
@@ -192,7 +192,11 @@ public struct HistogramAggregate: Aggregate {
         var t = z * nd
         t = z < 0 ? -1 : t
         t = t < nd ? t : nd
-        return Int32(t) &+ 1
+        // floor(t) for t in [-1, n] without a checked conversion (vectorizes):
+        // round to nearest through the 1.5 * 2^52 trick, then step down if above t.
+        var k = Int32(truncatingIfNeeded: (t + 6_755_399_441_055_744.0).bitPattern)
+        k &-= Double(k) > t ? 1 : 0
+        return k &+ 1
       }
       if dense {
         for j in 0..<m { out[j] = bin(x[j]) }

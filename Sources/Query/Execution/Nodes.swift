@@ -237,6 +237,19 @@ final class ComparisonNode: Node {
       return Kernels.selectColumnConstant(
         ctx.pointers[col.slot], col.storage, c.value, op.flipped, equality, sel, out)
     }
+    // abs(float column) against a constant: one pass, no temporary.
+    if isFloat, let f = a as? FunctionNode, f.function == .abs, let col = f.args[0] as? ColumnNode,
+      let c = b as? ConstantNode
+    {
+      if col.storage == .float64 {
+        return Kernels.selectAbsColumnConstant(
+          ctx.pointers[col.slot].assumingMemoryBound(to: Double.self), c.value.double, op, equality, sel, out)
+      }
+      if col.storage == .float32 {
+        return Kernels.selectAbsColumnConstant(
+          ctx.pointers[col.slot].assumingMemoryBound(to: Float.self), c.value.double, op, equality, sel, out)
+      }
+    }
     var x = a
     var y = b
     if x is ConstantNode, !(y is ConstantNode) {

@@ -104,7 +104,8 @@ public struct Query: Sendable {
     let todo = skip.filter { !$0 }.count
     let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
     let coordinator = Coordinator(aggregate, chunks: skip.count)
-    let job = ChunkJob(plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: blockSize)
+    let job = ChunkJob(
+      plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: Swift.min(Swift.max(blockSize, 16), 1 << 20))
     if workers == 1 {
       job.work(coordinator, skip: skip)
     } else {
