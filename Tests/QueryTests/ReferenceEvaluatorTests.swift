@@ -305,6 +305,20 @@ struct Generator {
     }
   }
 
+  @Test func statisticsOfHugeIntegersAreNotTrusted() throws {
+    let big: Int64 = 1 << 60
+    let t = try MemoryTable(columns: [
+      (ColumnInfo(name: "m", type: .int64), .int64([big + 1, big + 3])),
+      (ColumnInfo(name: "u", type: .uint64), .uint64([UInt64.max, 1])),
+    ])
+    for cut in ["m > 1152921504606846978", "m == 1152921504606846977", "u < 0", "u > 5", "m >= 1152921504606846979"] {
+      let q = try Query(cut: cut, source: t)
+      #expect(try q.count().entries == q.run(CountAggregate(), useStatistics: false).entries, "\(cut)")
+    }
+    #expect(try Query(cut: "m > 1152921504606846978", source: t).count().entries == 1)
+    #expect(try Query(cut: "u < 0", source: t).count().entries == 1)  // uint64 max wraps to -1 (documented)
+  }
+
   @Test func statisticsNeverChangeResults() throws {
     let table = try randomTable(rows: 3000, seed: 99, chunkRows: 200)
     var gen = Generator(r: TestRandom(5))
