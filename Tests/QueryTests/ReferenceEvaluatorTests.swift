@@ -272,9 +272,13 @@ struct Generator {
     for _ in 0..<60 {
       let e = gen.condition(3)
       let expected = rows.indices.filter { Reference(row: rows[$0]).eval(e).truth }.map(Int64.init)
-      let q = try Query(cut: e.text, source: table)
+      var q = try Query(cut: e.text, source: table)
       let got = try q.run(RowCollector([], includeRowNumbers: true), threads: 2)
       #expect(got.rowNumbers == expected, "cut: \(e.text)")
+      // Tiny blocks: many blocks per chunk, so adaptive conjunct reordering kicks in.
+      q.blockSize = 16
+      let small = try q.run(RowCollector([], includeRowNumbers: true), threads: 1)
+      #expect(small.rowNumbers == expected, "cut with 16-row blocks: \(e.text)")
     }
   }
 
