@@ -70,6 +70,33 @@ import Testing
     #expect(v.sumW == [2, 1, 5, 4])
   }
 
+  @Test func regularAxisEdgesAgreeWithBoostFormula() throws {
+    // Values on and next to every edge, for awkward ranges; the vectorized
+    // kernel must agree with boost's scalar formula (HistogramAxis.index).
+    for (n, lo, hi) in [(100, 1.8, 1.93), (7, -0.866, 0.9563), (3, 0.1, 0.7), (1000, -1e-3, 1e-3)] {
+      let axis = try HistogramAxis.regular(bins: n, lower: lo, upper: hi)
+      var xs: [Double] = [.nan, .infinity, -.infinity, -0.0, 0.0, hi.nextDown, hi, lo, lo.nextDown, lo.nextUp]
+      for k in 0...n {
+        let e = lo + (hi - lo) * Double(k) / Double(n)
+        xs += [e, e.nextUp, e.nextDown]
+      }
+      let t = try MemoryTable(columns: [(ColumnInfo(name: "x", type: .float64), .float64(xs))], chunkRows: 64)
+      let h = try Query(source: t).run(HistogramAggregate("x", axis), threads: 2)
+      var expected = [Double](repeating: 0, count: n + 2)
+      for x in xs {
+        let z = (x - lo) / (hi - lo)
+        let k = z < 1 ? (z >= 0 ? Int(z * Double(n)) + 1 : 0) : n + 1
+        #expect(axis.index(x) == k)
+        expected[k] += 1
+      }
+      #expect(h.sumW == expected, "\(n) bins in [\(lo), \(hi))")
+      // With a cut that drops some rows (indexed path) too.
+      let hc = try Query(cut: "x == x", source: t).run(HistogramAggregate("x", axis), threads: 1)
+      expected[n + 1] -= 1  // the NaN
+      #expect(hc.sumW == expected)
+    }
+  }
+
   @Test func histogramMatchesDirectBinning() throws {
     let table = try randomTable(rows: 10_000, seed: 21)
     let axis = try HistogramAxis.regular(bins: 100, lower: -5, upper: 95)
@@ -114,6 +141,12 @@ import Testing
     #expect(r.columns[0] == .int64(expected.map { Int64(m[$0]) }))
     #expect(r.columns[1].doubles.map(\.bitPattern) == expected.map { (f[$0] * 2).bitPattern })
     #expect(r.columns[2].type == .bool)
+    // Bare columns keep their stored type.
+    let typed = try Query(cut: "b && m > 0", source: table).run(RowCollector(["n", "u", "s", "b", "n + 0"]), threads: 2)
+    #expect(typed.columns.map(\.type) == [.int32, .uint8, .float32, .bool, .int64])
+    func bytes(_ b: ColumnBuffer) -> [UInt8] { b.withUnsafeBytes { Array($0) } }
+    #expect(typed.columns[0] == table.buffer("n")!.gather(expected))
+    #expect(bytes(typed.columns[2]) == bytes(table.buffer("s")!.gather(expected)))
   }
 
   @Test func aliasesAndMetavariables() throws {

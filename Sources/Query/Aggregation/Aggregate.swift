@@ -1,3 +1,5 @@
+import ColumnStore
+
 /// The values of one block handed to an aggregate: the passing rows and the
 /// values of the weight and of the aggregate's own input expressions.
 ///
@@ -12,6 +14,9 @@ public struct AggregateBatch {
   public let values: [BatchValues]
   /// The row number (within the whole source) of the block's first row.
   public let firstRow: Int
+  /// True when `rows` is `0..<rows.count` (every row of the block passes),
+  /// so kernels may index values directly.
+  public let dense: Bool
 }
 
 /// The values of one input expression over one block.
@@ -19,6 +24,8 @@ public enum BatchValues {
   case float64(UnsafePointer<Double>)
   case int64(UnsafePointer<Int64>)
   case bool(UnsafePointer<Bool>)
+  /// A bare column's stored values (only when `inputsAsFloat` is false).
+  case stored(ColumnType, UnsafeRawPointer)
 
   /// The float64 values (valid when the input was requested as float).
   public var floats: UnsafePointer<Double> {

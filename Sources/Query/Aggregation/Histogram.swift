@@ -114,38 +114,97 @@ public struct HistogramAggregate: Aggregate {
 
   public func consume(_ batch: AggregateBatch, into p: inout Partial) {
     p.entries += batch.rows.count
+    let m = batch.rows.count
+    guard m > 0 else { return }
     let w = batch.weights
-    p.sumW.withUnsafeMutableBufferPointer { sw in
-      p.sumW2.withUnsafeMutableBufferPointer { sw2 in
-        if axes.count == 1 {
-          let a = axes[0]
-          let x = batch.values[0].floats
-          if let w {
-            for r in batch.rows {
-              let i = Int(r)
-              let k = a.index(x[i])
-              sw[k] += w[i]
-              sw2[k] += w[i] * w[i]
-            }
-          } else {
-            for r in batch.rows {
-              let k = a.index(x[Int(r)])
-              sw[k] += 1
-              sw2[k] += 1
-            }
-          }
-          return
-        }
+    let dense = batch.dense
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { idx in
+      // Pass 1: flat bin index of every passing row.
+      let rows = batch.rows
+      if axes.count == 1 {
+        HistogramAggregate.indices(axes[0], batch.values[0].floats, rows, batch.dense, idx)
+      } else {
         let xs = batch.values.map(\.floats)
-        for r in batch.rows {
-          let i = Int(r)
-          var k = 0
-          for (d, a) in axes.enumerated() { k = k * a.extent + a.index(xs[d][i]) }
-          let wi = w?[i] ?? 1
-          sw[k] += wi
-          sw2[k] += wi * wi
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { one in
+          for j in 0..<m { idx[j] = 0 }
+          for (d, a) in axes.enumerated() {
+            HistogramAggregate.indices(a, xs[d], rows, batch.dense, one)
+            let e = Int32(a.extent)
+            for j in 0..<m { idx[j] = idx[j] &* e &+ one[j] }
+          }
         }
       }
+      // Pass 2: accumulate. Unweighted: integer counts in 4 interleaved copies
+      // (no store-to-load chains on a peaked distribution), added at the end.
+      let size = p.sumW.count
+      if w != nil || size > 4096 {
+        p.sumW.withUnsafeMutableBufferPointer { sw in
+          p.sumW2.withUnsafeMutableBufferPointer { sw2 in
+            for j in 0..<m {
+              let k = Int(idx[j])
+              let wi = w.map { $0[dense ? j : Int(rows[j])] } ?? 1
+              sw[k] += wi
+              sw2[k] += wi * wi
+            }
+          }
+        }
+      } else {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * size) { c in
+          c.initialize(repeating: 0)
+          var j = 0
+          while j + 4 <= m {
+            c[Int(idx[j]) &* 4] &+= 1
+            c[Int(idx[j + 1]) &* 4 &+ 1] &+= 1
+            c[Int(idx[j + 2]) &* 4 &+ 2] &+= 1
+            c[Int(idx[j + 3]) &* 4 &+ 3] &+= 1
+            j += 4
+          }
+          while j < m {
+            c[Int(idx[j]) &* 4] &+= 1
+            j += 1
+          }
+          for k in 0..<size {
+            let n = Double(c[4 * k] &+ c[4 * k + 1] &+ c[4 * k + 2] &+ c[4 * k + 3])
+            if n != 0 {
+              p.sumW[k] += n
+              p.sumW2[k] += n
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /// Per-axis bin index (0 underflow ... bins + 1 overflow/NaN) of each row.
+  static func indices(
+    _ a: HistogramAxis, _ x: UnsafePointer<Double>, _ rows: UnsafeBufferPointer<Int32>, _ dense: Bool,
+    _ out: UnsafeMutableBufferPointer<Int32>
+  ) {
+    let m = rows.count
+    switch a.kind {
+    case .regular(let n, let lo, let hi):
+      let width = hi - lo
+      let nd = Double(n)
+      // Branch-free form of boost's `z < 1 ? (z >= 0 ? Int(z * n) : -1) : n` (+1 for underflow):
+      // NaN fails `t < nd` and lands in overflow; z * n rounding up to n gives overflow, as in boost.
+      @inline(__always) func bin(_ v: Double) -> Int32 {
+        let z = (v - lo) / width
+        var t = z * nd
+        t = z < 0 ? -1 : t
+        t = t < nd ? t : nd
+        // floor(t) for t in [-1, n] without a checked conversion (vectorizes):
+        // round to nearest through the 1.5 * 2^52 trick, then step down if above t.
+        var k = Int32(truncatingIfNeeded: (t + 6_755_399_441_055_744.0).bitPattern)
+        k &-= Double(k) > t ? 1 : 0
+        return k &+ 1
+      }
+      if dense {
+        for j in 0..<m { out[j] = bin(x[j]) }
+      } else {
+        for j in 0..<m { out[j] = bin(x[Int(rows[j])]) }
+      }
+    case .variable:
+      for j in 0..<m { out[j] = Int32(a.index(x[Int(rows[j])])) }
     }
   }
 

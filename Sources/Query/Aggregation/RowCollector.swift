@@ -1,7 +1,9 @@
 import ColumnStore
 
 /// Gathers the values of expressions for the passing rows, in row order
-/// (for export). Values keep their bound type: bool, int64 or float64.
+/// (for export). A bare column keeps its stored type (uint32 `__event__`
+/// stays uint32); any other expression gives its bound type: bool, int64
+/// or float64.
 public struct RowCollector: Aggregate {
   public let inputs: [String]
   public var inputsAsFloat: Bool { false }
@@ -13,22 +15,23 @@ public struct RowCollector: Aggregate {
     self.includeRowNumbers = includeRowNumbers
   }
 
-  /// Gathered values of one expression.
-  public enum Values: Sendable, Codable, Equatable {
-    case float64([Double])
-    case int64([Int64])
-    case bool([Bool])
+  /// Gathered values of one expression: native little-endian bytes of
+  /// `type` (appending is amortised O(1) whatever the type).
+  public struct Values: Sendable, Codable, Equatable {
+    public var type: ColumnType
+    public var bytes: [UInt8]
+
+    public var count: Int { bytes.count / type.byteWidth }
 
     public var buffer: ColumnBuffer {
-      switch self {
-      case .float64(let a): .float64(a)
-      case .int64(let a): .int64(a)
-      case .bool(let a): .bool(a)
+      bytes.withUnsafeBytes { src in
+        ColumnBuffer.make(type, count: count) { dst in dst.copyMemory(from: src) }
       }
     }
   }
 
   public struct Partial: Sendable, Codable, Equatable {
+    /// Per input, the gathered values so far (nil before the first row).
     public var values: [Values?]
     public var rowNumbers: [Int64]
   }
@@ -38,11 +41,31 @@ public struct RowCollector: Aggregate {
     public var columns: [ColumnBuffer]
     /// Source row numbers of the rows (empty unless requested).
     public var rowNumbers: [Int64]
-    public var count: Int { rowNumbers.isEmpty ? (columns.first?.count ?? 0) : rowNumbers.count }
+    public var count: Int { columns.first?.count ?? rowNumbers.count }
   }
 
   public func makePartial() -> Partial {
     Partial(values: Array(repeating: nil, count: inputs.count), rowNumbers: [])
+  }
+
+  /// Appends the values at `rows` of `type`, read from `raw`.
+  static func append(
+    _ raw: UnsafeRawPointer, _ type: ColumnType, _ rows: UnsafeBufferPointer<Int32>, to values: inout Values?
+  ) {
+    var v = values ?? Values(type: type, bytes: [])
+    values = nil
+    let w = type.byteWidth
+    let start = v.bytes.count
+    v.bytes.append(contentsOf: repeatElement(0, count: rows.count * w))
+    v.bytes.withUnsafeMutableBytes { dst in
+      let base = dst.baseAddress! + start
+      switch w {
+      case 8: for (j, r) in rows.enumerated() { (base + 8 * j).copyMemory(from: raw + 8 * Int(r), byteCount: 8) }
+      case 4: for (j, r) in rows.enumerated() { (base + 4 * j).copyMemory(from: raw + 4 * Int(r), byteCount: 4) }
+      default: for (j, r) in rows.enumerated() { (base + w * j).copyMemory(from: raw + w * Int(r), byteCount: w) }
+      }
+    }
+    values = v
   }
 
   public func consume(_ batch: AggregateBatch, into p: inout Partial) {
@@ -51,24 +74,10 @@ public struct RowCollector: Aggregate {
     }
     for (k, v) in batch.values.enumerated() {
       switch v {
-      case .float64(let x):
-        var a: [Double]
-        if case .float64(let old)? = p.values[k] { a = old } else { a = [] }
-        p.values[k] = nil
-        for r in batch.rows { a.append(x[Int(r)]) }
-        p.values[k] = .float64(a)
-      case .int64(let x):
-        var a: [Int64]
-        if case .int64(let old)? = p.values[k] { a = old } else { a = [] }
-        p.values[k] = nil
-        for r in batch.rows { a.append(x[Int(r)]) }
-        p.values[k] = .int64(a)
-      case .bool(let x):
-        var a: [Bool]
-        if case .bool(let old)? = p.values[k] { a = old } else { a = [] }
-        p.values[k] = nil
-        for r in batch.rows { a.append(x[Int(r)]) }
-        p.values[k] = .bool(a)
+      case .float64(let x): RowCollector.append(UnsafeRawPointer(x), .float64, batch.rows, to: &p.values[k])
+      case .int64(let x): RowCollector.append(UnsafeRawPointer(x), .int64, batch.rows, to: &p.values[k])
+      case .bool(let x): RowCollector.append(UnsafeRawPointer(x), .bool, batch.rows, to: &p.values[k])
+      case .stored(let type, let raw): RowCollector.append(raw, type, batch.rows, to: &p.values[k])
       }
     }
   }
@@ -76,14 +85,14 @@ public struct RowCollector: Aggregate {
   public func merge(_ other: Partial, into p: inout Partial) {
     p.rowNumbers += other.rowNumbers
     for k in p.values.indices {
-      switch (p.values[k], other.values[k]) {
-      case (_, nil): break
-      case (nil, let o?): p.values[k] = o
-      case (.float64(var a)?, .float64(let b)?): p.values[k] = nil; a += b; p.values[k] = .float64(a)
-      case (.int64(var a)?, .int64(let b)?): p.values[k] = nil; a += b; p.values[k] = .int64(a)
-      case (.bool(var a)?, .bool(let b)?): p.values[k] = nil; a += b; p.values[k] = .bool(a)
-      default: preconditionFailure("mismatched partial types")
+      guard let o = other.values[k] else { continue }
+      guard var mine = p.values[k] else {
+        p.values[k] = o
+        continue
       }
+      p.values[k] = nil
+      mine.bytes += o.bytes
+      p.values[k] = mine
     }
   }
 

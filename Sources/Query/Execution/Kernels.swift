@@ -163,6 +163,30 @@ enum Kernels {
     }
   }
 
+  static func selectAbsStored<T: StoredNumber & FloatingPoint, Op: CompareOp>(
+    _ p: UnsafePointer<T>, _ c: Double, _ sel: Selection, _ out: UnsafeMutablePointer<Int32>, _: Op.Type
+  ) -> Int {
+    sel.filter(into: out) { Op.d(Swift.abs(p[$0]).asDouble, c) }
+  }
+
+  /// Selects rows where `abs(column) op c` for a float column.
+  static func selectAbsColumnConstant<T: StoredNumber & FloatingPoint>(
+    _ p: UnsafePointer<T>, _ c: Double, _ op: ComparisonOperator, _ eq: FloatEquality, _ sel: Selection,
+    _ out: UnsafeMutablePointer<Int32>
+  ) -> Int {
+    switch op {
+    case .less: return selectAbsStored(p, c, sel, out, LessOp.self)
+    case .lessEqual: return selectAbsStored(p, c, sel, out, LessEqualOp.self)
+    case .greater: return selectAbsStored(p, c, sel, out, GreaterOp.self)
+    case .greaterEqual: return selectAbsStored(p, c, sel, out, GreaterEqualOp.self)
+    case .equal:
+      return eq == .exact ? selectAbsStored(p, c, sel, out, EqualOp.self) : selectAbsStored(p, c, sel, out, AlmostEqualOp.self)
+    case .notEqual:
+      return eq == .exact
+        ? selectAbsStored(p, c, sel, out, NotEqualOp.self) : selectAbsStored(p, c, sel, out, NotAlmostEqualOp.self)
+    }
+  }
+
   // MARK: Vectors
 
   static func selectFloats<Op: CompareOp>(

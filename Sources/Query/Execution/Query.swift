@@ -104,7 +104,8 @@ public struct Query: Sendable {
     let todo = skip.filter { !$0 }.count
     let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
     let coordinator = Coordinator(aggregate, chunks: skip.count)
-    let job = ChunkJob(plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: blockSize)
+    let job = ChunkJob(
+      plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: Swift.min(Swift.max(blockSize, 16), 1 << 20))
     if workers == 1 {
       job.work(coordinator, skip: skip)
     } else {
@@ -218,7 +219,7 @@ struct ChunkJob<A: Aggregate>: Sendable {
   let blockSize: Int
 
   func work(_ coordinator: Coordinator<A>, skip: [Bool]) {
-    let program = Program(plan: plan, capacity: blockSize, equality: equality)
+    let program = Program(plan: plan, capacity: blockSize, equality: equality, inputsAsFloat: aggregate.inputsAsFloat)
     while let k = coordinator.take() {
       if skip[k] {
         coordinator.complete(k, nil)
@@ -283,9 +284,11 @@ final class Program {
   let capacity: Int
   let selection: Scratch<Int32>
   let identity: Scratch<Int32>
+  let inputsAsFloat: Bool
 
-  init(plan: Query.Plan, capacity: Int, equality: FloatEquality) {
+  init(plan: Query.Plan, capacity: Int, equality: FloatEquality, inputsAsFloat: Bool) {
     self.capacity = capacity
+    self.inputsAsFloat = inputsAsFloat
     context = BlockContext(storage: plan.columns.map(\.type))
     widths = plan.columns.map(\.type.byteWidth)
     cut = plan.cut.map { Compiler.compile($0, capacity: capacity, equality: equality) }
@@ -311,10 +314,14 @@ final class Program {
         rowsPointer = identity.pointer
       }
       if count > 0 {
-        let sel = Selection(rowsPointer, count)
+        // Every row passed: dense loops (no index indirection) for the values.
+        let sel = count == n ? Selection.all(n) : Selection(rowsPointer, count)
         let w = weight?.floats(context, sel)
         let values: [BatchValues] = inputs.map { node in
-          switch node.type {
+          if !inputsAsFloat, let col = node as? ColumnNode {
+            return .stored(col.storage, UnsafeRawPointer(context.pointers[col.slot]))
+          }
+          return switch node.type {
           case .float64: .float64(node.floats(context, sel))
           case .int64: .int64(node.ints(context, sel))
           case .bool: .bool(node.bools(context, sel))
@@ -323,7 +330,7 @@ final class Program {
         consume(
           AggregateBatch(
             rows: UnsafeBufferPointer(start: rowsPointer, count: count), weights: w, values: values,
-            firstRow: firstRow + start))
+            firstRow: firstRow + start, dense: count == n))
       }
       start += n
     }

@@ -28,12 +28,12 @@ public struct Selection {
       for j in 0..<count {
         let i = idx[j]
         out[k] = i
-        k &+= predicate(Int(i)) ? 1 : 0
+        k &+= Int(unsafeBitCast(predicate(Int(i)), to: UInt8.self))
       }
     } else {
       for i in 0..<count {
         out[k] = Int32(truncatingIfNeeded: i)
-        k &+= predicate(i) ? 1 : 0
+        k &+= Int(unsafeBitCast(predicate(i), to: UInt8.self))
       }
     }
     return k
