@@ -64,14 +64,15 @@ public struct EfficiencyAggregate: Aggregate {
     let dims = histogram.axes.count
     let axisValues = Array(batch.values.prefix(dims))
     histogram.consume(
-      AggregateBatch(rows: batch.rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
+      AggregateBatch(
+        rows: batch.rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow, dense: batch.dense),
       into: &p.total)
     for c in passCuts.indices {
       let flag = batch.values[dims + c].floats
       let passing = batch.rows.filter { flag[Int($0)] != 0 }
       passing.withUnsafeBufferPointer { rows in
         histogram.consume(
-          AggregateBatch(rows: rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow),
+          AggregateBatch(rows: rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow, dense: false),
           into: &p.pass[c])
       }
     }
