@@ -34,7 +34,7 @@ $(VENV)/.done: Makefile
 	touch $@
 
 build: prereqs
-	$(SWIFT) build -c $(CONFIG) --product syscorr
+	$(SWIFT) build -c $(CONFIG) --product syscorr --static-swift-stdlib
 
 demo: build
 	@bash data-samples/demo.sh $(BIN) $(DEMO_STORE)

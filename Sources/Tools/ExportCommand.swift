@@ -30,6 +30,9 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "Codec: none, lz4, zstd[:level], deflate[:level].")
   var codec: String = "deflate:1"
 
+  @Flag(help: "Flush the output to disk before returning (it is always written atomically).")
+  var sync = false
+
   @Option(help: "Group name in the output file.")
   var group: String = NtupleFormat.defaultGroup
 
@@ -44,7 +47,8 @@ struct ExportCommand: ParsableCommand {
       return c
     }
     let writer = try NtupleWriter(
-      path: out, group: group, columns: infos, attributes: source.ntupleAttributes, codec: try Codec(parsing: codec))
+      path: out, group: group, columns: infos, attributes: source.ntupleAttributes, codec: try Codec(parsing: codec),
+      durable: sync)
     for k in source.chunkRanges.indices {
       try writer.append(try source.read(columns: names, chunk: k))
       Output.progress("export", source.chunkRanges[k].upperBound, source.rowCount)

@@ -88,6 +88,9 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "Codec of the --out file: none, lz4, zstd[:level], deflate[:level].")
   var codec: String = "deflate:1"
 
+  @Flag(help: "Flush the --out file to disk before returning (it is always written atomically).")
+  var sync = false
+
   func validate() throws {
     if (out == nil) != (columns == nil) {
       throw ValidationError("--out and --columns go together: --columns a,b,name=expr --out FILE.h5")
@@ -252,7 +255,7 @@ struct QueryCommand: ParsableCommand {
     attributes.truth = ""
     let writer = try NtupleWriter(
       path: path, columns: infos, attributes: attributes, codec: try Codec(parsing: codec),
-      threads: threads ?? Query.defaultThreads)
+      threads: threads ?? Query.defaultThreads, durable: sync)
     try writer.append(Dictionary(uniqueKeysWithValues: zip(specs.map(\.name), rows.columns)))
     let n = try writer.finish()
     return json

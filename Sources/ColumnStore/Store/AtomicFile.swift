@@ -5,9 +5,12 @@ import Foundation
 #endif
 
 /// Writes that are all-or-nothing: content goes to a temporary file in the
-/// destination's directory, is flushed to disk (`fsync`), then renamed over
-/// the destination, and the directory entry is flushed too. A crash or
-/// `kill -9` at any moment leaves either the old file or the new one.
+/// destination's directory, which is renamed over the destination once
+/// complete. A killed process (even `kill -9`) therefore leaves either the
+/// old file or the new one. A *durable* commit also flushes the file and the
+/// directory entry to disk (`fsync`) before and after the rename, so that a
+/// power loss or kernel crash cannot expose a partly written file either;
+/// the store always commits durably.
 enum AtomicFile {
   /// The prefix of temporary files; readers and listings ignore such names.
   static let temporaryPrefix = ".tmp-"
@@ -19,15 +22,15 @@ enum AtomicFile {
     return url.deletingLastPathComponent().appendingPathComponent(name).path
   }
 
-  /// Flushes `temporary` to disk and renames it to `destination`.
-  static func commit(_ temporary: String, to destination: String) throws {
-    try fsyncPath(temporary)
+  /// Renames `temporary` to `destination`, flushing both to disk first when `durable`.
+  static func commit(_ temporary: String, to destination: String, durable: Bool = true) throws {
+    if durable { try fsyncPath(temporary) }
     guard rename(temporary, destination) == 0 else {
       let e = String(cString: strerror(errno))
       unlink(temporary)
       throw ColumnStoreError(.io, path: destination, "\(destination): cannot rename into place: \(e)")
     }
-    try fsyncPath(URL(fileURLWithPath: destination).deletingLastPathComponent().path)
+    if durable { try fsyncPath(URL(fileURLWithPath: destination).deletingLastPathComponent().path) }
   }
 
   /// Writes `data` to `path` atomically.

@@ -8,11 +8,12 @@ import Synchronization
 /// A group of an HDF5 file read as a table: every 1-D dataset of a
 /// supported type is a column; all must have the same length.
 ///
-/// Files written by SysCorr (chunked, filters it knows, little-endian) are
-/// read by locating each chunk once through HDF5, then `pread`ing and
-/// decoding chunks on any thread without the HDF5 lock. Any other
-/// conforming file (h5py's contiguous or gzip datasets, foreign filters) is
-/// read through `H5Dread`, which HDF5 serialises.
+/// Files written by SysCorr carry their schema as a group attribute, so
+/// opening one reads a few attributes only; datasets, statistics and chunk
+/// locations are looked up on first use. Their chunks are then `pread` and
+/// decoded on any thread without the HDF5 lock. Any other conforming file
+/// (h5py's contiguous or gzip datasets, foreign filters) is scanned when
+/// opened and read through `H5Dread`, which HDF5 serialises.
 public final class HDF5Table: ColumnSource, @unchecked Sendable {
   public let path: String
   public let group: String
@@ -29,12 +30,20 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   public let fileBytes: Int
 
   private let file: H5File
-  private let datasets: [String: H5Dataset]
-  private let stats: [String: [ChunkStatistics]]
+  private let groupHandle: H5Group
   private let chunkRows: Int
   private let descriptor: Int32
-  private let locations = Mutex<[String: [ChunkLocation?]]>([:])
+  private let columnTypes: [String: ColumnType]
+  /// Opened datasets, statistics and chunk locations, filled on first use.
+  private let state = Mutex(LazyState())
+  /// Serialises this table's HDF5 calls.
   private let hdf5 = Mutex(())
+
+  private struct LazyState {
+    var datasets: [String: H5Dataset] = [:]
+    var stats: [String: [ChunkStatistics]?] = [:]
+    var locations: [String: [ChunkLocation?]] = [:]
+  }
 
   private struct ChunkLocation: Sendable {
     var address: UInt64
@@ -49,48 +58,47 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     let file = try H5File.open(path)
     let groupName = try group ?? HDF5Table.defaultGroup(in: file)
     let g = try file.group(groupName)
+    let ga = g.attributes
     var columns: [ColumnInfo] = []
     var datasets: [String: H5Dataset] = [:]
     var skipped: [(String, String)] = []
-    for m in try g.members() where m.kind == .dataset {
-      let d = try g.dataset(m.name)
-      guard d.rank == 1 else { skipped.append((m.name, "rank \(d.rank)")); continue }
-      guard let type = d.type else { skipped.append((m.name, "unsupported element type")); continue }
-      let a = d.attributes
-      columns.append(
-        ColumnInfo(
-          name: m.name, type: type, unit: a.string("unit") ?? "", description: a.string("description") ?? "",
-          variable: a.string("variable") ?? "", particle: a.string("particle") ?? ""))
-      datasets[m.name] = d
-    }
-    // Keep the writer's column order when it recorded one; else name order.
-    if let text = g.attributes.string("columns"),
-      let order = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+    var rows: Int
+    var chunkRows: Int
+    if ga.string("syscorr_format") == NtupleFormat.version, let text = ga.string("schema"),
+      let schema = try? JSONDecoder().decode([ColumnInfo].self, from: Data(text.utf8)),
+      let entries = ga.int64("entries"), let chunk = ga.int64("chunk_rows"), entries >= 0, chunk > 0
     {
-      let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-      columns.sort { (rank[$0.name] ?? Int.max, $0.name) < (rank[$1.name] ?? Int.max, $1.name) }
-    }
-    let lengths = Set(columns.map { datasets[$0.name]!.count })
-    if lengths.count > 1 {
-      let desc = columns.prefix(6).map { "\($0.name)=\(datasets[$0.name]!.count)" }.joined(separator: ", ")
-      throw ColumnStoreError(.corruptFile, path: path, "\(path):\(groupName): columns have unequal lengths (\(desc))")
-    }
-    let rows = lengths.first ?? 0
-    let ga = g.attributes
-    let chunkSizes = Set(columns.compactMap { datasets[$0.name]!.chunkElements })
-    let chunkRows = max(
-      1, Int(ga.int64("chunk_rows") ?? Int64(chunkSizes.count == 1 ? chunkSizes.first! : NtupleFormat.defaultChunkRows)))
-    var stats: [String: [ChunkStatistics]] = [:]
-    let nchunks = (rows + chunkRows - 1) / chunkRows
-    if let sg = try? g.subgroup(NtupleFormat.statsGroup) {
-      for c in columns {
-        guard let d = try? sg.dataset(c.name), let m = try? d.readMatrix(), m.rows == nchunks, m.columns == 3 else { continue }
-        stats[c.name] = (0..<nchunks).map { k in
-          ChunkStatistics(
-            min: m.values[3 * k], max: m.values[3 * k + 1], nanCount: Int(m.values[3 * k + 2]),
-            count: min(chunkRows, rows - k * chunkRows))
-        }
+      columns = schema
+      rows = Int(entries)
+      chunkRows = Int(chunk)
+    } else {
+      for m in try g.members() where m.kind == .dataset {
+        let d = try g.dataset(m.name)
+        guard d.rank == 1 else { skipped.append((m.name, "rank \(d.rank)")); continue }
+        guard let type = d.type else { skipped.append((m.name, "unsupported element type")); continue }
+        let a = d.attributes
+        columns.append(
+          ColumnInfo(
+            name: m.name, type: type, unit: a.string("unit") ?? "", description: a.string("description") ?? "",
+            variable: a.string("variable") ?? "", particle: a.string("particle") ?? ""))
+        datasets[m.name] = d
       }
+      // Keep the writer's column order when it recorded one; else name order.
+      if let text = ga.string("columns"),
+        let order = try? JSONDecoder().decode([String].self, from: Data(text.utf8))
+      {
+        let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        columns.sort { (rank[$0.name] ?? Int.max, $0.name) < (rank[$1.name] ?? Int.max, $1.name) }
+      }
+      let lengths = Set(columns.map { datasets[$0.name]!.count })
+      if lengths.count > 1 {
+        let desc = columns.prefix(6).map { "\($0.name)=\(datasets[$0.name]!.count)" }.joined(separator: ", ")
+        throw ColumnStoreError(.corruptFile, path: path, "\(path):\(groupName): columns have unequal lengths (\(desc))")
+      }
+      rows = lengths.first ?? 0
+      let chunkSizes = Set(columns.compactMap { datasets[$0.name]!.chunkElements })
+      chunkRows = max(
+        1, Int(ga.int64("chunk_rows") ?? Int64(chunkSizes.count == 1 ? chunkSizes.first! : NtupleFormat.defaultChunkRows)))
     }
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { throw ColumnStoreError(.fileNotFound, path: path, "\(path): cannot open") }
@@ -99,12 +107,12 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     self.path = path
     self.group = groupName
     self.file = file
+    self.groupHandle = g
     self.columns = columns
-    self.datasets = datasets
+    self.columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
     self.rowCount = rows
     self.chunkRows = chunkRows
     self.chunkRanges = stride(from: 0, to: rows, by: chunkRows).map { $0..<min($0 + chunkRows, rows) }
-    self.stats = stats
     self.skipped = skipped
     self.descriptor = fd
     self.fileBytes = Int(st.st_size)
@@ -113,6 +121,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
       mode: ga.string("mode") ?? "", sample: ga.string("sample") ?? "", proc: ga.string("proc") ?? "",
       shortName: ga.string("short_name") ?? "", cmsEnergy: ga.double("cms_energy") ?? 0,
       decay: ga.string("decay") ?? "", provenance: ga.string("provenance") ?? "", truth: ga.string("truth") ?? "")
+    state.withLock { $0.datasets = datasets }
   }
 
   deinit { close(descriptor) }
@@ -132,12 +141,71 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
       "\(file.path): no datasets at the root; name a group as FILE.h5:GROUP (groups: \(groups.joined(separator: ", ")))")
   }
 
+  // MARK: - Lazy look-ups
+
+  /// The dataset of a column, opened and checked against the schema once.
+  private func dataset(_ name: String) throws -> H5Dataset {
+    if let d = state.withLock({ $0.datasets[name] }) { return d }
+    guard let type = columnTypes[name] else {
+      throw ColumnStoreError(.unknownColumn, path: path, "\(path): no column '\(name)'")
+    }
+    let d: H5Dataset = try hdf5.withLock { _ in
+      H5Library.prepare()
+      return try groupHandle.dataset(name)
+    }
+    guard d.rank == 1, d.type == type, d.count == rowCount else {
+      throw ColumnStoreError(
+        .corruptFile, path: path,
+        "\(path): dataset '\(name)' does not match the schema (\(d.type.map { "\($0)" } ?? "unknown type"), \(d.count) rows; expected \(type), \(rowCount))")
+    }
+    state.withLock { $0.datasets[name] = d }
+    return d
+  }
+
   public func statistics(column: String, chunk: Int) -> ChunkStatistics? {
-    stats[column]?[chunk]
+    if let known = state.withLock({ $0.stats[column] }) { return known?[chunk] }
+    let loaded = loadStatistics(column)
+    state.withLock { $0.stats[column] = .some(loaded) }
+    return loaded?[chunk]
   }
 
   /// Whether per-chunk statistics are stored for `column`.
-  public func hasStatistics(_ column: String) -> Bool { stats[column] != nil }
+  public func hasStatistics(_ column: String) -> Bool {
+    chunkRanges.isEmpty || statistics(column: column, chunk: 0) != nil
+  }
+
+  private func loadStatistics(_ column: String) -> [ChunkStatistics]? {
+    let n = chunkRanges.count
+    guard columnTypes[column] != nil else { return nil }
+    let m: (rows: Int, columns: Int, values: [Double])? = hdf5.withLock { _ in
+      H5Library.prepare()
+      guard let sg = try? groupHandle.subgroup(NtupleFormat.statsGroup), let d = try? sg.dataset(column) else {
+        return nil
+      }
+      return try? d.readMatrix()
+    }
+    guard let m, m.rows == n, m.columns == 3 else { return nil }
+    return (0..<n).map { k in
+      ChunkStatistics(
+        min: m.values[3 * k], max: m.values[3 * k + 1], nanCount: Int(m.values[3 * k + 2]),
+        count: chunkRanges[k].count)
+    }
+  }
+
+  /// The location of a chunk, looked up through HDF5 once per column.
+  private func location(of d: H5Dataset, chunk: Int) throws -> ChunkLocation? {
+    if let known = state.withLock({ $0.locations[d.name] }) { return known[chunk] }
+    let found: [ChunkLocation?] = try hdf5.withLock { _ in
+      H5Library.prepare()
+      return try chunkRanges.map { r in
+        try d.chunkLocation(at: r.lowerBound).map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
+      }
+    }
+    state.withLock { $0.locations[d.name] = found }
+    return found[chunk]
+  }
+
+  // MARK: - Reading
 
   public func read(columns names: [String], chunk: Int) throws -> [String: ColumnBuffer] {
     var out: [String: ColumnBuffer] = [:]
@@ -147,7 +215,8 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
 
   /// One column of one chunk.
   public func read(column name: String, chunk: Int) throws -> ColumnBuffer {
-    guard let d = datasets[name], let type = d.type else {
+    let d = try dataset(name)
+    guard let type = d.type else {
       throw ColumnStoreError(.unknownColumn, path: path, "\(path): no column '\(name)'")
     }
     let range = chunkRanges[chunk]
@@ -222,18 +291,5 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
       }
       done += n
     }
-  }
-
-  /// The location of a chunk, looked up through HDF5 once per column.
-  private func location(of d: H5Dataset, chunk: Int) throws -> ChunkLocation? {
-    if let known = locations.withLock({ $0[d.name] }) { return known[chunk] }
-    let found: [ChunkLocation?] = try hdf5.withLock { _ in
-      H5Library.prepare()
-      return try chunkRanges.map { r in
-        try d.chunkLocation(at: r.lowerBound).map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
-      }
-    }
-    locations.withLock { $0[d.name] = found }
-    return found[chunk]
   }
 }

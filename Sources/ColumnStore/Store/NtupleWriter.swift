@@ -16,6 +16,7 @@ public final class NtupleWriter {
   private let temporaryPath: String
   private let threads: Int
   private let attributes: NtupleAttributes
+  private let durable: Bool
   private var file: H5File?
   private var group: H5Group?
   private var datasets: [H5Dataset] = []
@@ -25,14 +26,15 @@ public final class NtupleWriter {
   private var stats: [[ChunkStatistics]]
   private var finished = false
 
-  /// Starts a file at `path` (created when `finish()` succeeds).
+  /// Starts a file at `path` (created when `finish()` succeeds). With
+  /// `durable`, `finish()` also flushes the file to disk (see `AtomicFile`).
   /// - Throws: `.invalidInput` for duplicate or unsafe column names, `.io`
   ///   when the temporary file cannot be created.
   public init(
     path: String, group: String = NtupleFormat.defaultGroup, columns: [ColumnInfo],
     attributes: NtupleAttributes = NtupleAttributes(), codec: Codec = NtupleFormat.defaultCodec,
     chunkRows: Int = NtupleFormat.defaultChunkRows,
-    threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount, durable: Bool = true
   ) throws {
     var seen = Set<String>()
     for c in columns {
@@ -48,6 +50,7 @@ public final class NtupleWriter {
     self.chunkRows = chunkRows
     self.threads = threads
     self.attributes = attributes
+    self.durable = durable
     self.temporaryPath = AtomicFile.temporaryPath(for: path)
     self.pending = Array(repeating: [], count: columns.count)
     self.stats = Array(repeating: [], count: columns.count)
@@ -130,6 +133,8 @@ public final class NtupleWriter {
     try a.set("codec", codec.description)
     let order = try JSONEncoder().encode(columns.map(\.name))
     try a.set("columns", String(decoding: order, as: UTF8.self))
+    let schema = try JSONEncoder().encode(columns)
+    try a.set("schema", String(decoding: schema, as: UTF8.self))
     try a.set("mode", attributes.mode)
     try a.set("sample", attributes.sample)
     try a.set("proc", attributes.proc)
@@ -142,7 +147,7 @@ public final class NtupleWriter {
     self.group = nil
     try file.close()
     self.file = nil
-    try AtomicFile.commit(temporaryPath, to: path)
+    try AtomicFile.commit(temporaryPath, to: path, durable: durable)
     finished = true
     return writtenRows
   }
