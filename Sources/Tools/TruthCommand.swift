@@ -1,0 +1,70 @@
+import ArgumentParser
+import ColumnStore
+import Foundation
+
+struct TruthCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "truth",
+    abstract: "Print the true PID efficiencies a generated sample was made with.",
+    discussion: """
+      `syscorr generate` stores, in every file, the exact efficiency of each
+      PID cut for each true species in each momentum bin (simulation and
+      data) and the data/MC ratio. Use it to check efficiency and weight
+      tables against truth.
+
+      Example:
+        syscorr truth Dst --proc MC15ri --sample mc --variable kaonID --species 321 --threshold 0.2
+      """)
+
+  @Argument(help: "Calibration mode.")
+  var mode: String
+
+  @Option(help: "Processing.")
+  var proc: String?
+
+  @Option(help: "data or mc.")
+  var sample: String?
+
+  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
+  var store: String?
+
+  @Option(help: "PID variable, e.g. kaonID or binaryPID_321_211 (default: all).")
+  var variable: String?
+
+  @Option(help: "|PDG| of the true species, e.g. 321 (default: all).")
+  var species: Int?
+
+  @Option(help: "Cut value, e.g. 0.2 (default: all of 0.1 … 0.9).")
+  var threshold: Double?
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  func run() throws {
+    let s = Store(path: store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store")
+    let r = try s.resolve(mode: mode, proc: proc, sample: sample)
+    let set = try s.open(proc: r.proc, mode: r.mode, sample: r.sample)
+    guard let text = set.baseTables.first?.attributes.truth, !text.isEmpty else {
+      throw CommandError("\(r.proc)/\(r.mode)/\(r.sample) holds no generator truth (it was not made by `syscorr generate`)")
+    }
+    let truth = try JSONDecoder().decode(GeneratorTruth.self, from: Data(text.utf8))
+    let rows = truth.efficiencies.filter {
+      (variable == nil || $0.variable == variable) && (species == nil || $0.truePDG == species)
+        && (threshold == nil || abs($0.threshold - threshold!) < 1e-12)
+    }
+    if rows.isEmpty {
+      let vars = Array(Set(truth.efficiencies.map(\.variable))).sorted().joined(separator: ", ")
+      throw CommandError("no truth matches; variables: \(vars); species: \(Set(truth.efficiencies.map(\.truePDG)).sorted())")
+    }
+    if json {
+      print(try Output.json(rows))
+      return
+    }
+    print(Output.table(
+      ["variable", "species", "threshold", "p_min", "p_max", "eff_mc", "eff_data", "data/mc"],
+      rows.map {
+        [$0.variable, "\($0.truePDG)", Output.compact($0.threshold), Output.compact($0.pMin), Output.compact($0.pMax),
+         String(format: "%.5f", $0.efficiencyMC), String(format: "%.5f", $0.efficiencyData), String(format: "%.5f", $0.ratio)]
+      }, numeric: [2, 3, 4, 5, 6, 7]))
+  }
+}
