@@ -251,6 +251,14 @@ public struct GeneratorTruth: Sendable, Equatable, Codable {
                    pBin: pBin, sample: sample)
   }
 
+  /// The exact efficiency for a track momentum `p` (GeV/c; clamped to the
+  /// first and last P_BINS bin like the generator).
+  public func efficiency(variable: String, trueSpecies: Species, threshold: Double,
+                         p: Double, sample: SampleKind) -> Double? {
+    efficiency(variable: variable, trueSpecies: trueSpecies, threshold: threshold,
+               pBin: pid.clampedBin(p), sample: sample)
+  }
+
   /// Data/MC ratio of the efficiency.
   public func ratio(variable: String, trueSpecies: Species, threshold: Double, pBin: Int) -> Double? {
     guard let d = efficiency(variable: variable, trueSpecies: trueSpecies, threshold: threshold, pBin: pBin, sample: .data),

@@ -22,6 +22,8 @@ import Foundation
 ///   `includeTruthOnData` is set (for validation).
 public struct SampleGenerator: Sendable {
   public static let blockRows = 65_536
+  /// The ntuple attribute under which `truth.json()` should be stored.
+  public static let truthAttribute = "syscorr_generator_truth"
 
   public let mode: CalibrationMode
   public let sample: SampleKind

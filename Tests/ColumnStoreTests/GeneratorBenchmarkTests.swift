@@ -2,7 +2,9 @@ import Testing
 import Foundation
 @testable import ColumnStore
 
-@Suite struct ZZBench {
+/// Generator speed, only when asked (run in release):
+/// `SYSCORR_BENCH=1 [SYSCORR_BENCH_MODE=Dst] swift test -c release --filter ColumnStoreTests.GeneratorBenchmark`
+@Suite struct GeneratorBenchmark {
   @Test func speed() throws {
     guard ProcessInfo.processInfo.environment["SYSCORR_BENCH"] != nil else { return }
     let only = ProcessInfo.processInfo.environment["SYSCORR_BENCH_MODE"]
