@@ -78,9 +78,11 @@ extension SampleGenerator {
     return .p
   }
 
+  /// Inside the CDC acceptance 17°–150° (cos θ compared without a division).
   @inline(__always)
-  static func inAcceptance(_ s: PState) -> Bool {
-    s.cosTheta <= cosThetaMax && s.cosTheta >= cosThetaMin
+  static func accepted(_ v: LV) -> Bool {
+    let p = v.p
+    return v.z <= cosThetaMax * p && v.z >= cosThetaMin * p
   }
 
   /// Momentum `q` in a uniformly random direction (Marsaglia 1972: no trigonometry).
@@ -110,10 +112,21 @@ extension SampleGenerator {
                       _ rng: inout Xoshiro256StarStar) -> (LV, LV) {
     let a = m * m - (m1 + m2) * (m1 + m2)
     let b = m * m - (m1 - m2) * (m1 - m2)
-    let q = (max(0, a * b)).squareRoot() / (2 * m)
+    let invM = 1 / m
+    let q = (max(0, a * b)).squareRoot() * 0.5 * invM
     let d1 = isotropic(q, m1, &rng)
-    let d2 = LV(e: (q * q + m2 * m2).squareRoot(), x: -d1.x, y: -d1.y, z: -d1.z)
-    return (d1.boosted(by: parent), d2.boosted(by: parent))
+    let e2 = (q * q + m2 * m2).squareRoot()
+    // boost parameters of the parent, computed once: β = p/E, γ = E/m,
+    // (γ − 1)/β² = γ²/(γ + 1)
+    let gamma = parent.e * invM
+    let invE = 1 / parent.e
+    let bx = parent.x * invE, by = parent.y * invE, bz = parent.z * invE
+    let g2 = gamma * gamma / (gamma + 1)
+    let bp = bx * d1.x + by * d1.y + bz * d1.z
+    let k1 = g2 * bp + gamma * d1.e
+    let k2 = -g2 * bp + gamma * e2
+    return (LV(e: gamma * (d1.e + bp), x: d1.x + k1 * bx, y: d1.y + k1 * by, z: d1.z + k1 * bz),
+            LV(e: gamma * (e2 - bp), x: -d1.x + k2 * bx, y: -d1.y + k2 * by, z: -d1.z + k2 * bz))
   }
 
   @inline(__always)
@@ -392,9 +405,7 @@ extension SampleGenerator {
       head = SampleGenerator.toLab(SampleGenerator.isotropic(pStar, mHead, &rng))
       (d0, slow) = SampleGenerator.twoBody(head, mHead, mD0, nomSlow.mass, &rng)
       (k, pi) = SampleGenerator.twoBody(d0, mD0, nomK.mass, nomPi.mass, &rng)
-      let ck = k.cosTheta, cp = pi.cosTheta, cs = slow.cosTheta
-      let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
-      if ck >= lo && ck <= hi && cp >= lo && cp <= hi && cs >= lo && cs <= hi { break }
+      if SampleGenerator.accepted(k) && SampleGenerator.accepted(pi) && SampleGenerator.accepted(slow) { break }
     }
     // head
     st[0].setKinematics(head)
@@ -446,9 +457,7 @@ extension SampleGenerator {
       let pStar = min(5.0, 0.2 + 0.7 * (rng.exponential() + rng.exponential()))
       head = SampleGenerator.toLab(SampleGenerator.isotropic(pStar, m, &rng))
       (t1, t2) = SampleGenerator.twoBody(head, m, n1.mass, n2.mass, &rng)
-      let c1 = t1.cosTheta, c2 = t2.cosTheta
-      let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
-      if c1 >= lo && c1 <= hi && c2 >= lo && c2 <= hi { break }
+      if SampleGenerator.accepted(t1) && SampleGenerator.accepted(t2) { break }
     }
     st[0].setKinematics(head)
     st[0].M = m
