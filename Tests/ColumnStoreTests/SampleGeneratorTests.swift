@@ -330,3 +330,21 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(throws: ColumnStoreError.self) { try SampleGenerator(mode: odd, sample: .mc, seed: 1) }
   }
 }
+
+@Suite struct FastExpTests {
+  @Test func fastExpMatchesLibm() {
+    var worst = 0.0
+    var x = -700.0
+    while x <= 700 {
+      let rel = abs(fastExp(x) - exp(x)) / exp(x)
+      worst = max(worst, rel)
+      x += 0.0137
+    }
+    #expect(worst < 1e-15, "worst relative error \(worst)")
+    #expect(fastExp(0) == 1)
+    #expect(logistic(0) == 0.5)
+    #expect(fastExp(-1000) > 0 && fastExp(-1000) < 1e-300)
+    // the logistic threshold is exact enough for the efficiency truth
+    for t in [0.1, 0.2, 0.5, 0.9] { #expect(abs(logistic(log(t / (1 - t))) - t) < 1e-15) }
+  }
+}

@@ -214,15 +214,15 @@ extension SampleGenerator {
     case .pCMS: return sp.pointee.pCMS
     case .globalID(let h):
       if sp.pointee.pidNaN { return .nan }
-      return 1 / (1 + exp(-(sp.pointee.mu[h] + pidModel.sigma * sp.pointee.z[h])))
+      return logistic(sp.pointee.mu[h] + pidModel.sigma * sp.pointee.z[h])
     case .binary(let a, let b):
       if sp.pointee.pidNaN { return .nan }
       let x = sp.pointee.mu[a] - sp.pointee.mu[b] + pidModel.sigma * (sp.pointee.z[a] - sp.pointee.z[b]) * 0.7071067811865476
-      return 1 / (1 + exp(-x))
+      return logistic(x)
     case .topProb(let h):
       if sp.pointee.pidNaN { return .nan }
       let x = 0.7 * sp.pointee.mu[h] + pidModel.sigma * (0.6 * sp.pointee.z[h] + 0.8 * sp.pointee.zTop)
-      return 1 / (1 + exp(-x))
+      return logistic(x)
     case .cdcLL(let h):
       if sp.pointee.pidNaN { return .nan }
       return -1 - 0.5 * sp.pointee.zCDC * sp.pointee.zCDC - 0.3 * max(0, 3 - sp.pointee.mu[h]) * (1 + 0.2 * abs(sp.pointee.z[h]))
@@ -265,14 +265,14 @@ extension SampleGenerator {
     case .pCMS: loop(d, rows, base, np) { $0.pointee.pCMS }
     case .globalID(let h):
       loop(d, rows, base, np) {
-        $0.pointee.pidNaN ? .nan : 1 / (1 + exp(-($0.pointee.mu[h] + sigma * $0.pointee.z[h])))
+        $0.pointee.pidNaN ? .nan : logistic($0.pointee.mu[h] + sigma * $0.pointee.z[h])
       }
     case .binary(let a, let b):
       loop(d, rows, base, np) { sp in
         if sp.pointee.pidNaN { return .nan }
         let x = sp.pointee.mu[a] - sp.pointee.mu[b]
           + sigma * (sp.pointee.z[a] - sp.pointee.z[b]) * 0.7071067811865476
-        return 1 / (1 + exp(-x))
+        return logistic(x)
       }
     default:
       loop(d, rows, base, np) { value(code, $0) }
