@@ -344,6 +344,15 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(fastExp(0) == 1)
     #expect(logistic(0) == 0.5)
     #expect(fastExp(-1000) > 0 && fastExp(-1000) < 1e-300)
+    // the SIMD version is bit-identical lane by lane
+    for x0 in stride(from: -30.0, through: 30.0, by: 0.37) {
+      let v = SIMD4(x0, x0 + 0.1, -x0, x0 * 3)
+      let e = fastExp(v), l = logistic(v)
+      for i in 0..<4 {
+        #expect(e[i].bitPattern == fastExp(v[i]).bitPattern)
+        #expect(l[i].bitPattern == logistic(v[i]).bitPattern)
+      }
+    }
     // the logistic threshold is exact enough for the efficiency truth
     for t in [0.1, 0.2, 0.5, 0.9] { #expect(abs(logistic(log(t / (1 - t))) - t) < 1e-15) }
   }
