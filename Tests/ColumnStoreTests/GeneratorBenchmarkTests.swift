@@ -23,6 +23,15 @@ import Foundation
       for i in 0..<n { total += g.blockColumns(i)[0].1.count }
       let dt = Date().timeIntervalSince(t0)
       let dc = cpu() - c0
+      var spare = g.blockColumns(0)
+      let c1 = cpu()
+      for i in 0..<n {
+        let b = g.blockColumns(i, reusing: &spare)
+        total += b[0].1.count
+        spare = b
+      }
+      let dr = cpu() - c1
+      print("BENCH-REUSE \(name): \(Int(Double(n * 65536) / dr)) rows per CPU-second reusing storage")
       print("BENCH-CPU \(name): \(Int(Double(n * 65536) / dc)) rows per CPU-second; wall \(Int(Double(n * 65536) / dt)) rows/s")
       let t1 = Date()
       for i in 0..<4 { total += g.block(i).rowCount }

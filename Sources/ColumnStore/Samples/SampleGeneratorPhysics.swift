@@ -299,7 +299,47 @@ extension SampleGenerator {
 
   /// The columns of block `index` (`rows` ≤ `blockRows`).
   public func blockColumns(_ index: Int, rows: Int = SampleGenerator.blockRows) -> [(ColumnInfo, ColumnBuffer)] {
+    var none: [(ColumnInfo, ColumnBuffer)] = []
+    return blockColumns(index, rows: rows, reusing: &none)
+  }
+
+  /// The columns of block `index`, writing into the storage of `previous`
+  /// (an earlier result of this generator that the caller no longer needs;
+  /// it is emptied). Same values as `blockColumns(_:rows:)`; a streaming
+  /// writer saves the allocation and page faults of fresh memory.
+  public func blockColumns(_ index: Int, rows: Int = SampleGenerator.blockRows,
+                           reusing previous: inout [(ColumnInfo, ColumnBuffer)]) -> [(ColumnInfo, ColumnBuffer)] {
     precondition(rows >= 0 && rows <= SampleGenerator.blockRows, "a block holds at most \(SampleGenerator.blockRows) rows")
+    // Take over the old float64/int32 arrays of the physics columns (unique
+    // after `previous` is emptied); sizes are fixed up below.
+    var spareF: [[Double]] = []
+    var spareI: [[Int32]] = []
+    for (_, buffer) in previous {
+      switch buffer {
+      case .float64(let a): spareF.append(a)
+      case .int32(let a): spareI.append(a)
+      default: break
+      }
+    }
+    previous = []
+    func float64Column(_ n: Int) -> [Double] {
+      if var a = spareF.popLast() {
+        if a.count != n {
+          if a.count > n { a.removeLast(a.count - n) } else { a.append(contentsOf: repeatElement(0, count: n - a.count)) }
+        }
+        return a
+      }
+      return [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+    func int32Column(_ n: Int) -> [Int32] {
+      if var a = spareI.popLast() {
+        if a.count != n {
+          if a.count > n { a.removeLast(a.count - n) } else { a.append(contentsOf: repeatElement(0, count: n - a.count)) }
+        }
+        return a
+      }
+      return [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
     var rng = Xoshiro256StarStar(seed: blockSeed(index))
     let n = rows
     // counters
@@ -313,12 +353,8 @@ extension SampleGenerator {
 
     let nf = plan.count
     // The output columns, filled tile by tile (no intermediate copy).
-    var fcols: [[Double]] = plan.map { pl in
-      pl.isInt ? [] : [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
-    }
-    var icols: [[Int32]] = plan.map { pl in
-      pl.isInt ? [Int32](unsafeUninitializedCapacity: n) { _, count in count = n } : []
-    }
+    var fcols: [[Double]] = plan.map { pl in pl.isInt ? [] : float64Column(n) }
+    var icols: [[Int32]] = plan.map { pl in pl.isInt ? int32Column(n) : [] }
     let tile = 128
 
     // Per tile: generate the candidates' states row-major, then fill each
