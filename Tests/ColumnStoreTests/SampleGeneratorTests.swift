@@ -297,6 +297,18 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(abs(rate - 0.003) < 5 * (0.003 * 0.997 / Double(total)).squareRoot(), "NaN rate \(rate)")
   }
 
+  @Test func unmatchedBackgroundTracksHaveNaNTruth() {
+    let t = Samples.dstMC
+    let sig = column(t, "isSignal"), mc = column(t, "D0_K_mcPDG"), ts = column(t, "D0_K_isSignal")
+    let bg = sig.indices.filter { sig[$0] == 0 }
+    let nanBg = bg.filter { mc[$0].isNaN }.count
+    #expect(sig.indices.allSatisfy { sig[$0] == 0 || !mc[$0].isNaN })
+    #expect(sig.indices.allSatisfy { mc[$0].isNaN == ts[$0].isNaN })
+    let f = Double(nanBg) / Double(bg.count)
+    #expect(abs(f - 0.015) < 5 * (0.015 * 0.985 / Double(bg.count)).squareRoot(), "unmatched fraction \(f)")
+    #expect(!sig.contains { $0.isNaN })
+  }
+
   @Test func defaultSelectionCutsAFewPercent() {
     let t = Samples.dstMC
     for prefix in ["D0_K_", "D0_pi_", "pi_"] {
@@ -336,7 +348,7 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     let tau = try SampleGenerator(mode: .tau3x1, sample: .mc, seed: 9).table(rows: 5_000)
     let charge = ["tau_0_pi_0_charge", "tau_0_pi_1_charge", "tau_0_pi_2_charge", "tau_1_pi_charge"].map { column(tau, $0) }
     #expect((0..<tau.rowCount).allSatisfy { i in charge.reduce(0) { $0 + $1[i] } == 0 })
-    let probe = column(tau, "tau_1_pi_mcPDG").map { Int(abs($0)) }
+    let probe = column(tau, "tau_1_pi_mcPDG").filter { !$0.isNaN }.map { Int(abs($0)) }
     #expect(Set(probe).isSuperset(of: [11, 13, 211]))
     let lam = try SampleGenerator(mode: .lambda0, sample: .data, seed: 9).block(0, rows: 2_000)
     #expect(lam.buffer("p_protonID") != nil && lam.buffer("isSignal") == nil)

@@ -47,6 +47,8 @@ struct PState {
 
 extension SampleGenerator {
   static let mPi = Species.pi.mass
+  /// Fraction of background-candidate tracks without an MC match (isSignal and mcPDG NaN).
+  static let unmatchedFraction = 0.015
   static let cosThetaMax = cos(17 * Double.pi / 180)
   static let cosThetaMin = cos(150 * Double.pi / 180)
   /// Belle II boost of the CMS along z: βγ = 0.2872.
@@ -166,9 +168,15 @@ extension SampleGenerator {
   /// Truth and PID of a track of true species `t`.
   @inline(__always)
   func pid(_ s: inout PState, species t: Species, nominal: Species, signedPDG: Int,
-           _ rng: inout Xoshiro256StarStar, _ mu: UnsafeBufferPointer<Double>) {
-    s.isSignal = t == nominal ? 1 : 0
-    s.mcPDG = Double(t.signedPDG(charge: s.charge))
+           background: Bool, _ rng: inout Xoshiro256StarStar, _ mu: UnsafeBufferPointer<Double>) {
+    if background && rng.uniform() < SampleGenerator.unmatchedFraction {
+      // no MC match (fake or ghost track): truth NaN as in modern basf2
+      s.isSignal = .nan
+      s.mcPDG = .nan
+    } else {
+      s.isSignal = t == nominal ? 1 : 0
+      s.mcPDG = Double(t.signedPDG(charge: s.charge))
+    }
     s.pdg = Double(signedPDG)
     s.pidNaN = rng.uniform() < pidModel.nanFraction
     if s.pidNaN { return }
@@ -494,7 +502,7 @@ extension SampleGenerator {
       st[i].charge = trackCharges[i] * q
       SampleGenerator.quality(&st[i], rT: 0, &rng)
       let t = isSig ? nominal : SampleGenerator.draw(trackMix[i], &rng)
-      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), background: !isSig, &rng, mu)
     }
   }
 
@@ -541,7 +549,7 @@ extension SampleGenerator {
       st[i].charge = trackCharges[i] * q
       SampleGenerator.quality(&st[i], rT: rT, &rng)
       let t = isSig ? nominal : SampleGenerator.draw(trackMix[i], &rng)
-      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), background: !isSig, &rng, mu)
     }
   }
 
@@ -595,7 +603,8 @@ extension SampleGenerator {
       st[i].setKinematics(lvs[i])
       st[i].charge = trackCharges[i] * q
       SampleGenerator.quality(&st[i], rT: 0, &rng)
-      pid(&st[i], species: species[i], nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+      pid(&st[i], species: species[i], nominal: nominal, signedPDG: trackPDG[i] * Int(q),
+          background: !isSig, &rng, mu)
     }
   }
 }
