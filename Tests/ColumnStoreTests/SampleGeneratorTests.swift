@@ -340,6 +340,9 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(abs(row.efficiencyMC - 0.992724) < 1e-5)
     #expect(abs(row.ratio - row.efficiencyData / row.efficiencyMC) < 1e-15)
     #expect(json.contains("\"efficiencies\""))
+    let compact = try truth.attributeJSON()
+    #expect(compact.utf8.count < 16_000, "attribute JSON has \(compact.utf8.count) bytes")
+    #expect(try GeneratorTruth.decode(json: compact) == truth)
     // clamping outside P_BINS
     #expect(truth.pid.clampedBin(0.1) == 0 && truth.pid.clampedBin(9) == 6 && truth.pid.clampedBin(2.0) == 3)
   }
