@@ -260,6 +260,13 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
         for req in ShapeModel.requiredParameters(shape.kind) where shape.parameters[req] == nil {
           throw ColumnStoreError(.invalidInput, path: "\(name).\(label)", "shape '\(shape.kind)' needs parameter '\(req)'")
         }
+        if shape.kind == "chebychev" {
+          let order = shape.chebychevCoefficients.count
+          guard order <= 8, order == shape.parameters.count else {
+            throw ColumnStoreError(.invalidInput, path: "\(name).\(label)",
+              "a Chebychev shape takes c1 … cn without gaps, n ≤ 8")
+          }
+        }
       }
     }
   }
