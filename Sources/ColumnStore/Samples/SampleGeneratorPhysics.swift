@@ -23,6 +23,30 @@ struct LV {
   }
 }
 
+/// Four values without a heap allocation.
+struct Four<T> {
+  var v0: T, v1: T, v2: T, v3: T
+  init(_ a: T, _ b: T, _ c: T, _ d: T) { v0 = a; v1 = b; v2 = c; v3 = d }
+  subscript(i: Int) -> T {
+    get {
+      switch i {
+      case 0: v0
+      case 1: v1
+      case 2: v2
+      default: v3
+      }
+    }
+    set {
+      switch i {
+      case 0: v0 = newValue
+      case 1: v1 = newValue
+      case 2: v2 = newValue
+      default: v3 = newValue
+      }
+    }
+  }
+}
+
 /// Per-particle values of one candidate.
 struct PState {
   var px = 0.0, py = 0.0, pz = 0.0
@@ -561,8 +585,9 @@ extension SampleGenerator {
     let q: Double = rng.uniform() < 0.5 ? 1 : -1
     let mTau = ParticleData.masses["tau+"]!
     let mPi = SampleGenerator.mPi
-    var lvs = [LV](repeating: LV(e: 0, x: 0, y: 0, z: 0), count: 4)
-    var species: [Species] = [.pi, .pi, .pi, .pi]
+    let zero = LV(e: 0, x: 0, y: 0, z: 0)
+    var lvs = Four(zero, zero, zero, zero)
+    var species = Four<Species>(.pi, .pi, .pi, .pi)
     let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
     if isSig {
       species[3] = SampleGenerator.draw(SampleGenerator.tauProbeMix, &rng)
@@ -584,8 +609,9 @@ extension SampleGenerator {
         default: mInv = rng.uniform() < 0.45 ? 0 : rng.uniform(0.14, 1.2)
         }
         let (probe, _) = SampleGenerator.twoBody(tau1, mTau, mProbe, mInv, &rng)
-        lvs = [pA, pB, bach, probe]
-        if lvs.allSatisfy({ $0.cosTheta >= lo && $0.cosTheta <= hi }) { break }
+        lvs = Four(pA, pB, bach, probe)
+        if SampleGenerator.accepted(pA) && SampleGenerator.accepted(pB) && SampleGenerator.accepted(bach)
+          && SampleGenerator.accepted(probe) { break }
       }
     } else {
       for i in 0..<4 {
