@@ -96,9 +96,9 @@ struct AliasesCommand: ParsableCommand {
     do {
       columns = try AliasGenerator.columns(variables: variables, decayString: decayString, options: options)
     } catch let e as DecayStringError {
-      throw ValidationError(e.description)
+      throw AliasesError(description: e.description)
     } catch let e as ColumnStoreError {
-      throw ValidationError(e.message)
+      throw AliasesError(description: e.message)
     }
     if json {
       let body = columns.map { "  \(Self.jsonString($0.name)): \(Self.jsonString($0.expression))" }
@@ -107,6 +107,11 @@ struct AliasesCommand: ParsableCommand {
       for c in columns { print(c.name) }
     }
   }
+}
+
+/// An input error printed as `Error: <description>` (no usage text).
+struct AliasesError: Error, CustomStringConvertible {
+  var description: String
 }
 
 extension String {

@@ -120,6 +120,9 @@ import Testing
     var badShape = CalibrationMode.ks
     badShape.fit!.signal.kind = "voigtian"
     #expect(throws: ColumnStoreError.self) { try badShape.validate() }
+    var gap = CalibrationMode.ks
+    gap.fit!.background.parameters = ["c1": 0.1, "c3": 0.2]
+    #expect(throws: ColumnStoreError.self) { try gap.validate() }
     #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: "name: [") }
     #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(contentsOf: "/nonexistent/x.yaml") }
   }

@@ -83,23 +83,40 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(!same(data.first { $0.0.name == "M" }!.1, a[m].1))
   }
 
+  @Test func reusingStorageGivesTheSameBlock() throws {
+    let g = try SampleGenerator(mode: .ks, sample: .mc, seed: 11)
+    var old = g.blockColumns(0, rows: 3_000)
+    let again = g.blockColumns(5, rows: 2_000, reusing: &old)
+    #expect(old.isEmpty)
+    let fresh = g.blockColumns(5, rows: 2_000)
+    #expect(again.map(\.0) == fresh.map(\.0))
+    #expect(zip(again, fresh).allSatisfy { same($0.1, $1.1) })
+    var small = g.blockColumns(1, rows: 100)
+    let bigger = g.blockColumns(5, rows: 2_000, reusing: &small)
+    #expect(zip(bigger, fresh).allSatisfy { same($0.1, $1.1) })
+  }
+
   @Test func blockSplitIndependence() throws {
-    let g = Samples.dstMCGen
+    // K_S0 (fewest columns) to keep the debug run short; one full block + 1000 rows
+    let g = try SampleGenerator(mode: .ks, sample: .mc, seed: 8)
     let rows = SampleGenerator.blockRows + 1_000
-    let whole = try g.table(rows: rows)
-    let b0 = g.block(0)
-    let b1 = g.block(1, rows: 1_000)
-    let b1short = g.block(1, rows: 300)
     let blocks = Array(g.generate(events: rows))
     #expect(blocks.count == 2 && blocks[0].rowCount == SampleGenerator.blockRows && blocks[1].rowCount == 1_000)
-    for c in ["D0_M", "D0_K_kaonID", "__event__", "__ncandidates__", "mcErrors"] {
-      let w = whole.buffer(c)!
-      #expect(same(w, ColumnBuffer.concatenate([b0.buffer(c)!, b1.buffer(c)!], type: w.type)), "\(c)")
-      #expect(same(b1short.buffer(c)!, b1.buffer(c)!.slice(0..<300)), "\(c)")
-      #expect(same(blocks[1].buffer(c)!, b1.buffer(c)!), "\(c)")
+    let first = g.block(0, rows: 5_000)        // a prefix of block 0
+    let b1 = g.block(1, rows: 300)             // a prefix of block 1
+    for c in ["M", "pi_0_kaonID", "__event__", "__ncandidates__", "pi_1_mcPDG"] {
+      #expect(same(first.buffer(c)!, blocks[0].buffer(c)!.slice(0..<5_000)), "\(c)")
+      #expect(same(b1.buffer(c)!, blocks[1].buffer(c)!.slice(0..<300)), "\(c)")
     }
-    // block 0 of a larger sample equals the first rows of the whole sample
-    #expect(same(Samples.dstMC.buffer("D0_K_kaonID")!, b0.buffer("D0_K_kaonID")!.slice(0..<Samples.rows)))
+    // block 1 starts where the event numbering of block 0 cannot reach
+    guard case .uint32(let e0) = blocks[0].buffer("__event__")!, case .uint32(let e1) = blocks[1].buffer("__event__")! else {
+      Issue.record("__event__ is not uint32")
+      return
+    }
+    #expect(e0.max()! < e1.min()!)
+    // the shared D* sample is a prefix of block 0 of its generator
+    let d0 = Samples.dstMCGen.block(0, rows: 1_000)
+    #expect(same(d0.buffer("D0_K_kaonID")!, Samples.dstMC.buffer("D0_K_kaonID")!.slice(0..<1_000)))
   }
 
   @Test func columnsFollowTheAliasGenerator() throws {
@@ -280,6 +297,18 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(abs(rate - 0.003) < 5 * (0.003 * 0.997 / Double(total)).squareRoot(), "NaN rate \(rate)")
   }
 
+  @Test func unmatchedBackgroundTracksHaveNaNTruth() {
+    let t = Samples.dstMC
+    let sig = column(t, "isSignal"), mc = column(t, "D0_K_mcPDG"), ts = column(t, "D0_K_isSignal")
+    let bg = sig.indices.filter { sig[$0] == 0 }
+    let nanBg = bg.filter { mc[$0].isNaN }.count
+    #expect(sig.indices.allSatisfy { sig[$0] == 0 || !mc[$0].isNaN })
+    #expect(sig.indices.allSatisfy { mc[$0].isNaN == ts[$0].isNaN })
+    let f = Double(nanBg) / Double(bg.count)
+    #expect(abs(f - 0.015) < 5 * (0.015 * 0.985 / Double(bg.count)).squareRoot(), "unmatched fraction \(f)")
+    #expect(!sig.contains { $0.isNaN })
+  }
+
   @Test func defaultSelectionCutsAFewPercent() {
     let t = Samples.dstMC
     for prefix in ["D0_K_", "D0_pi_", "pi_"] {
@@ -311,6 +340,9 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     #expect(abs(row.efficiencyMC - 0.992724) < 1e-5)
     #expect(abs(row.ratio - row.efficiencyData / row.efficiencyMC) < 1e-15)
     #expect(json.contains("\"efficiencies\""))
+    let compact = try truth.attributeJSON()
+    #expect(compact.utf8.count < 16_000, "attribute JSON has \(compact.utf8.count) bytes")
+    #expect(try GeneratorTruth.decode(json: compact) == truth)
     // clamping outside P_BINS
     #expect(truth.pid.clampedBin(0.1) == 0 && truth.pid.clampedBin(9) == 6 && truth.pid.clampedBin(2.0) == 3)
   }
@@ -319,7 +351,7 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     let tau = try SampleGenerator(mode: .tau3x1, sample: .mc, seed: 9).table(rows: 5_000)
     let charge = ["tau_0_pi_0_charge", "tau_0_pi_1_charge", "tau_0_pi_2_charge", "tau_1_pi_charge"].map { column(tau, $0) }
     #expect((0..<tau.rowCount).allSatisfy { i in charge.reduce(0) { $0 + $1[i] } == 0 })
-    let probe = column(tau, "tau_1_pi_mcPDG").map { Int(abs($0)) }
+    let probe = column(tau, "tau_1_pi_mcPDG").filter { !$0.isNaN }.map { Int(abs($0)) }
     #expect(Set(probe).isSuperset(of: [11, 13, 211]))
     let lam = try SampleGenerator(mode: .lambda0, sample: .data, seed: 9).block(0, rows: 2_000)
     #expect(lam.buffer("p_protonID") != nil && lam.buffer("isSignal") == nil)
@@ -328,5 +360,32 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     odd.decayString = "K_S0 -> ^pi+ ^pi-"
     odd.particles.removeFirst()
     #expect(throws: ColumnStoreError.self) { try SampleGenerator(mode: odd, sample: .mc, seed: 1) }
+  }
+}
+
+@Suite struct FastExpTests {
+  @Test func fastExpMatchesLibm() {
+    var worst = 0.0
+    var x = -700.0
+    while x <= 700 {
+      let rel = abs(fastExp(x) - exp(x)) / exp(x)
+      worst = max(worst, rel)
+      x += 0.0137
+    }
+    #expect(worst < 1e-15, "worst relative error \(worst)")
+    #expect(fastExp(0) == 1)
+    #expect(logistic(0) == 0.5)
+    #expect(fastExp(-1000) > 0 && fastExp(-1000) < 1e-300)
+    // the SIMD version is bit-identical lane by lane
+    for x0 in stride(from: -30.0, through: 30.0, by: 0.37) {
+      let v = SIMD4(x0, x0 + 0.1, -x0, x0 * 3)
+      let e = fastExp(v), l = logistic(v)
+      for i in 0..<4 {
+        #expect(e[i].bitPattern == fastExp(v[i]).bitPattern)
+        #expect(l[i].bitPattern == logistic(v[i]).bitPattern)
+      }
+    }
+    // the logistic threshold is exact enough for the efficiency truth
+    for t in [0.1, 0.2, 0.5, 0.9] { #expect(abs(logistic(log(t / (1 - t))) - t) < 1e-15) }
   }
 }

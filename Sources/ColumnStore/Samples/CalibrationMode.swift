@@ -45,6 +45,30 @@ public struct ShapeModel: Sendable, Equatable, Codable {
   }
 
   public subscript(_ name: String) -> Double { parameters[name] ?? .nan }
+
+  enum CodingKeys: String, CodingKey { case kind, parameters }
+
+  struct ParameterKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+  }
+
+  /// Encodes the parameters in a fixed order (the kind's documented order,
+  /// then the rest sorted), so that files are reproducible.
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(kind, forKey: .kind)
+    var p = c.nestedContainer(keyedBy: ParameterKey.self, forKey: .parameters)
+    let documented = ShapeModel.requiredParameters(kind).filter { parameters[$0] != nil }
+    let rest = parameters.keys.filter { !documented.contains($0) }.sorted {
+      ($0.count, $0) < ($1.count, $1)
+    }
+    for key in documented + rest {
+      try p.encode(parameters[key]!, forKey: ParameterKey(stringValue: key))
+    }
+  }
 }
 
 /// A mass-like observable with its signal and background shapes.
@@ -91,6 +115,10 @@ public struct ModeParticle: Sendable, Equatable, Codable {
   /// basf2 variables written for it, in column order.
   public var variables: [String]
 
+  enum CodingKeys: String, CodingKey {
+    case role, prefix, name, pdg, isTrack = "is_track", variables
+  }
+
   public init(role: String, prefix: String, name: String, pdg: Int, isTrack: Bool, variables: [String]) {
     self.role = role
     self.prefix = prefix
@@ -129,6 +157,13 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
   public var cmsEnergy: Double
   /// Free text: choices and caveats.
   public var notes: String
+
+  /// YAML keys are snake_case (`decay_string`, `short_name`, `cms_energy`…).
+  enum CodingKeys: String, CodingKey {
+    case name, shortName = "short_name", title, decayString = "decay_string", particles, selection
+    case truthVariable = "truth_variable", mcOnlyVariables = "mc_only_variables", fit, auxiliary
+    case signalFraction = "signal_fraction", cmsEnergy = "cms_energy", notes
+  }
 
   public init(name: String, shortName: String, title: String, decayString: String,
               particles: [ModeParticle], selection: String, truthVariable: String = "isSignal",
@@ -225,6 +260,13 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
         for req in ShapeModel.requiredParameters(shape.kind) where shape.parameters[req] == nil {
           throw ColumnStoreError(.invalidInput, path: "\(name).\(label)", "shape '\(shape.kind)' needs parameter '\(req)'")
         }
+        if shape.kind == "chebychev" {
+          let order = shape.chebychevCoefficients.count
+          guard order <= 8, order == shape.parameters.count else {
+            throw ColumnStoreError(.invalidInput, path: "\(name).\(label)",
+              "a Chebychev shape takes c1 … cn without gaps, n ≤ 8")
+          }
+        }
       }
     }
   }
@@ -254,11 +296,18 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
     return try load(yaml: text, path: path)
   }
 
-  /// The mode as YAML.
+  /// The mode as YAML (numbers in plain decimal notation where Swift prints them so).
   public func yaml() throws -> String {
     let encoder = YAMLEncoder()
     encoder.options.sortKeys = false
-    return try encoder.encode(self)
+    let text = try encoder.encode(self)
+    return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+      // `key: 1.5e-1` or `- 1.5e-1`: rewrite the scalar if it is a number in exponent form
+      guard let sep = line.range(of: ": ") ?? line.range(of: "- ") else { return String(line) }
+      let value = line[sep.upperBound...]
+      guard value.contains("e"), let x = Double(value), x.isFinite else { return String(line) }
+      return line[..<sep.upperBound] + "\(x)"
+    }.joined(separator: "\n")
   }
 
   // MARK: Built-ins

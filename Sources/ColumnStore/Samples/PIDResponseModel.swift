@@ -251,6 +251,14 @@ public struct GeneratorTruth: Sendable, Equatable, Codable {
                    pBin: pBin, sample: sample)
   }
 
+  /// The exact efficiency for a track momentum `p` (GeV/c; clamped to the
+  /// first and last P_BINS bin like the generator).
+  public func efficiency(variable: String, trueSpecies: Species, threshold: Double,
+                         p: Double, sample: SampleKind) -> Double? {
+    efficiency(variable: variable, trueSpecies: trueSpecies, threshold: threshold,
+               pBin: pid.clampedBin(p), sample: sample)
+  }
+
   /// Data/MC ratio of the efficiency.
   public func ratio(variable: String, trueSpecies: Species, threshold: Double, pBin: Int) -> Double? {
     guard let d = efficiency(variable: variable, trueSpecies: trueSpecies, threshold: threshold, pBin: pBin, sample: .data),
@@ -259,14 +267,48 @@ public struct GeneratorTruth: Sendable, Equatable, Codable {
     return d / m
   }
 
-  /// Compact JSON (sorted keys).
-  public func json(pretty: Bool = false) throws -> String {
-    let enc = JSONEncoder()
-    enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
-    return String(decoding: try enc.encode(self), as: UTF8.self)
+  /// The efficiency table for `variables` (thresholds 0.1…0.9, every p bin
+  /// and true species), computed from `pid`.
+  public static func efficiencyTable(pid: PIDResponseModel, variables: [String]) -> [EfficiencyTruth] {
+    var effs: [EfficiencyTruth] = []
+    for v in variables {
+      for t in Species.allCases {
+        for b in 0..<(pid.pBins.count - 1) {
+          for k in 1...9 {
+            let x = Double(k) / 10
+            guard let m = pid.efficiency(variable: v, trueSpecies: t, threshold: x, pBin: b, sample: .mc),
+                  let d = pid.efficiency(variable: v, trueSpecies: t, threshold: x, pBin: b, sample: .data)
+            else { continue }
+            effs.append(EfficiencyTruth(
+              variable: v, truePDG: t.pdg, threshold: x, pMin: pid.pBins[b], pMax: pid.pBins[b + 1],
+              efficiencyMC: m, efficiencyData: d, ratio: d / m))
+          }
+        }
+      }
+    }
+    return effs
   }
 
+  /// JSON with sorted keys. The full table makes it about 400 kB; with
+  /// `includeTable: false` it is a few kB (the table is rebuilt from the
+  /// model by `decode(json:)`), which fits an HDF5 attribute in compact storage.
+  public func json(pretty: Bool = false, includeTable: Bool = true) throws -> String {
+    let enc = JSONEncoder()
+    enc.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted] : [.sortedKeys]
+    var copy = self
+    if !includeTable { copy.efficiencies = [] }
+    return String(decoding: try enc.encode(copy), as: UTF8.self)
+  }
+
+  /// The compact JSON meant for the ntuple attribute `SampleGenerator.truthAttribute`.
+  public func attributeJSON() throws -> String { try json(includeTable: false) }
+
+  /// Decodes either form; an omitted table is rebuilt from the model.
   public static func decode(json: String) throws -> GeneratorTruth {
-    try JSONDecoder().decode(GeneratorTruth.self, from: Data(json.utf8))
+    var truth = try JSONDecoder().decode(GeneratorTruth.self, from: Data(json.utf8))
+    if truth.efficiencies.isEmpty {
+      truth.efficiencies = efficiencyTable(pid: truth.pid, variables: truth.pidVariables)
+    }
+    return truth
   }
 }

@@ -22,6 +22,8 @@ import Foundation
 ///   `includeTruthOnData` is set (for validation).
 public struct SampleGenerator: Sendable {
   public static let blockRows = 65_536
+  /// The ntuple attribute under which `truth.json()` should be stored.
+  public static let truthAttribute = "syscorr_generator_truth"
 
   public let mode: CalibrationMode
   public let sample: SampleKind
@@ -174,21 +176,7 @@ public struct SampleGenerator: Sendable {
         pidVars.append(v)
       }
     }
-    var effs: [EfficiencyTruth] = []
-    for v in pidVars {
-      for t in Species.allCases {
-        for b in 0..<nBins {
-          for k in 1...9 {
-            let x = Double(k) / 10
-            let m = pidModel.efficiency(variable: v, trueSpecies: t, threshold: x, pBin: b, sample: .mc)!
-            let d = pidModel.efficiency(variable: v, trueSpecies: t, threshold: x, pBin: b, sample: .data)!
-            effs.append(EfficiencyTruth(
-              variable: v, truePDG: t.pdg, threshold: x, pMin: pidModel.pBins[b],
-              pMax: pidModel.pBins[b + 1], efficiencyMC: m, efficiencyData: d, ratio: d / m))
-          }
-        }
-      }
-    }
+    let effs = GeneratorTruth.efficiencyTable(pid: pidModel, variables: pidVars)
     func massTruth(_ m: MassModel) -> MassTruth {
       let s = m.signal.moments(lo: m.lo, hi: m.hi)
       let b = m.background.moments(lo: m.lo, hi: m.hi)

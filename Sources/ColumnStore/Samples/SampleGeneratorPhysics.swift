@@ -23,6 +23,30 @@ struct LV {
   }
 }
 
+/// Four values without a heap allocation.
+struct Four<T> {
+  var v0: T, v1: T, v2: T, v3: T
+  init(_ a: T, _ b: T, _ c: T, _ d: T) { v0 = a; v1 = b; v2 = c; v3 = d }
+  subscript(i: Int) -> T {
+    get {
+      switch i {
+      case 0: v0
+      case 1: v1
+      case 2: v2
+      default: v3
+      }
+    }
+    set {
+      switch i {
+      case 0: v0 = newValue
+      case 1: v1 = newValue
+      case 2: v2 = newValue
+      default: v3 = newValue
+      }
+    }
+  }
+}
+
 /// Per-particle values of one candidate.
 struct PState {
   var px = 0.0, py = 0.0, pz = 0.0
@@ -47,6 +71,8 @@ struct PState {
 
 extension SampleGenerator {
   static let mPi = Species.pi.mass
+  /// Fraction of background-candidate tracks without an MC match (isSignal and mcPDG NaN).
+  static let unmatchedFraction = 0.015
   static let cosThetaMax = cos(17 * Double.pi / 180)
   static let cosThetaMin = cos(150 * Double.pi / 180)
   /// Belle II boost of the CMS along z: βγ = 0.2872.
@@ -78,9 +104,11 @@ extension SampleGenerator {
     return .p
   }
 
+  /// Inside the CDC acceptance 17°–150° (cos θ compared without a division).
   @inline(__always)
-  static func inAcceptance(_ s: PState) -> Bool {
-    s.cosTheta <= cosThetaMax && s.cosTheta >= cosThetaMin
+  static func accepted(_ v: LV) -> Bool {
+    let p = v.p
+    return v.z <= cosThetaMax * p && v.z >= cosThetaMin * p
   }
 
   /// Momentum `q` in a uniformly random direction (Marsaglia 1972: no trigonometry).
@@ -110,10 +138,21 @@ extension SampleGenerator {
                       _ rng: inout Xoshiro256StarStar) -> (LV, LV) {
     let a = m * m - (m1 + m2) * (m1 + m2)
     let b = m * m - (m1 - m2) * (m1 - m2)
-    let q = (max(0, a * b)).squareRoot() / (2 * m)
+    let invM = 1 / m
+    let q = (max(0, a * b)).squareRoot() * 0.5 * invM
     let d1 = isotropic(q, m1, &rng)
-    let d2 = LV(e: (q * q + m2 * m2).squareRoot(), x: -d1.x, y: -d1.y, z: -d1.z)
-    return (d1.boosted(by: parent), d2.boosted(by: parent))
+    let e2 = (q * q + m2 * m2).squareRoot()
+    // boost parameters of the parent, computed once: β = p/E, γ = E/m,
+    // (γ − 1)/β² = γ²/(γ + 1)
+    let gamma = parent.e * invM
+    let invE = 1 / parent.e
+    let bx = parent.x * invE, by = parent.y * invE, bz = parent.z * invE
+    let g2 = gamma * gamma / (gamma + 1)
+    let bp = bx * d1.x + by * d1.y + bz * d1.z
+    let k1 = g2 * bp + gamma * d1.e
+    let k2 = -g2 * bp + gamma * e2
+    return (LV(e: gamma * (d1.e + bp), x: d1.x + k1 * bx, y: d1.y + k1 * by, z: d1.z + k1 * bz),
+            LV(e: gamma * (e2 - bp), x: -d1.x + k2 * bx, y: -d1.y + k2 * by, z: -d1.z + k2 * bz))
   }
 
   @inline(__always)
@@ -153,9 +192,15 @@ extension SampleGenerator {
   /// Truth and PID of a track of true species `t`.
   @inline(__always)
   func pid(_ s: inout PState, species t: Species, nominal: Species, signedPDG: Int,
-           _ rng: inout Xoshiro256StarStar, _ mu: UnsafeBufferPointer<Double>) {
-    s.isSignal = t == nominal ? 1 : 0
-    s.mcPDG = Double(t.signedPDG(charge: s.charge))
+           background: Bool, _ rng: inout Xoshiro256StarStar, _ mu: UnsafeBufferPointer<Double>) {
+    if background && rng.uniform() < SampleGenerator.unmatchedFraction {
+      // no MC match (fake or ghost track): truth NaN as in modern basf2
+      s.isSignal = .nan
+      s.mcPDG = .nan
+    } else {
+      s.isSignal = t == nominal ? 1 : 0
+      s.mcPDG = Double(t.signedPDG(charge: s.charge))
+    }
     s.pdg = Double(signedPDG)
     s.pidNaN = rng.uniform() < pidModel.nanFraction
     if s.pidNaN { return }
@@ -201,15 +246,15 @@ extension SampleGenerator {
     case .pCMS: return sp.pointee.pCMS
     case .globalID(let h):
       if sp.pointee.pidNaN { return .nan }
-      return 1 / (1 + exp(-(sp.pointee.mu[h] + pidModel.sigma * sp.pointee.z[h])))
+      return logistic(sp.pointee.mu[h] + pidModel.sigma * sp.pointee.z[h])
     case .binary(let a, let b):
       if sp.pointee.pidNaN { return .nan }
       let x = sp.pointee.mu[a] - sp.pointee.mu[b] + pidModel.sigma * (sp.pointee.z[a] - sp.pointee.z[b]) * 0.7071067811865476
-      return 1 / (1 + exp(-x))
+      return logistic(x)
     case .topProb(let h):
       if sp.pointee.pidNaN { return .nan }
       let x = 0.7 * sp.pointee.mu[h] + pidModel.sigma * (0.6 * sp.pointee.z[h] + 0.8 * sp.pointee.zTop)
-      return 1 / (1 + exp(-x))
+      return logistic(x)
     case .cdcLL(let h):
       if sp.pointee.pidNaN { return .nan }
       return -1 - 0.5 * sp.pointee.zCDC * sp.pointee.zCDC - 0.3 * max(0, 3 - sp.pointee.mu[h]) * (1 + 0.2 * abs(sp.pointee.z[h]))
@@ -220,6 +265,28 @@ extension SampleGenerator {
   func loop(_ d: UnsafeMutablePointer<Double>, _ rows: Int, _ base: UnsafePointer<PState>, _ np: Int,
             _ f: (UnsafePointer<PState>) -> Double) {
     for k in 0..<rows { d[k] = f(base + k * np) }
+  }
+
+  /// `logistic(x)` for each row (NaN where the track's PID is NaN), four rows
+  /// at a time; the scalar tail gives bit-identical values.
+  @inline(__always)
+  func logistic4(_ d: UnsafeMutablePointer<Double>, _ rows: Int, _ base: UnsafePointer<PState>, _ np: Int,
+                 _ x: (UnsafePointer<PState>) -> Double) {
+    var k = 0
+    while k + 4 <= rows {
+      let s0 = base + k * np, s1 = s0 + np, s2 = s1 + np, s3 = s2 + np
+      let v = logistic(SIMD4(x(s0), x(s1), x(s2), x(s3)))
+      d[k] = s0.pointee.pidNaN ? .nan : v[0]
+      d[k + 1] = s1.pointee.pidNaN ? .nan : v[1]
+      d[k + 2] = s2.pointee.pidNaN ? .nan : v[2]
+      d[k + 3] = s3.pointee.pidNaN ? .nan : v[3]
+      k += 4
+    }
+    while k < rows {
+      let sp = base + k * np
+      d[k] = sp.pointee.pidNaN ? .nan : logistic(x(sp))
+      k += 1
+    }
   }
 
   /// Writes `rows` values of `code` (one particle, states `np` apart) to `d`.
@@ -251,15 +318,11 @@ extension SampleGenerator {
     case .massDifference: loop(d, rows, base, np) { $0.pointee.massDiff }
     case .pCMS: loop(d, rows, base, np) { $0.pointee.pCMS }
     case .globalID(let h):
-      loop(d, rows, base, np) {
-        $0.pointee.pidNaN ? .nan : 1 / (1 + exp(-($0.pointee.mu[h] + sigma * $0.pointee.z[h])))
-      }
+      logistic4(d, rows, base, np) { $0.pointee.mu[h] + sigma * $0.pointee.z[h] }
     case .binary(let a, let b):
-      loop(d, rows, base, np) { sp in
-        if sp.pointee.pidNaN { return .nan }
-        let x = sp.pointee.mu[a] - sp.pointee.mu[b]
+      logistic4(d, rows, base, np) { sp in
+        sp.pointee.mu[a] - sp.pointee.mu[b]
           + sigma * (sp.pointee.z[a] - sp.pointee.z[b]) * 0.7071067811865476
-        return 1 / (1 + exp(-x))
       }
     default:
       loop(d, rows, base, np) { value(code, $0) }
@@ -268,7 +331,47 @@ extension SampleGenerator {
 
   /// The columns of block `index` (`rows` ≤ `blockRows`).
   public func blockColumns(_ index: Int, rows: Int = SampleGenerator.blockRows) -> [(ColumnInfo, ColumnBuffer)] {
+    var none: [(ColumnInfo, ColumnBuffer)] = []
+    return blockColumns(index, rows: rows, reusing: &none)
+  }
+
+  /// The columns of block `index`, writing into the storage of `previous`
+  /// (an earlier result of this generator that the caller no longer needs;
+  /// it is emptied). Same values as `blockColumns(_:rows:)`; a streaming
+  /// writer saves the allocation and page faults of fresh memory.
+  public func blockColumns(_ index: Int, rows: Int = SampleGenerator.blockRows,
+                           reusing previous: inout [(ColumnInfo, ColumnBuffer)]) -> [(ColumnInfo, ColumnBuffer)] {
     precondition(rows >= 0 && rows <= SampleGenerator.blockRows, "a block holds at most \(SampleGenerator.blockRows) rows")
+    // Take over the old float64/int32 arrays of the physics columns (unique
+    // after `previous` is emptied); sizes are fixed up below.
+    var spareF: [[Double]] = []
+    var spareI: [[Int32]] = []
+    for (_, buffer) in previous {
+      switch buffer {
+      case .float64(let a): spareF.append(a)
+      case .int32(let a): spareI.append(a)
+      default: break
+      }
+    }
+    previous = []
+    func float64Column(_ n: Int) -> [Double] {
+      if var a = spareF.popLast() {
+        if a.count != n {
+          if a.count > n { a.removeLast(a.count - n) } else { a.append(contentsOf: repeatElement(0, count: n - a.count)) }
+        }
+        return a
+      }
+      return [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
+    func int32Column(_ n: Int) -> [Int32] {
+      if var a = spareI.popLast() {
+        if a.count != n {
+          if a.count > n { a.removeLast(a.count - n) } else { a.append(contentsOf: repeatElement(0, count: n - a.count)) }
+        }
+        return a
+      }
+      return [Int32](unsafeUninitializedCapacity: n) { _, count in count = n }
+    }
     var rng = Xoshiro256StarStar(seed: blockSeed(index))
     let n = rows
     // counters
@@ -282,12 +385,8 @@ extension SampleGenerator {
 
     let nf = plan.count
     // The output columns, filled tile by tile (no intermediate copy).
-    var fcols: [[Double]] = plan.map { pl in
-      pl.isInt ? [] : [Double](unsafeUninitializedCapacity: n) { _, count in count = n }
-    }
-    var icols: [[Int32]] = plan.map { pl in
-      pl.isInt ? [Int32](unsafeUninitializedCapacity: n) { _, count in count = n } : []
-    }
+    var fcols: [[Double]] = plan.map { pl in pl.isInt ? [] : float64Column(n) }
+    var icols: [[Int32]] = plan.map { pl in pl.isInt ? int32Column(n) : [] }
     let tile = 128
 
     // Per tile: generate the candidates' states row-major, then fill each
@@ -392,9 +491,7 @@ extension SampleGenerator {
       head = SampleGenerator.toLab(SampleGenerator.isotropic(pStar, mHead, &rng))
       (d0, slow) = SampleGenerator.twoBody(head, mHead, mD0, nomSlow.mass, &rng)
       (k, pi) = SampleGenerator.twoBody(d0, mD0, nomK.mass, nomPi.mass, &rng)
-      let ck = k.cosTheta, cp = pi.cosTheta, cs = slow.cosTheta
-      let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
-      if ck >= lo && ck <= hi && cp >= lo && cp <= hi && cs >= lo && cs <= hi { break }
+      if SampleGenerator.accepted(k) && SampleGenerator.accepted(pi) && SampleGenerator.accepted(slow) { break }
     }
     // head
     st[0].setKinematics(head)
@@ -429,7 +526,7 @@ extension SampleGenerator {
       st[i].charge = trackCharges[i] * q
       SampleGenerator.quality(&st[i], rT: 0, &rng)
       let t = isSig ? nominal : SampleGenerator.draw(trackMix[i], &rng)
-      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), background: !isSig, &rng, mu)
     }
   }
 
@@ -446,9 +543,7 @@ extension SampleGenerator {
       let pStar = min(5.0, 0.2 + 0.7 * (rng.exponential() + rng.exponential()))
       head = SampleGenerator.toLab(SampleGenerator.isotropic(pStar, m, &rng))
       (t1, t2) = SampleGenerator.twoBody(head, m, n1.mass, n2.mass, &rng)
-      let c1 = t1.cosTheta, c2 = t2.cosTheta
-      let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
-      if c1 >= lo && c1 <= hi && c2 >= lo && c2 <= hi { break }
+      if SampleGenerator.accepted(t1) && SampleGenerator.accepted(t2) { break }
     }
     st[0].setKinematics(head)
     st[0].M = m
@@ -478,7 +573,7 @@ extension SampleGenerator {
       st[i].charge = trackCharges[i] * q
       SampleGenerator.quality(&st[i], rT: rT, &rng)
       let t = isSig ? nominal : SampleGenerator.draw(trackMix[i], &rng)
-      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+      pid(&st[i], species: t, nominal: nominal, signedPDG: trackPDG[i] * Int(q), background: !isSig, &rng, mu)
     }
   }
 
@@ -490,8 +585,9 @@ extension SampleGenerator {
     let q: Double = rng.uniform() < 0.5 ? 1 : -1
     let mTau = ParticleData.masses["tau+"]!
     let mPi = SampleGenerator.mPi
-    var lvs = [LV](repeating: LV(e: 0, x: 0, y: 0, z: 0), count: 4)
-    var species: [Species] = [.pi, .pi, .pi, .pi]
+    let zero = LV(e: 0, x: 0, y: 0, z: 0)
+    var lvs = Four(zero, zero, zero, zero)
+    var species = Four<Species>(.pi, .pi, .pi, .pi)
     let lo = SampleGenerator.cosThetaMin, hi = SampleGenerator.cosThetaMax
     if isSig {
       species[3] = SampleGenerator.draw(SampleGenerator.tauProbeMix, &rng)
@@ -513,8 +609,9 @@ extension SampleGenerator {
         default: mInv = rng.uniform() < 0.45 ? 0 : rng.uniform(0.14, 1.2)
         }
         let (probe, _) = SampleGenerator.twoBody(tau1, mTau, mProbe, mInv, &rng)
-        lvs = [pA, pB, bach, probe]
-        if lvs.allSatisfy({ $0.cosTheta >= lo && $0.cosTheta <= hi }) { break }
+        lvs = Four(pA, pB, bach, probe)
+        if SampleGenerator.accepted(pA) && SampleGenerator.accepted(pB) && SampleGenerator.accepted(bach)
+          && SampleGenerator.accepted(probe) { break }
       }
     } else {
       for i in 0..<4 {
@@ -532,7 +629,8 @@ extension SampleGenerator {
       st[i].setKinematics(lvs[i])
       st[i].charge = trackCharges[i] * q
       SampleGenerator.quality(&st[i], rT: 0, &rng)
-      pid(&st[i], species: species[i], nominal: nominal, signedPDG: trackPDG[i] * Int(q), &rng, mu)
+      pid(&st[i], species: species[i], nominal: nominal, signedPDG: trackPDG[i] * Int(q),
+          background: !isSig, &rng, mu)
     }
   }
 }

@@ -2,7 +2,9 @@ import Testing
 import Foundation
 @testable import ColumnStore
 
-@Suite struct ZZBench {
+/// Generator speed, only when asked (run in release):
+/// `SYSCORR_BENCH=1 [SYSCORR_BENCH_MODE=Dst] swift test -c release --filter ColumnStoreTests.GeneratorBenchmark`
+@Suite struct GeneratorBenchmark {
   @Test func speed() throws {
     guard ProcessInfo.processInfo.environment["SYSCORR_BENCH"] != nil else { return }
     let only = ProcessInfo.processInfo.environment["SYSCORR_BENCH_MODE"]
@@ -21,6 +23,15 @@ import Foundation
       for i in 0..<n { total += g.blockColumns(i)[0].1.count }
       let dt = Date().timeIntervalSince(t0)
       let dc = cpu() - c0
+      var spare = g.blockColumns(0)
+      let c1 = cpu()
+      for i in 0..<n {
+        let b = g.blockColumns(i, reusing: &spare)
+        total += b[0].1.count
+        spare = b
+      }
+      let dr = cpu() - c1
+      print("BENCH-REUSE \(name): \(Int(Double(n * 65536) / dr)) rows per CPU-second reusing storage")
       print("BENCH-CPU \(name): \(Int(Double(n * 65536) / dc)) rows per CPU-second; wall \(Int(Double(n * 65536) / dt)) rows/s")
       let t1 = Date()
       for i in 0..<4 { total += g.block(i).rowCount }
