@@ -65,7 +65,7 @@ struct GenerateCommand: ParsableCommand {
       throw CommandError("unknown sample '\(sample)'; use data or mc")
     }
     let generator = try SampleGenerator(mode: m, sample: kind, seed: seed)
-    let truth = String(decoding: try JSONEncoder().encode(generator.truth), as: UTF8.self)
+    let truth = try generator.truth.attributeJSON()
     var ingest = Ingest(
       store: Store(path: store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store"),
       proc: proc, mode: m.name, sample: sample)

@@ -47,7 +47,7 @@ struct TruthCommand: ParsableCommand {
     guard let text = set.baseTables.first?.attributes.truth, !text.isEmpty else {
       throw CommandError("\(r.proc)/\(r.mode)/\(r.sample) holds no generator truth (it was not made by `syscorr generate`)")
     }
-    let truth = try JSONDecoder().decode(GeneratorTruth.self, from: Data(text.utf8))
+    let truth = try GeneratorTruth.decode(json: text)
     let rows = truth.efficiencies.filter {
       (variable == nil || $0.variable == variable) && (species == nil || $0.truePDG == species)
         && (threshold == nil || abs($0.threshold - threshold!) < 1e-12)

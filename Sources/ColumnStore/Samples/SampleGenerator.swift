@@ -23,7 +23,7 @@ import Foundation
 public struct SampleGenerator: Sendable {
   public static let blockRows = 65_536
   /// The ntuple attribute under which `truth.json()` should be stored.
-  public static let truthAttribute = "syscorr_generator_truth"
+  public static let truthAttribute = "truth"
 
   public let mode: CalibrationMode
   public let sample: SampleKind

@@ -65,7 +65,6 @@ public struct MemoryTable: ColumnSource {
   public let rowCount: Int
   public let chunkRanges: [Range<Int>]
   private let values: [String: ColumnBuffer]
-  private let stats: [String: [ChunkStatistics]]
 
   /// - Throws: `ColumnStoreError` when columns differ in length or a name repeats.
   public init(columns: [(ColumnInfo, ColumnBuffer)], chunkRows: Int = 65_536) throws {
@@ -91,12 +90,12 @@ public struct MemoryTable: ColumnSource {
     self.rowCount = rows
     self.chunkRanges = stride(from: 0, to: rows, by: chunkRows).map { $0..<min($0 + chunkRows, rows) }
     self.values = Dictionary(uniqueKeysWithValues: columns.map { ($0.0.name, $0.1) })
-    let ranges = chunkRanges
-    self.stats = values.mapValues { buffer in ranges.map { ChunkStatistics(of: buffer.slice($0)) } }
   }
 
+  /// Computed on demand (O(chunk rows)): in-memory tables are mostly
+  /// written or scanned once, and most of their statistics are never asked for.
   public func statistics(column: String, chunk: Int) -> ChunkStatistics? {
-    stats[column]?[chunk]
+    values[column].map { ChunkStatistics(of: $0.slice(chunkRanges[chunk])) }
   }
 
   public func read(columns names: [String], chunk: Int) throws -> [String: ColumnBuffer] {
