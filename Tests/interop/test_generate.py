@@ -7,7 +7,7 @@ import unittest
 import h5py
 import numpy as np
 
-from common import TempDir, run
+from common import TempDir, run, run_json
 
 
 def columns(path_list, names):
@@ -49,14 +49,13 @@ class Generate(unittest.TestCase):
             store = os.path.join(d, "s")
             run("generate", "--mode", "Dst", "--sample", "mc", "--events", 400_000, "--proc", "p", "--seed", 11, store=store)
             files = set_files(store, "p", "Dst", "mc")
-            with h5py.File(files[0], "r") as f:
-                truth = json.loads(f["ntuple"].attrs["truth"])
+            truth = run_json("truth", "Dst", "--proc", "p", "--sample", "mc", "--variable", "kaonID", "--species", 321,
+                             "--threshold", 0.2, store=store)
+            self.assertEqual(len(truth), 7)
             cols = columns(files, ["D0_K_p", "D0_K_kaonID", "D0_K_mcPDG"])
             kaon = np.abs(cols["D0_K_mcPDG"]) == 321
             checked = 0
-            for t in truth["efficiencies"]:
-                if t["variable"] != "kaonID" or t["truePDG"] != 321 or t["threshold"] != 0.2:
-                    continue
+            for t in truth:
                 sel = kaon & (cols["D0_K_p"] >= t["pMin"]) & (cols["D0_K_p"] < t["pMax"]) & ~np.isnan(cols["D0_K_kaonID"])
                 n = sel.sum()
                 if n < 2000:
