@@ -29,6 +29,9 @@ struct QueryCommand: ParsableCommand {
           --alias 'pid=K_binaryPID(321, 211)' \\
           --hist D0_M --bins 100 --range 1.8,1.93
 
+      With --mode, the alias `selection` is the mode's default selection
+      (schemas/modes/), e.g. --cut 'selection && D0_K_kaonID > 0.2'.
+
       A value starting with '-' must be attached: --range=-1,1.
       """)
 
@@ -151,13 +154,19 @@ struct QueryCommand: ParsableCommand {
       }
     }
     var result: [String: String] = [:]
+    // The calibration mode's default selection, as `selection`.
+    if let name = input.mode, let mode = CalibrationMode.builtin(named: name) {
+      result["selection"] = mode.selection
+    }
     for (line, origin) in lines {
       guard let eq = line.firstIndex(of: "=") else {
         throw ValidationError("\(origin): alias '\(line)' is not name=expr")
       }
       let name = line[..<eq].trimmingCharacters(in: .whitespaces)
       let body = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-      if result[name] != nil { throw ValidationError("\(origin): alias '\(name)' is defined twice") }
+      if result[name] != nil && name != "selection" {
+        throw ValidationError("\(origin): alias '\(name)' is defined twice")
+      }
       result[name] = body
     }
     return result
