@@ -44,7 +44,7 @@ test: prereqs venv
 	$(SWIFT) test --skip-build --parallel
 	SYSCORR=.build/debug/syscorr $(PY) Tests/interop/run.py
 
-bench: build venv
+bench: build
 	@bash Benchmarks/run.sh $(BIN)
 
 fuzz: build

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make bench`: SysCorr against the Python peers on the shared benchmark (../shared/bench), in one run.
+#   BENCH_N     rows (default 10000000)        BENCH_DATA  scratch dir (default /tmp/syscorr-bench)
+#   RUNS        fresh processes per cell (5)   CODECS      store codecs to compare (none,lz4,zstd,deflate)
+#   PEERS       all | none | engine names      QUERIES     Q1,Q2,Q3,Q4
+# Needs ~25 GB of scratch space at 10M rows (peer files + one store per codec).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${1:-.build/release/syscorr}
+N=${BENCH_N:-10000000}
+ROOT=${BENCH_DATA:-/tmp/syscorr-bench}
+DATA=$ROOT/n$N
+STORE=$ROOT/store-n$N
+RUNS=${RUNS:-5}
+CODECS=${CODECS:-none,lz4,zstd,deflate}
+VENV=.build/bench-venv
+SHARED=../shared/bench
+
+if [ ! -f $VENV/.done ]; then
+  python3 -m venv $VENV
+  $VENV/bin/pip install -q -r <(grep -vE '^(tables|pandas|deflate|isal|zlib-ng|cramjam|blosc2)' $SHARED/requirements.txt | sed 's/#.*//') hdf5plugin
+  touch $VENV/.done
+fi
+PY=$VENV/bin/python
+export PYTHONDONTWRITEBYTECODE=1
+
+# 1. The peers' data (the shared harness's generator: same data definition, same seed).
+if [ ! -f "$DATA/ntuple_none.h5" ] || [ ! -f "$DATA/ntuple_snappy.parquet" ]; then
+  $PY $SHARED/make_data.py --n "$N" --data "$DATA" --formats h5_none,pq_snappy
+fi
+# 2. The same rows in the SysCorr store, once per codec (ingest re-chunks and adds statistics).
+for c in ${CODECS//,/ }; do
+  if ! "$BIN" show-db --store "$STORE" --json | grep -q "\"bench-$c\""; then
+    /usr/bin/time -f "ingest $c: %e s, max RSS %M kB" \
+      "$BIN" ingest "$DATA/ntuple_none.h5:ntuple" --mode Dst --proc "bench-$c" --sample data --codec "$c" --store "$STORE" --replace
+  fi
+done
+"$BIN" show-db --store "$STORE"
+# 3. Q1-Q4, fresh process per run, medians; results cross-checked against numpy.
+OUT=Benchmarks/results/results-n$N-$(date +%Y%m%d-%H%M%S).jsonl
+mkdir -p Benchmarks/results
+$PY Benchmarks/compare.py --bin "$BIN" --data "$DATA" --store "$STORE" --runs "$RUNS" --codecs "$CODECS" \
+  --peers "${PEERS:-all}" --queries "${QUERIES:-Q1,Q2,Q3,Q4}" --out "$OUT"
+$PY Benchmarks/report.py "$OUT"
+# 4. Peak memory of count/histogram queries does not grow with the rows.
+$PY Benchmarks/memory.py --bin "$BIN" --store "$STORE" --codec "${CODECS%%,*}"
+# 5. The catalog.
+Benchmarks/catalog.sh "$BIN"
