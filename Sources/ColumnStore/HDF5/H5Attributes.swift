@@ -39,7 +39,7 @@ struct H5Attributes {
     let attr = try H5Handle(
       H5Acreate2(object, name, fileType, space.id, chdf5_p_default(), chdf5_p_default()),
       "cannot create attribute '\(name)'", path: path)
-    try values.withUnsafeBytes { buf in
+    _ = try values.withUnsafeBytes { buf in
       try h5check(H5Awrite(attr.id, memType, buf.baseAddress), "H5Awrite", path: path)
     }
   }

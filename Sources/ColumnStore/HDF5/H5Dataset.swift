@@ -95,7 +95,7 @@ final class H5Dataset: @unchecked Sendable {
   /// The corresponding HDF5 call is `H5Dwrite_chunk`.
   func writeChunk(at start: Int, bytes: [UInt8], skippedFilters: UInt32 = 0) throws {
     var offset: [hsize_t] = [hsize_t(start)]
-    try bytes.withUnsafeBytes { b in
+    _ = try bytes.withUnsafeBytes { b in
       try h5check(
         H5Dwrite_chunk(handle.id, chdf5_p_default(), skippedFilters, &offset, b.count, b.baseAddress),
         "H5Dwrite_chunk(\(name))", path: file.path)
@@ -156,7 +156,7 @@ final class H5Dataset: @unchecked Sendable {
     let id = H5Dcreate2(group.handle.id, name, chdf5_t_ieee_f64le(), space.id, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
     let d = try H5Handle(id, "cannot create dataset '\(name)'", path: group.file.path)
     if values.isEmpty { return }
-    try values.withUnsafeBytes { b in
+    _ = try values.withUnsafeBytes { b in
       try h5check(H5Dwrite(d.id, chdf5_t_native_double(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), b.baseAddress), "H5Dwrite(\(name))")
     }
   }
