@@ -9,7 +9,7 @@ VENV := .build/venv
 PY := $(VENV)/bin/python
 DEMO_STORE ?= syscorr-store
 DEB_PACKAGES := libhdf5-dev zlib1g-dev libdeflate-dev libzstd-dev liblz4-dev liblzma-dev pkg-config
-PY_PACKAGES := numpy h5py hdf5plugin jsonschema
+PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi
 
 .PHONY: all build demo test test-swift test-python prereqs venv bench fuzz clean
 

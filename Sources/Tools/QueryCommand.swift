@@ -82,7 +82,7 @@ struct QueryCommand: ParsableCommand {
   @Flag(help: "With --pass: floor each bin's variance with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).")
   var jeffreys = false
 
-  @Option(help: "Write the passing rows to this HDF5 file (with --columns).")
+  @Option(help: "Write to this HDF5 file: the passing rows (with --columns) or the histograms (with --hist; UHI layout).")
   var out: String?
 
   @Option(help: "Columns to write with --out: names or name=expr, comma-separated.")
@@ -95,8 +95,11 @@ struct QueryCommand: ParsableCommand {
   var sync = false
 
   func validate() throws {
-    if (out == nil) != (columns == nil) {
-      throw ValidationError("--out and --columns go together: --columns a,b,name=expr --out FILE.h5")
+    if columns != nil && out == nil {
+      throw ValidationError("--columns needs --out FILE.h5")
+    }
+    if out != nil && columns == nil && hist.isEmpty {
+      throw ValidationError("--out needs --columns a,b,... (rows) or --hist (a histogram in the UHI layout)")
     }
     if !pass.isEmpty && hist.isEmpty {
       throw ValidationError("--pass needs at least one --hist axis to bin the efficiency in")
@@ -217,6 +220,11 @@ struct QueryCommand: ParsableCommand {
     }
     if !pass.isEmpty {
       let e = try query.run(EfficiencyAggregate(axes, pass: pass, jeffreysFloor: jeffreys), threads: threads)
+      if let out {
+        var hists = [("total", uhi(e.total, note: "all selected rows"))]
+        for (i, c) in e.cuts.enumerated() { hists.append(("pass_\(i + 1)", uhi(c.pass, note: "passing " + c.cut))) }
+        try UHIHistogramFile.write(hists, to: out, durable: sync)
+      }
       return json ? "{\"efficiencies\": " + Self.json(e) + "}\n" : Self.table(e)
     }
     let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
@@ -236,6 +244,7 @@ struct QueryCommand: ParsableCommand {
     }
     if let histogram {
       let h = try query.run(histogram, threads: threads)
+      if let path = self.out { try UHIHistogramFile.write([("histogram", uhi(h, note: ""))], to: path, durable: sync) }
       if json {
         jsonParts.append("\"histogram\": " + Self.json(h))
       } else {
@@ -270,6 +279,19 @@ struct QueryCommand: ParsableCommand {
     return json
       ? "{\"entries\": \(n), \"columns\": [\(specs.map { Self.quote($0.name) }.joined(separator: ", "))], \"out\": \(Self.quote(path))}\n"
       : "wrote \(n) rows × \(specs.count) columns to \(path)\n"
+  }
+
+  /// A histogram in the UHI serialization, with the query as metadata.
+  func uhi(_ h: HistogramAggregate.Result, note: String) -> UHIHistogram {
+    let axes = zip(h.axes, h.expressions).map { a, e -> UHIHistogram.Axis in
+      switch a.kind {
+      case .regular(let bins, let lower, let upper): .regular(bins: bins, lower: lower, upper: upper, label: e)
+      case .variable: .variable(edges: a.edges, label: e)
+      }
+    }
+    var metadata = ["cut": cut, "weight": weight ?? "", "entries": "\(h.entries)", "writer": "syscorr"]
+    if !note.isEmpty { metadata["content"] = note }
+    return UHIHistogram(axes: axes, values: h.sumW, variances: h.sumW2, metadata: metadata)
   }
 
   /// `a,b,name=expr` → (output name, expression) pairs. Commas inside

@@ -3,8 +3,11 @@ import CHDF5
 /// The attributes of one HDF5 object. Strings are written as variable-length
 /// UTF-8 (what h5py writes for `str`); fixed-length strings are read too.
 struct H5Attributes {
-  let object: hid_t
+  /// Keeps the object open for as long as its attributes are in use.
+  let owner: H5Handle
   let path: String
+
+  var object: hid_t { owner.id }
 
   func has(_ name: String) -> Bool { H5Aexists(object, name) > 0 }
 
@@ -27,6 +30,18 @@ struct H5Attributes {
 
   func set(_ name: String, _ value: Int64) throws {
     try setScalar(name, [value], fileType: chdf5_t_std_i64le(), memType: chdf5_t_native_int64())
+  }
+
+  /// A bool as h5py writes numpy bools: the enum `{FALSE = 0, TRUE = 1}` of int8.
+  func set(_ name: String, _ value: Bool) throws {
+    try remove(name)
+    let type = try ColumnType.bool.h5FileType()
+    let space = try H5Handle(H5Screate(H5S_SCALAR), "H5Screate")
+    let attr = try H5Handle(
+      H5Acreate2(object, name, type.id, space.id, chdf5_p_default(), chdf5_p_default()),
+      "cannot create attribute '\(name)'", path: path)
+    var byte: Int8 = value ? 1 : 0
+    try h5check(H5Awrite(attr.id, type.id, &byte), "H5Awrite", path: path)
   }
 
   func set(_ name: String, _ value: Double) throws {

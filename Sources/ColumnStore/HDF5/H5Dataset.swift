@@ -151,8 +151,18 @@ final class H5Dataset: @unchecked Sendable {
 
   /// Writes float64 values as a 2-D dataset (rows × columns), contiguous.
   static func createMatrix(in group: H5Group, name: String, rows: Int, columns: Int, values: [Double]) throws {
-    var dims: [hsize_t] = [hsize_t(rows), hsize_t(columns)]
-    let space = try H5Handle(H5Screate_simple(2, &dims, nil), "H5Screate_simple")
+    try createArray(in: group, name: name, shape: [rows, columns], values: values)
+  }
+
+  /// Writes float64 values as a 1-D dataset, contiguous.
+  static func createVector(in group: H5Group, name: String, values: [Double]) throws {
+    try createArray(in: group, name: name, shape: [values.count], values: values)
+  }
+
+  /// Writes float64 values (row-major) as an N-D dataset, contiguous.
+  static func createArray(in group: H5Group, name: String, shape: [Int], values: [Double]) throws {
+    var dims = shape.map { hsize_t($0) }
+    let space = try H5Handle(H5Screate_simple(Int32(dims.count), &dims, nil), "H5Screate_simple")
     let id = H5Dcreate2(group.handle.id, name, chdf5_t_ieee_f64le(), space.id, chdf5_p_default(), chdf5_p_default(), chdf5_p_default())
     let d = try H5Handle(id, "cannot create dataset '\(name)'", path: group.file.path)
     if values.isEmpty { return }
@@ -179,5 +189,5 @@ final class H5Dataset: @unchecked Sendable {
     return (Int(dims[0]), Int(dims[1]), values)
   }
 
-  var attributes: H5Attributes { H5Attributes(object: handle.id, path: file.path) }
+  var attributes: H5Attributes { H5Attributes(owner: handle, path: file.path) }
 }

@@ -143,5 +143,5 @@ final class H5Group: @unchecked Sendable {
     return H5Group(handle: try H5Handle(id, "cannot create group '\(name)'", path: file.path), file: file, name: self.name + "/" + name)
   }
 
-  var attributes: H5Attributes { H5Attributes(object: handle.id, path: file.path) }
+  var attributes: H5Attributes { H5Attributes(owner: handle, path: file.path) }
 }
