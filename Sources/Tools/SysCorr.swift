@@ -15,6 +15,6 @@ struct SysCorr: ParsableCommand {
       """,
     subcommands: [
       ShowDBCommand.self, ShowVariablesCommand.self, QueryCommand.self, IngestCommand.self,
-      GenerateCommand.self, ExportCommand.self, AddColumnsCommand.self, AliasesCommand.self, TruthCommand.self,
+      GenerateCommand.self, ExportCommand.self, AddColumnsCommand.self, AliasesCommand.self, TruthCommand.self, FuzzCommand.self,
     ])
 }
