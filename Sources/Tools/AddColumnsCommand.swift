@@ -24,29 +24,15 @@ struct AddColumnsCommand: ParsableCommand {
   @Option(help: "Friend set name; the version suffix _vN is added.")
   var name: String
 
-  @Option(help: "Calibration mode.")
-  var mode: String
-
-  @Option(help: "Processing.")
-  var proc: String
-
-  @Option(help: "data or mc.")
-  var sample: String
-
-  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
-  var store: String?
-
-  @Option(help: "Codec: none, lz4, zstd[:level], deflate[:level].")
-  var codec: String = NtupleFormat.defaultCodec.description
+  @OptionGroup var target: TargetSetOptions
 
   func run() throws {
+    let m = try target.calibrationMode()
     let table = try InputFile.open(file)
-    var friends = FriendColumns(
-      store: Store(path: store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store"),
-      proc: proc, mode: mode, sample: sample)
-    friends.codec = try Codec(parsing: codec)
+    var friends = FriendColumns(store: target.store.resolved, proc: target.proc, mode: m.name, sample: target.sample)
+    friends.codec = try Codec(parsing: target.codec)
     friends.command = Output.commandLine
     let added = try friends.add(name: name, table: table)
-    print("\(proc)/\(mode)/\(sample): added \(added) with columns \(table.columns.map { $0.name + "_" + added.split(separator: "_").last! }.joined(separator: ", "))")
+    print("\(target.proc)/\(m.name)/\(target.sample): added \(added) with columns \(table.columns.map { $0.name + "_" + added.split(separator: "_").last! }.joined(separator: ", "))")
   }
 }

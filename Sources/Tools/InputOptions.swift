@@ -5,8 +5,7 @@ import Foundation
 /// How a reading command chooses its rows: an ntuple set of the store
 /// (`--mode`, `--proc`, `--sample`) or any conforming file (`--input`).
 struct InputOptions: ParsableArguments {
-  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
-  var store: String?
+  @OptionGroup var store: StoreOption
 
   @Option(help: "Calibration mode: Dst, Lambda0, KS or tau3x1.")
   var mode: String?
@@ -20,10 +19,6 @@ struct InputOptions: ParsableArguments {
   @Option(help: "A file outside the store: FILE.h5[:GROUP] or FILE.root[:dir/tree].")
   var input: String?
 
-  /// The store directory this command works on.
-  var storePath: String {
-    store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store"
-  }
 
   /// Opens the selected rows.
   /// - Throws: `ColumnStoreError` naming the missing file, or the known modes,
@@ -38,7 +33,7 @@ struct InputOptions: ParsableArguments {
     guard let mode else {
       throw ValidationError("say which rows to read: --mode M [--proc P] [--sample data|mc], or --input FILE.h5[:GROUP]")
     }
-    let store = Store(path: storePath)
+    let store = self.store.resolved
     let r = try store.resolve(mode: mode, proc: proc, sample: sample)
     return try store.open(proc: r.proc, mode: r.mode, sample: r.sample)
   }

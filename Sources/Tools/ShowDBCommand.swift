@@ -16,8 +16,7 @@ struct ShowDBCommand: ParsableCommand {
         syscorr show-db --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"])'
       """)
 
-  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
-  var store: String?
+  @OptionGroup var store: StoreOption
 
   @Flag(help: "Print JSON instead of a table.")
   var json = false
@@ -39,7 +38,7 @@ struct ShowDBCommand: ParsableCommand {
   }
 
   func run() throws {
-    let path = store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store"
+    let path = StoreOption.path(store.store)
     let s = Store(path: path)
     let rows = try s.sets().map {
       Row(

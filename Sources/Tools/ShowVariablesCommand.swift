@@ -22,8 +22,7 @@ struct ShowVariablesCommand: ParsableCommand {
   @Argument(help: "Calibration mode (Dst, Lambda0, KS, tau3x1). Omit with --input.")
   var mode: String?
 
-  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
-  var store: String?
+  @OptionGroup var store: StoreOption
 
   @Option(help: "Processing (needed when the mode has several).")
   var proc: String?

@@ -25,8 +25,7 @@ struct TruthCommand: ParsableCommand {
   @Option(help: "data or mc.")
   var sample: String?
 
-  @Option(help: "Store directory (default: $SYSCORR_STORE or ./syscorr-store).")
-  var store: String?
+  @OptionGroup var store: StoreOption
 
   @Option(help: "PID variable, e.g. kaonID or binaryPID_321_211 (default: all).")
   var variable: String?
@@ -41,7 +40,7 @@ struct TruthCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let s = Store(path: store ?? ProcessInfo.processInfo.environment["SYSCORR_STORE"] ?? "syscorr-store")
+    let s = store.resolved
     let r = try s.resolve(mode: mode, proc: proc, sample: sample)
     let set = try s.open(proc: r.proc, mode: r.mode, sample: r.sample)
     guard let text = set.baseTables.first?.attributes.truth, !text.isEmpty else {

@@ -1,3 +1,4 @@
+import ColumnStore
 import Foundation
 
 /// A fresh directory under the system temp dir, removed by `cleanup()`.
@@ -14,17 +15,13 @@ struct TemporaryDirectory {
   func cleanup() { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// A deterministic pseudo-random sequence (splitmix64) for test data.
+/// A deterministic pseudo-random sequence for test data (the generator's splitmix64).
 struct TestRandom {
-  var state: UInt64
+  private var source: SplitMix64
 
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  init(state: UInt64) { source = SplitMix64(seed: state) }
+
+  mutating func next() -> UInt64 { source.next() }
 
   mutating func uniform() -> Double { Double(next() >> 11) * 0x1p-53 }
 }
