@@ -1,0 +1,193 @@
+/// One branch of a ROOT tree: its column type when it is flat, or why it is skipped.
+public struct ROOTBranchInfo: Sendable, Equatable, Codable {
+  public var name: String
+  /// The branch title (the leaf list, e.g. `K_p/D`).
+  public var title: String
+  /// The ROOT class of the branch (`TBranch`, `TBranchElement`, ...).
+  public var branchClass: String
+  /// The leaf class (`TLeafD`, ...), empty when not known.
+  public var leafClass: String
+  /// The column type of a flat branch; nil when skipped.
+  public var type: ColumnType?
+  /// Why the branch is skipped; nil for a flat branch that is read.
+  public var skipReason: String?
+  /// The branch's entry count (fEntries).
+  public var entries: Int
+  /// The number of baskets that hold its values (on disk plus embedded).
+  public var baskets: Int
+
+  public var isFlat: Bool { type != nil }
+}
+
+/// A tree (TTree, TNtuple or TNtupleD) of a ROOT file; the highest cycle of its name.
+public struct ROOTTreeInfo: Sendable, Equatable, Codable {
+  /// `dir/sub/name`, or just `name` at the top level.
+  public var path: String
+  /// The directory path (empty at the top level).
+  public var directory: String
+  public var name: String
+  public var title: String
+  public var className: String
+  /// The TTree class version (16...20).
+  public var classVersion: Int
+  public var cycle: Int
+  public var entries: Int
+  public var branches: [ROOTBranchInfo]
+
+  public var skippedBranches: [ROOTBranchInfo] { branches.filter { !$0.isFlat } }
+}
+
+/// A key of the file (any class), with its directory path.
+public struct ROOTObjectInfo: Sendable, Equatable, Codable {
+  public var path: String
+  public var className: String
+  public var cycle: Int
+}
+
+/// A ROOT file opened for reading flat TTrees, without ROOT.
+///
+/// Opening reads the header, every directory and key list, and the metadata
+/// of every tree (highest cycle); basket data is read only by `ROOTTree.read`.
+///
+/// ```swift
+/// let file = try ROOTFile(path: "ntuple.root")
+/// let tree = try file.tree()            // `variables`, or the only tree
+/// let kaonID = try tree.readAll("K_kaonID")
+/// ```
+public final class ROOTFile: Sendable {
+  public let path: String
+  /// fVersion as stored (≥ 1,000,000 for the 64-bit header layout).
+  public let version: Int
+  /// The file's fCompress setting (advisory).
+  public let compression: Int
+  public let isBigFile: Bool
+  /// Every key, recursively, in file order.
+  public let objects: [ROOTObjectInfo]
+  /// The trees (highest cycle of each path), in file order.
+  public let trees: [ROOTTreeInfo]
+  /// Sub-directory paths.
+  public let directories: [String]
+
+  let source: ROOTByteSource
+  let models: [String: ROOTTreeModel]
+
+  /// The writer's version as `M.mm/pp`, e.g. `6.24/00`.
+  public var writerVersion: String {
+    let v = version % 1_000_000
+    let minor = (v / 100) % 100
+    let patch = v % 100
+    return "\(v / 10000).\(minor < 10 ? "0" : "")\(minor)/\(patch < 10 ? "0" : "")\(patch)"
+  }
+
+  /// Opens the file at `path`.
+  /// - Throws: `ColumnStoreError` (`.fileNotFound`, `.corruptFile` naming the
+  ///   broken structure, `.unsupported` naming a class and version).
+  public convenience init(path: String) throws {
+    try self.init(source: ROOTByteSource(path: path))
+  }
+
+  /// Reads a ROOT file held in memory; `name` is used in messages.
+  public convenience init(bytes: [UInt8], name: String) throws {
+    try self.init(source: ROOTByteSource(bytes: bytes, name: name))
+  }
+
+  init(source: ROOTByteSource) throws {
+    self.source = source
+    self.path = source.file.path
+    let header = try ROOTHeader.read(source)
+    version = header.version
+    compression = header.compress
+    isBigFile = header.isBig
+
+    var objects: [ROOTObjectInfo] = []
+    var directories: [String] = []
+    // Tree keys by path: the highest cycle wins.
+    var treeKeys: [(path: String, dir: String, key: ROOTKey)] = []
+    var visited = Set<Int>()
+
+    func walk(_ offset: Int, _ dirPath: String, depth: Int) throws {
+      guard depth < 32, visited.insert(offset).inserted else {
+        throw source.file.corrupt("directory at offset \(offset): directory loop")
+      }
+      let what = dirPath.isEmpty ? "root directory" : "directory '\(dirPath)'"
+      let dir = try ROOTDirectory.read(source, at: offset, what: what)
+      for key in dir.keys {
+        let p = dirPath.isEmpty ? key.name : "\(dirPath)/\(key.name)"
+        objects.append(ROOTObjectInfo(path: p, className: key.className, cycle: key.cycle))
+        switch key.className {
+        case "TDirectory", "TDirectoryFile":
+          directories.append(p)
+          guard let sub = key.seekKey.adding(key.keylen) else {
+            throw source.file.corrupt("TKey at offset \(key.offset): bad directory position")
+          }
+          try walk(sub, p, depth: depth + 1)
+        case "TTree", "TNtuple", "TNtupleD":
+          if let i = treeKeys.firstIndex(where: { $0.path == p }) {
+            if key.cycle > treeKeys[i].key.cycle { treeKeys[i].key = key }
+          } else {
+            treeKeys.append((p, dirPath, key))
+          }
+        default: break
+        }
+      }
+    }
+    guard let rootDir = header.begin.adding(header.nbytesName) else {
+      throw source.file.corrupt("file header: bad root directory position")
+    }
+    try walk(rootDir, "", depth: 0)
+
+    var trees: [ROOTTreeInfo] = []
+    var models: [String: ROOTTreeModel] = [:]
+    for (p, dir, key) in treeKeys {
+      let what = "\(key.className) '\(p)'"
+      let object = try key.readObject(source, what: what)
+      var parser = ROOTTreeParser(
+        object: object, keylen: key.keylen, file: source.file,
+        context: "\(what) (TKey at offset \(key.seekKey))")
+      let model = try parser.parseTree(className: key.className)
+      models[p] = model
+      let layout = try ROOTTreeLayout(model: model, source: source, treePath: p)
+      trees.append(
+        ROOTTreeInfo(
+          path: p, directory: dir, name: key.name, title: model.title,
+          className: key.className, classVersion: model.classVersion, cycle: key.cycle,
+          entries: model.entries, branches: layout.infos))
+    }
+    self.objects = objects
+    self.directories = directories
+    self.trees = trees
+    self.models = models
+  }
+
+  /// Opens a tree for reading. `path` is `name` or `dir/name`; nil picks
+  /// `variables` at the top level, or else the only tree of the file.
+  public func tree(named path: String? = nil) throws -> ROOTTree {
+    let chosen: ROOTTreeInfo
+    if let path {
+      let p = path.hasPrefix("/") ? String(path.dropFirst()) : path
+      guard let t = trees.first(where: { $0.path == p }) else {
+        throw ColumnStoreError(
+          .notFound, path: self.path,
+          "\(source.file.name): no tree '\(p)' (trees: \(treeList))")
+      }
+      chosen = t
+    } else if let t = trees.first(where: { $0.path == "variables" }) {
+      chosen = t
+    } else if trees.count == 1 {
+      chosen = trees[0]
+    } else {
+      throw ColumnStoreError(
+        .notFound, path: self.path,
+        trees.isEmpty
+          ? "\(source.file.name): the file holds no tree"
+          : "\(source.file.name): no tree 'variables'; choose one of: \(treeList)")
+    }
+    guard let model = models[chosen.path] else {
+      throw ColumnStoreError(.notFound, path: self.path, "\(source.file.name): no tree '\(chosen.path)'")
+    }
+    let layout = try ROOTTreeLayout(model: model, source: source, treePath: chosen.path)
+    return ROOTTree(info: chosen, layout: layout, source: source)
+  }
+
+  private var treeList: String { trees.map(\.path).joined(separator: ", ") }
+}

@@ -1,0 +1,355 @@
+import Dispatch
+import Synchronization
+
+/// Where the values of one basket are.
+struct ROOTBasketRef: Sendable {
+  enum Location: Sendable {
+    case disk(seek: Int, bytes: Int, index: Int)
+    case embedded([UInt8])
+  }
+  var rows: Range<Int>
+  var location: Location
+}
+
+/// The flat columns of a tree and the baskets that hold them.
+struct ROOTTreeLayout: Sendable {
+  var infos: [ROOTBranchInfo] = []
+  var columns: [ColumnInfo] = []
+  var baskets: [[ROOTBasketRef]] = []
+  var rowCount = 0
+
+  init(model: ROOTTreeModel, source: ROOTByteSource, treePath: String) throws {
+    rowCount = model.entries
+    var seen = Set<String>()
+    for b in model.branches {
+      var info = ROOTBranchInfo(
+        name: b.name, title: b.title, branchClass: b.className, leafClass: b.leafClass, type: nil,
+        skipReason: nil, entries: b.entries, baskets: 0)
+      switch b.flatType {
+      case .failure(let reason):
+        info.skipReason = reason.text
+      case .success(let type):
+        if seen.contains(b.name) {
+          info.skipReason = "duplicate branch name"
+          break
+        }
+        let refs = try Self.basketRefs(b, type: type, source: source, treePath: treePath)
+        let total = refs.last?.rows.upperBound ?? 0
+        info.baskets = refs.count
+        if total != model.entries {
+          info.skipReason = "its baskets hold \(total) entries, the tree has \(model.entries)"
+          break
+        }
+        info.type = type
+        seen.insert(b.name)
+        columns.append(ColumnInfo(name: b.name, type: type))
+        baskets.append(refs)
+      }
+      infos.append(info)
+    }
+  }
+
+  /// The on-disk baskets of a branch, followed by its embedded baskets when
+  /// the disk ones hold fewer than fEntries entries.
+  static func basketRefs(
+    _ b: ROOTBranchModel, type: ColumnType, source: ROOTByteSource, treePath: String
+  ) throws -> [ROOTBasketRef] {
+    let what = "tree '\(treePath)' branch '\(b.name)'"
+    var n = 0
+    while n < b.basketSeek.count, n != b.writeBasket, b.basketSeek[n] != 0 { n += 1 }
+    guard b.basketEntry.count >= n, b.basketBytes.count >= n else {
+      throw source.file.corrupt("\(what): basket arrays are shorter than its \(n) baskets")
+    }
+    var refs: [ROOTBasketRef] = []
+    refs.reserveCapacity(n + b.embedded.count)
+    var next = 0
+    for i in 0..<n {
+      let start = b.basketEntry[i]
+      guard start == next else {
+        throw source.file.corrupt("\(what): fBasketEntry[\(i)] is \(start), expected \(next)")
+      }
+      var end: Int
+      if i + 1 < b.basketEntry.count, b.basketEntry[i + 1] > start,
+        i + 1 < n || b.basketEntry[i + 1] <= b.entries
+      {
+        end = b.basketEntry[i + 1]
+      } else {
+        end = b.entries
+      }
+      guard end > start else {
+        throw source.file.corrupt("\(what): basket \(i) holds no entries (fBasketEntry \(start), fEntries \(b.entries))")
+      }
+      let seek = b.basketSeek[i]
+      let bytes = b.basketBytes[i]
+      guard seek > 0, bytes > 0, let stop = seek.adding(bytes), stop <= source.size else {
+        throw source.file.corrupt(
+          "\(what): basket \(i) (\(bytes) bytes at offset \(seek)) lies outside the \(source.size)-byte file")
+      }
+      refs.append(ROOTBasketRef(rows: start..<end, location: .disk(seek: seek, bytes: bytes, index: i)))
+      next = end
+    }
+    if next < b.entries {
+      for (k, e) in b.embedded.enumerated() where e.entries > 0 {
+        guard e.values.count == e.entries * type.byteWidth else {
+          throw source.file.corrupt(
+            "\(what): embedded basket \(k) holds \(e.values.count) bytes for \(e.entries) entries of \(type.rawValue)")
+        }
+        guard let end = next.adding(e.entries) else { throw source.file.corrupt("\(what): entry overflow") }
+        refs.append(ROOTBasketRef(rows: next..<end, location: .embedded(e.values)))
+        next = end
+      }
+    }
+    return refs
+  }
+}
+
+/// A flat TTree of a ROOT file, read as a `ColumnSource`.
+///
+/// Columns are the flat branches (one scalar of a fundamental type each);
+/// the other branches are listed in `skippedBranches`. Chunks are runs of
+/// baskets of the first column (at least `targetChunkRows` rows, except
+/// the last). Baskets of other columns need not align: they are sliced. Each
+/// `read` reads and decompresses only the baskets it needs, in parallel.
+public struct ROOTTree: ColumnSource {
+  public static let targetChunkRows = 65_536
+
+  public let info: ROOTTreeInfo
+  public let columns: [ColumnInfo]
+  public let rowCount: Int
+  public let chunkRanges: [Range<Int>]
+  let baskets: [[ROOTBasketRef]]
+  let columnIndex: [String: Int]
+  let source: ROOTByteSource
+
+  /// The names of the branches that are not read (non-flat, duplicate or short).
+  public var skippedBranches: [String] { info.skippedBranches.map(\.name) }
+
+  init(info: ROOTTreeInfo, layout: ROOTTreeLayout, source: ROOTByteSource) {
+    self.info = info
+    self.columns = layout.columns
+    self.rowCount = layout.rowCount
+    self.baskets = layout.baskets
+    self.source = source
+    var index: [String: Int] = [:]
+    for (i, c) in layout.columns.enumerated() { index[c.name] = i }
+    self.columnIndex = index
+    // Chunk boundaries: basket boundaries of the first column, merged.
+    var ranges: [Range<Int>] = []
+    if rowCount > 0 {
+      var bounds: [Int] = layout.baskets.first?.map(\.rows.upperBound) ?? []
+      if bounds.isEmpty {
+        bounds = Array(stride(from: Self.targetChunkRows, to: rowCount, by: Self.targetChunkRows))
+        bounds.append(rowCount)
+      }
+      var lo = 0
+      for b in bounds where b - lo >= Self.targetChunkRows || b == rowCount {
+        if b > lo {
+          ranges.append(lo..<b)
+          lo = b
+        }
+      }
+      if lo < rowCount { ranges.append(lo..<rowCount) }
+    }
+    self.chunkRanges = ranges
+  }
+
+  public func statistics(column: String, chunk: Int) -> ChunkStatistics? { nil }
+
+  public func read(columns names: [String], chunk: Int) throws -> [String: ColumnBuffer] {
+    guard chunkRanges.indices.contains(chunk) else {
+      throw ColumnStoreError(
+        .invalidInput, path: source.file.path,
+        "\(source.file.name): chunk \(chunk) out of range 0..<\(chunkRanges.count)")
+    }
+    return try read(columns: names, rows: chunkRanges[chunk])
+  }
+
+  /// Reads `rows` of the named columns (any row range, not only chunks).
+  public func read(columns names: [String], rows: Range<Int>) throws -> [String: ColumnBuffer] {
+    guard rows.lowerBound >= 0, rows.upperBound <= rowCount else {
+      throw ColumnStoreError(
+        .invalidInput, path: source.file.path,
+        "\(source.file.name): rows \(rows) outside 0..<\(rowCount)")
+    }
+    var cols: [Int] = []
+    for name in names {
+      guard let i = columnIndex[name] else {
+        let why = info.branches.first { $0.name == name }?.skipReason
+        throw ColumnStoreError(
+          .unknownColumn, path: name,
+          why.map { "branch '\(name)' of tree '\(info.path)' is skipped: \($0)" }
+            ?? "no branch '\(name)' in tree '\(info.path)'")
+      }
+      cols.append(i)
+    }
+    // One job per (column, basket) overlapping the rows.
+    struct Job { var col: Int; var basket: Int }
+    var jobs: [Job] = []
+    for (k, ci) in cols.enumerated() {
+      let list = baskets[ci]
+      // first basket whose end is above rows.lowerBound
+      var lo = 0
+      var hi = list.count
+      while lo < hi {
+        let mid = (lo + hi) / 2
+        if list[mid].rows.upperBound <= rows.lowerBound { lo = mid + 1 } else { hi = mid }
+      }
+      var b = lo
+      while b < list.count, list[b].rows.lowerBound < rows.upperBound {
+        jobs.append(Job(col: k, basket: b))
+        b += 1
+      }
+    }
+    let state = ReadState(
+      widths: cols.map { columns[$0].type.byteWidth }, rows: rows.count, jobs: jobs.count)
+    defer { state.deallocate() }
+    let jobList = jobs
+    let colList = cols
+    let work: @Sendable (Int) -> Void = { [self] j in
+      let job = jobList[j]
+      let ci = colList[job.col]
+      let ref = baskets[ci][job.basket]
+      let type = columns[ci].type
+      do {
+        let values = try self.basketValues(ref, column: ci)
+        let w = type.byteWidth
+        let from = max(rows.lowerBound, ref.rows.lowerBound)
+        let to = min(rows.upperBound, ref.rows.upperBound)
+        values.withUnsafeBytes { src in
+          let s = UnsafeRawBufferPointer(
+            rebasing: src[((from - ref.rows.lowerBound) * w)..<((to - ref.rows.lowerBound) * w)])
+          let d = state.destination(job.col, rows: (from - rows.lowerBound)..<(to - rows.lowerBound))
+          ROOTTree.swapCopy(s, d, type: type)
+        }
+      } catch {
+        state.fail(j, error)
+      }
+    }
+    if jobs.count == 1 {
+      work(0)
+    } else {
+      DispatchQueue.concurrentPerform(iterations: jobs.count, execute: work)
+    }
+    if let e = state.firstError() { throw e }
+    var out: [String: ColumnBuffer] = [:]
+    for (k, ci) in cols.enumerated() {
+      out[columns[ci].name] = ColumnBuffer.make(columns[ci].type, count: rows.count) { dst in
+        dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: state.buffers[k][0..<dst.count]))
+      }
+    }
+    return out
+  }
+
+  /// The big-endian value bytes of one basket (exactly rows × width bytes).
+  func basketValues(_ ref: ROOTBasketRef, column: Int) throws -> [UInt8] {
+    let name = columns[column].name
+    let width = columns[column].type.byteWidth
+    let expected = ref.rows.count * width
+    switch ref.location {
+    case .embedded(let values):
+      return values
+    case .disk(let seek, let bytes, let index):
+      let what = "TBasket \(index) of branch '\(name)' at offset \(seek)"
+      var raw = try source.read(seek, bytes, what)
+      var c = ROOTCursor(raw, base: seek, file: source.file, context: what)
+      let nbytes = try c.int32()
+      _ = try c.i16()  // key version
+      let objlen = try c.int32()
+      try c.skip(4)
+      let keylen = Int(try c.i16())
+      guard keylen >= 18 + 9, nbytes >= keylen, objlen >= 0 else {
+        throw c.error("bad TKey (fNbytes \(nbytes), fKeylen \(keylen), fObjlen \(objlen))")
+      }
+      if nbytes != bytes {
+        // Trust the key, re-read (bounded by the file size).
+        raw = try source.read(seek, nbytes, what)
+        c = ROOTCursor(raw, base: seek, file: source.file, context: what)
+      }
+      try c.seek(keylen - 9)
+      let nevBuf = try c.int32()
+      let last = try c.int32()
+      guard nevBuf == ref.rows.count else {
+        throw c.error("fNevBuf is \(nevBuf), fBasketEntry gives \(ref.rows.count) entries")
+      }
+      guard last - keylen == expected else {
+        throw c.error(
+          "fLast - fKeylen is \(last - keylen) bytes, \(nevBuf) entries need \(expected)")
+      }
+      let stored = nbytes - keylen
+      if stored == objlen {
+        return Array(raw[keylen..<(keylen + expected)])
+      }
+      guard objlen >= expected else {
+        throw c.error("fObjlen \(objlen) smaller than the \(expected) value bytes")
+      }
+      var out = try raw.withUnsafeBytes { buf in
+        try ROOTCompression.decompress(
+          UnsafeRawBufferPointer(rebasing: buf[keylen..<nbytes]), objlen: objlen, file: source.file,
+          what: what)
+      }
+      if out.count > expected { out.removeLast(out.count - expected) }
+      return out
+    }
+  }
+
+  /// Copies big-endian values into native order (bool bytes normalised to 0/1).
+  static func swapCopy(_ s: UnsafeRawBufferPointer, _ d: UnsafeMutableRawBufferPointer, type: ColumnType) {
+    let n = s.count / type.byteWidth
+    switch type.byteWidth {
+    case 1:
+      if type == .bool {
+        for i in 0..<n { d[i] = s[i] != 0 ? 1 : 0 }
+      } else {
+        d.copyMemory(from: s)
+      }
+    case 2:
+      for i in 0..<n {
+        let v = s.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
+        d.storeBytes(of: UInt16(bigEndian: v), toByteOffset: 2 * i, as: UInt16.self)
+      }
+    case 4:
+      for i in 0..<n {
+        let v = s.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
+        d.storeBytes(of: UInt32(bigEndian: v), toByteOffset: 4 * i, as: UInt32.self)
+      }
+    default:
+      for i in 0..<n {
+        let v = s.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
+        d.storeBytes(of: UInt64(bigEndian: v), toByteOffset: 8 * i, as: UInt64.self)
+      }
+    }
+  }
+}
+
+/// Destination buffers and error slots shared by the parallel basket jobs.
+/// Each job writes a disjoint byte range, so no locking is needed for data.
+private final class ReadState: @unchecked Sendable {
+  let buffers: [UnsafeMutableRawBufferPointer]
+  let widths: [Int]
+  private let errors = Mutex<[(Int, any Error)]>([])
+
+  init(widths: [Int], rows: Int, jobs: Int) {
+    self.widths = widths
+    buffers = widths.map {
+      UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, $0 * rows), alignment: 16)
+    }
+  }
+
+  func destination(_ col: Int, rows: Range<Int>) -> UnsafeMutableRawBufferPointer {
+    let w = widths[col]
+    return UnsafeMutableRawBufferPointer(rebasing: buffers[col][(rows.lowerBound * w)..<(rows.upperBound * w)])
+  }
+
+  func fail(_ job: Int, _ error: any Error) {
+    errors.withLock { $0.append((job, error)) }
+  }
+
+  /// The error of the lowest-numbered failed job (deterministic messages).
+  func firstError() -> (any Error)? {
+    errors.withLock { list in list.min { $0.0 < $1.0 }?.1 }
+  }
+
+  func deallocate() {
+    for b in buffers { b.deallocate() }
+  }
+}
