@@ -69,7 +69,10 @@ public final class ROOTFile: Sendable {
   public let directories: [String]
 
   let source: ROOTByteSource
-  let models: [String: ROOTTreeModel]
+  let layouts: [String: ROOTTreeLayout]
+  /// File ranges holding structure (header, directories, key lists, tree
+  /// metadata, basket headers): where the fuzzer aims its mutations.
+  let structureRanges: [Range<Int>]
 
   /// The writer's version as `M.mm/pp`, e.g. `6.24/00`.
   public var writerVersion: String {
@@ -104,6 +107,7 @@ public final class ROOTFile: Sendable {
     // Tree keys by path: the highest cycle wins.
     var treeKeys: [(path: String, dir: String, key: ROOTKey)] = []
     var visited = Set<Int>()
+    var dirRanges: [Range<Int>] = []
 
     func walk(_ offset: Int, _ dirPath: String, depth: Int) throws {
       guard depth < 32, visited.insert(offset).inserted else {
@@ -111,6 +115,8 @@ public final class ROOTFile: Sendable {
       }
       let what = dirPath.isEmpty ? "root directory" : "directory '\(dirPath)'"
       let dir = try ROOTDirectory.read(source, at: offset, what: what)
+      dirRanges.append(offset..<(offset + 64))
+      dirRanges.append(dir.seekKeys..<(dir.seekKeys + dir.nbytesKeys))
       for key in dir.keys {
         let p = dirPath.isEmpty ? key.name : "\(dirPath)/\(key.name)"
         objects.append(ROOTObjectInfo(path: p, className: key.className, cycle: key.cycle))
@@ -137,7 +143,9 @@ public final class ROOTFile: Sendable {
     try walk(rootDir, "", depth: 0)
 
     var trees: [ROOTTreeInfo] = []
-    var models: [String: ROOTTreeModel] = [:]
+    var layouts: [String: ROOTTreeLayout] = [:]
+    var ranges: [Range<Int>] = [0..<min(source.size, 64), rootDir..<(rootDir + 64)]
+    ranges += dirRanges
     for (p, dir, key) in treeKeys {
       let what = "\(key.className) '\(p)'"
       let object = try key.readObject(source, what: what)
@@ -145,8 +153,16 @@ public final class ROOTFile: Sendable {
         object: object, keylen: key.keylen, file: source.file,
         context: "\(what) (TKey at offset \(key.seekKey))")
       let model = try parser.parseTree(className: key.className)
-      models[p] = model
       let layout = try ROOTTreeLayout(model: model, source: source, treePath: p)
+      layouts[p] = layout
+      ranges.append(key.seekKey..<(key.seekKey + max(0, key.nbytes)))
+      for column in layout.baskets {
+        for b in column {
+          if case .disk(let seek, let bytes, _) = b.location {
+            ranges.append(seek..<(seek + min(bytes, 128)))
+          }
+        }
+      }
       trees.append(
         ROOTTreeInfo(
           path: p, directory: dir, name: key.name, title: model.title,
@@ -156,7 +172,8 @@ public final class ROOTFile: Sendable {
     self.objects = objects
     self.directories = directories
     self.trees = trees
-    self.models = models
+    self.layouts = layouts
+    self.structureRanges = ranges.filter { $0.lowerBound >= 0 && $0.upperBound <= source.size && !$0.isEmpty }
   }
 
   /// Opens a tree for reading. `path` is `name` or `dir/name`; nil picks
@@ -182,10 +199,9 @@ public final class ROOTFile: Sendable {
           ? "\(source.file.name): the file holds no tree"
           : "\(source.file.name): no tree 'variables'; choose one of: \(treeList)")
     }
-    guard let model = models[chosen.path] else {
+    guard let layout = layouts[chosen.path] else {
       throw ColumnStoreError(.notFound, path: self.path, "\(source.file.name): no tree '\(chosen.path)'")
     }
-    let layout = try ROOTTreeLayout(model: model, source: source, treePath: chosen.path)
     return ROOTTree(info: chosen, layout: layout, source: source)
   }
 

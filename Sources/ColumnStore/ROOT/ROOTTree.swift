@@ -1,6 +1,12 @@
 import Dispatch
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Where the values of one basket are.
 struct ROOTBasketRef: Sendable {
   enum Location: Sendable {
@@ -76,7 +82,7 @@ struct ROOTTreeLayout: Sendable {
       } else {
         end = b.entries
       }
-      guard end > start else {
+      guard end > start, end - start <= Int(Int32.max) else {
         throw source.file.corrupt("\(what): basket \(i) holds no entries (fBasketEntry \(start), fEntries \(b.entries))")
       }
       let seek = b.basketSeek[i]
@@ -200,8 +206,14 @@ public struct ROOTTree: ColumnSource {
         b += 1
       }
     }
-    let state = ReadState(
-      widths: cols.map { columns[$0].type.byteWidth }, rows: rows.count, jobs: jobs.count)
+    guard
+      let state = ReadState(
+        widths: cols.map { columns[$0].type.byteWidth }, rows: rows.count, jobs: jobs.count)
+    else {
+      throw ColumnStoreError(
+        .io, path: source.file.path,
+        "\(source.file.name): cannot allocate \(rows.count) rows of \(names.count) columns")
+    }
     defer { state.deallocate() }
     let jobList = jobs
     let colList = cols
@@ -277,6 +289,9 @@ public struct ROOTTree: ColumnSource {
       }
       let stored = nbytes - keylen
       if stored == objlen {
+        guard expected <= stored else {
+          throw c.error("fLast \(last) lies beyond the \(stored)-byte basket payload")
+        }
         return Array(raw[keylen..<(keylen + expected)])
       }
       guard objlen >= expected else {
@@ -328,11 +343,19 @@ private final class ReadState: @unchecked Sendable {
   let widths: [Int]
   private let errors = Mutex<[(Int, any Error)]>([])
 
-  init(widths: [Int], rows: Int, jobs: Int) {
+  /// Nil when the memory cannot be allocated. Uses malloc (which reports
+  /// failure) and leaves pages untouched until a basket is decoded.
+  init?(widths: [Int], rows: Int, jobs: Int) {
     self.widths = widths
-    buffers = widths.map {
-      UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, $0 * rows), alignment: 16)
+    var list: [UnsafeMutableRawBufferPointer] = []
+    for w in widths {
+      guard let size = w.multiplying(rows), let p = malloc(max(1, size)) else {
+        for b in list { free(b.baseAddress) }
+        return nil
+      }
+      list.append(UnsafeMutableRawBufferPointer(start: p, count: size))
     }
+    buffers = list
   }
 
   func destination(_ col: Int, rows: Range<Int>) -> UnsafeMutableRawBufferPointer {
@@ -350,6 +373,6 @@ private final class ReadState: @unchecked Sendable {
   }
 
   func deallocate() {
-    for b in buffers { b.deallocate() }
+    for b in buffers { free(b.baseAddress) }
   }
 }
