@@ -7,5 +7,5 @@ struct SysCorr: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "syscorr",
     abstract: "Store, query and calibrate Belle II PID ntuples.",
-    subcommands: [])
+    subcommands: [LsCommand.self])
 }

@@ -74,6 +74,9 @@ public final class ROOTFile: Sendable {
   /// metadata, basket headers): where the fuzzer aims its mutations.
   let structureRanges: [Range<Int>]
 
+  /// The file size in bytes.
+  public var fileSize: Int { source.size }
+
   /// The writer's version as `M.mm/pp`, e.g. `6.24/00`.
   public var writerVersion: String {
     let v = version % 1_000_000
