@@ -19,6 +19,7 @@ struct LsCommand: ParsableCommand {
         syscorr ls ntuple.root
         syscorr ls ntuple.root --tree subdir/variables
         syscorr ls --json ntuple.root
+        syscorr ls --check ntuple.root
       """)
 
   @Argument(help: "The ROOT file to list.")
@@ -30,11 +31,33 @@ struct LsCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
+  @Flag(help: "Also read every flat branch of the listed trees (verifies the file; prints the read throughput).")
+  var check = false
+
   func run() throws {
     let root = try ROOTFile(path: file)
     var trees = root.trees
     if let tree {
       trees = [try root.tree(named: tree).info]
+    }
+    if check {
+      for t in trees {
+        let started = Date()
+        let source = try root.tree(named: t.path)
+        let names = source.columns.map(\.name)
+        var bytes = 0
+        for chunk in source.chunkRanges.indices {
+          for (_, buffer) in try source.read(columns: names, chunk: chunk) {
+            bytes += buffer.count * buffer.type.byteWidth
+          }
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let rate = seconds > 0 ? Double(bytes) / seconds / 1e6 : 0
+        FileHandle.standardError.write(
+          Data(
+            "checked \(t.path): \(names.count) columns x \(source.rowCount) rows, \(bytes) bytes in \(String(format: "%.3f", seconds)) s (\(String(format: "%.0f", rate)) MB/s, \(source.chunkRanges.count) chunks)\n"
+              .utf8))
+      }
     }
     if json {
       print(try Self.json(root, trees: trees))

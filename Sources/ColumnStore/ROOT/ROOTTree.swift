@@ -126,6 +126,9 @@ public struct ROOTTree: ColumnSource {
   let baskets: [[ROOTBasketRef]]
   let columnIndex: [String: Int]
   let source: ROOTByteSource
+  /// Per column, the last decoded basket that reaches past the chunk that
+  /// read it: baskets of other columns need not align with the chunks.
+  let cache: BasketCache
 
   /// The names of the branches that are not read (non-flat, duplicate or short).
   public var skippedBranches: [String] { info.skippedBranches.map(\.name) }
@@ -136,6 +139,7 @@ public struct ROOTTree: ColumnSource {
     self.rowCount = layout.rowCount
     self.baskets = layout.baskets
     self.source = source
+    self.cache = BasketCache(columns: layout.columns.count)
     var index: [String: Int] = [:]
     for (i, c) in layout.columns.enumerated() { index[c.name] = i }
     self.columnIndex = index
@@ -223,7 +227,15 @@ public struct ROOTTree: ColumnSource {
       let ref = baskets[ci][job.basket]
       let type = columns[ci].type
       do {
-        let values = try self.basketValues(ref, column: ci)
+        let values: [UInt8]
+        if let hit = cache.lookup(column: ci, basket: job.basket) {
+          values = hit
+        } else {
+          values = try self.basketValues(ref, column: ci)
+          if ref.rows.upperBound > rows.upperBound {
+            cache.store(column: ci, basket: job.basket, values: values)
+          }
+        }
         let w = type.byteWidth
         let from = max(rows.lowerBound, ref.rows.lowerBound)
         let to = min(rows.upperBound, ref.rows.upperBound)
@@ -333,6 +345,24 @@ public struct ROOTTree: ColumnSource {
         d.storeBytes(of: UInt64(bigEndian: v), toByteOffset: 8 * i, as: UInt64.self)
       }
     }
+  }
+}
+
+/// The last partly used basket of each column (see `ROOTTree.cache`).
+final class BasketCache: Sendable {
+  private let slots: Mutex<[Int: (basket: Int, values: [UInt8])]>
+
+  init(columns: Int) { slots = Mutex([:]) }
+
+  func lookup(column: Int, basket: Int) -> [UInt8]? {
+    slots.withLock { s in
+      guard let e = s[column], e.basket == basket else { return nil }
+      return e.values
+    }
+  }
+
+  func store(column: Int, basket: Int, values: [UInt8]) {
+    slots.withLock { $0[column] = (basket, values) }
   }
 }
 
