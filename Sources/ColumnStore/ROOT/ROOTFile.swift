@@ -70,6 +70,8 @@ public final class ROOTFile: Sendable {
 
   let source: ROOTByteSource
   let layouts: [String: ROOTTreeLayout]
+  /// The chosen key of each tree.
+  let treeKeys: [String: ROOTKey]
   /// File ranges holding structure (header, directories, key lists, tree
   /// metadata, basket headers): where the fuzzer aims its mutations.
   let structureRanges: [Range<Int>]
@@ -176,6 +178,7 @@ public final class ROOTFile: Sendable {
     self.directories = directories
     self.trees = trees
     self.layouts = layouts
+    self.treeKeys = Dictionary(treeKeys.map { ($0.path, $0.key) }, uniquingKeysWith: { a, _ in a })
     self.structureRanges = ranges.filter { $0.lowerBound >= 0 && $0.upperBound <= source.size && !$0.isEmpty }
   }
 
