@@ -177,3 +177,64 @@ import Testing
     }
   }
 }
+
+@Suite struct ROOTCycleTests {
+  /// Renames the key of `variables` in the top key list to `pions` with
+  /// cycle 2: the highest cycle of `pions` must win (and hold 3000 entries).
+  @Test func highestCycleWins() throws {
+    let rel = "vars_multitree_zlib.root"
+    var bytes = try ROOTTestFiles.bytes(rel)
+    let source = ROOTByteSource(bytes: bytes, name: rel)
+    let header = try ROOTHeader.read(source)
+    let dir = try ROOTDirectory.read(source, at: header.begin + header.nbytesName, what: "root directory")
+    let key = try #require(dir.keys.first { $0.name == "variables" })
+    // Layout: ... fCycle at +16, then 32-bit seeks (key version 4) or 64-bit, then the strings.
+    let seekWidth = key.version > 1000 ? 8 : 4
+    var p = key.offset + 16
+    bytes[p] = 0
+    bytes[p + 1] = 2  // fCycle = 2
+    p += 2 + 2 * seekWidth
+    p += 1 + Int(bytes[p])  // class name
+    #expect(bytes[p] == 9)  // "variables"
+    let titleLength = Int(bytes[p + 10])
+    let title = Array(bytes[(p + 11)..<(p + 11 + titleLength)])
+    var replacement: [UInt8] = [5] + Array("pions".utf8) + [UInt8(titleLength + 4)] + title + Array("    ".utf8)
+    #expect(replacement.count == 1 + 9 + 1 + titleLength)
+    for k in 0..<replacement.count { bytes[p + k] = replacement[k] }
+    replacement.removeAll()
+
+    let file = try ROOTFile(bytes: bytes, name: rel)
+    #expect(file.objects.contains { $0.path == "pions" && $0.cycle == 2 && $0.className == "TTree" })
+    #expect(file.objects.contains { $0.path == "pions" && $0.cycle == 1 })
+    let pions = try #require(file.trees.first { $0.path == "pions" })
+    #expect(pions.cycle == 2)
+    #expect(pions.entries == 3000)
+    #expect(file.trees.filter { $0.path == "pions" }.count == 1)
+    #expect(try file.tree(named: "pions").rowCount == 3000)
+  }
+}
+
+@Suite struct ROOTNtupleTests {
+  /// A TNtuple is a byte count + version 2, a whole TTree, then Int32 fNvar.
+  /// Wraps the TTree object of an uproot file that way (shifting fKeylen so
+  /// that class-tag keys stay valid) and parses it as a TNtuple.
+  @Test func ntupleWrapperIsParsed() throws {
+    let rel = "vars_multitree_zlib.root"
+    let file = try ROOTFile(path: ROOTTestFiles.path(rel))
+    let key = try #require(file.treeKeys["pions"])
+    let object = try key.readObject(file.source, what: "pions")
+    let count = UInt32(object.count + 2 + 4) | 0x4000_0000
+    let wrapped: [UInt8] =
+      [UInt8(count >> 24), UInt8((count >> 16) & 0xFF), UInt8((count >> 8) & 0xFF), UInt8(count & 0xFF), 0, 2]
+      + object + [0, 0, 0, 5]
+    var plain = ROOTTreeParser(object: object, keylen: key.keylen, file: file.source.file, context: "TTree")
+    var ntuple = ROOTTreeParser(
+      object: wrapped, keylen: key.keylen - 6, file: file.source.file, context: "TNtuple")
+    let a = try plain.parseTree(className: "TTree")
+    let b = try ntuple.parseTree(className: "TNtuple")
+    #expect(b.entries == 2000)
+    #expect(b.branches.map(\.name) == a.branches.map(\.name))
+    #expect(b.branches.map(\.leafClass) == a.branches.map(\.leafClass))
+    #expect(b.branches.map(\.basketSeek) == a.branches.map(\.basketSeek))
+  }
+}
