@@ -238,3 +238,27 @@ import Testing
     #expect(b.branches.map(\.basketSeek) == a.branches.map(\.basketSeek))
   }
 }
+
+@Suite struct ROOTBasketLayoutTests {
+  /// Without a fBasketEntry slot after the last basket, its count comes from
+  /// the basket header; the layout must not change.
+  @Test func lastBasketCountFromHeader() throws {
+    let rel = "real-root/uproot-sample-6.20.04-zlib.root"
+    let file = try ROOTFile(path: ROOTTestFiles.path(rel))
+    let key = try #require(file.treeKeys["sample"])
+    let object = try key.readObject(file.source, what: "sample")
+    var parser = ROOTTreeParser(object: object, keylen: key.keylen, file: file.source.file, context: "TTree")
+    let model = try parser.parseTree(className: "TTree")
+    for branch in model.branches {
+      guard case .success(let type) = branch.flatType else { continue }
+      let full = try ROOTTreeLayout.basketRefs(branch, type: type, source: file.source, treePath: "sample")
+      var cut = branch
+      cut.basketEntry = Array(branch.basketEntry.prefix(full.count))
+      cut.basketSeek = Array(branch.basketSeek.prefix(full.count))
+      cut.basketBytes = Array(branch.basketBytes.prefix(full.count))
+      let refs = try ROOTTreeLayout.basketRefs(cut, type: type, source: file.source, treePath: "sample")
+      #expect(refs.map(\.rows) == full.map(\.rows), "\(branch.name)")
+      #expect(refs.last?.rows.upperBound == 30)
+    }
+  }
+}

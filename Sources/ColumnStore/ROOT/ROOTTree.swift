@@ -74,22 +74,23 @@ struct ROOTTreeLayout: Sendable {
       guard start == next else {
         throw source.file.corrupt("\(what): fBasketEntry[\(i)] is \(start), expected \(next)")
       }
+      let seek = b.basketSeek[i]
+      let bytes = b.basketBytes[i]
+      guard seek > 0, bytes > 0, let stop = seek.adding(bytes), stop <= source.size else {
+        throw source.file.corrupt(
+          "\(what): basket \(i) (\(bytes) bytes at offset \(seek)) lies outside the \(source.size)-byte file")
+      }
       var end: Int
       if i + 1 < b.basketEntry.count, b.basketEntry[i + 1] > start,
         i + 1 < n || b.basketEntry[i + 1] <= b.entries
       {
         end = b.basketEntry[i + 1]
       } else {
-        end = b.entries
+        // No usable slot after the last basket: its header has the count.
+        end = start + (try basketEntryCount(source, seek: seek, bytes: bytes, what: "\(what): basket \(i)"))
       }
       guard end > start, end - start <= Int(Int32.max) else {
         throw source.file.corrupt("\(what): basket \(i) holds no entries (fBasketEntry \(start), fEntries \(b.entries))")
-      }
-      let seek = b.basketSeek[i]
-      let bytes = b.basketBytes[i]
-      guard seek > 0, bytes > 0, let stop = seek.adding(bytes), stop <= source.size else {
-        throw source.file.corrupt(
-          "\(what): basket \(i) (\(bytes) bytes at offset \(seek)) lies outside the \(source.size)-byte file")
       }
       refs.append(ROOTBasketRef(rows: start..<end, location: .disk(seek: seek, bytes: bytes, index: i)))
       next = end
@@ -107,6 +108,22 @@ struct ROOTTreeLayout: Sendable {
     }
     return refs
   }
+}
+
+/// fNevBuf of the basket at `seek` (read from the end of its key header).
+func basketEntryCount(_ source: ROOTByteSource, seek: Int, bytes: Int, what: String) throws -> Int {
+  let head = try source.read(seek, min(bytes, 18), what)
+  var c = ROOTCursor(head, base: seek, file: source.file, context: what)
+  try c.skip(14)
+  let keylen = Int(try c.i16())
+  guard keylen >= 27, keylen <= bytes else {
+    throw source.file.corrupt("\(what): bad fKeylen \(keylen) in the basket header at offset \(seek)")
+  }
+  let tail = try source.read(seek + keylen - 9, 4, what)
+  var t = ROOTCursor(tail, base: seek + keylen - 9, file: source.file, context: what)
+  let n = try t.int32()
+  guard n >= 0 else { throw source.file.corrupt("\(what): negative fNevBuf \(n) at offset \(seek)") }
+  return n
 }
 
 /// A flat TTree of a ROOT file, read as a `ColumnSource`.
