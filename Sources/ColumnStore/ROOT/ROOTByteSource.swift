@@ -53,10 +53,9 @@ final class ROOTByteSource: @unchecked Sendable {
     }
     if let memory { return Array(memory[offset..<end]) }
     if count == 0 { return [] }
-    var out = [UInt8](repeating: 0, count: count)
-    var done = 0
-    try out.withUnsafeMutableBytes { buf in
+    return try [UInt8](unsafeUninitializedCapacity: count) { buf, initialized in
       guard let p = buf.baseAddress else { return }
+      var done = 0
       while done < count {
         let r = pread(fd, p + done, count - done, off_t(offset + done))
         if r < 0 {
@@ -68,8 +67,8 @@ final class ROOTByteSource: @unchecked Sendable {
         }
         done += r
       }
+      initialized = count
     }
-    return out
   }
 
   /// Up to `count` bytes at `offset` (fewer at the end of the file).

@@ -15,9 +15,29 @@ enum ROOTCompression {
   static func decompress(
     _ src: UnsafeRawBufferPointer, objlen: Int, file: ROOTFileName, what: String
   ) throws -> [UInt8] {
-    // Pass 1: walk the block headers so that the output size is known (and
-    // bounded by the blocks actually present) before anything is allocated.
-    struct Block { var tag: String; var start: Int; var csize: Int; var usize: Int; var header: Int }
+    let blocks = try scan(src, objlen: objlen, file: file, what: what)
+    return try [UInt8](unsafeUninitializedCapacity: objlen) { buffer, initialized in
+      try decode(src, blocks: blocks, into: UnsafeMutableRawBufferPointer(buffer), file: file, what: what)
+      initialized = objlen
+    }
+  }
+
+  /// Decompresses `src` into `dst`, which holds exactly the object length.
+  static func decompress(
+    _ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer, file: ROOTFileName,
+    what: String
+  ) throws {
+    let blocks = try scan(src, objlen: dst.count, file: file, what: what)
+    try decode(src, blocks: blocks, into: dst, file: file, what: what)
+  }
+
+  struct Block { var tag: String; var start: Int; var csize: Int; var usize: Int; var header: Int }
+
+  /// Walks the block headers so that the output size is known (and bounded
+  /// by the blocks actually present) before anything is allocated.
+  static func scan(
+    _ src: UnsafeRawBufferPointer, objlen: Int, file: ROOTFileName, what: String
+  ) throws -> [Block] {
     var blocks: [Block] = []
     var pos = 0
     var total = 0
@@ -54,18 +74,21 @@ enum ROOTCompression {
       pos += 9 + csize
       total += usize
     }
-    var out = [UInt8](repeating: 0, count: objlen)
-    try out.withUnsafeMutableBytes { dst in
-      var o = 0
-      for b in blocks {
-        let input = UnsafeRawBufferPointer(rebasing: src[b.start..<(b.start + b.csize)])
-        let output = UnsafeMutableRawBufferPointer(rebasing: dst[o..<(o + b.usize)])
-        let blockWhat = "\(what): \(b.tag) block at byte \(b.header)"
-        try decodeBlock(tag: b.tag, input, output, file: file, what: blockWhat)
-        o += b.usize
-      }
+    return blocks
+  }
+
+  static func decode(
+    _ src: UnsafeRawBufferPointer, blocks: [Block], into dst: UnsafeMutableRawBufferPointer,
+    file: ROOTFileName, what: String
+  ) throws {
+    var o = 0
+    for b in blocks {
+      let input = UnsafeRawBufferPointer(rebasing: src[b.start..<(b.start + b.csize)])
+      let output = UnsafeMutableRawBufferPointer(rebasing: dst[o..<(o + b.usize)])
+      let blockWhat = "\(what): \(b.tag) block at byte \(b.header)"
+      try decodeBlock(tag: b.tag, input, output, file: file, what: blockWhat)
+      o += b.usize
     }
-    return out
   }
 
   static func decodeBlock(
@@ -90,7 +113,7 @@ enum ROOTCompression {
         let r = uncompress(
           outBase.assumingMemoryBound(to: Bytef.self), &destLen,
           inBase.assumingMemoryBound(to: Bytef.self), uLong(input.count))
-        guard r == Z_OK || r == Z_BUF_ERROR, Int(destLen) == output.count else {
+        guard r == Z_OK, Int(destLen) == output.count else {
           throw file.corrupt("\(what): zlib inflate failed (zlib error \(r))")
         }
       }

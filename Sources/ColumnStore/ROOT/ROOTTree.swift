@@ -1,11 +1,6 @@
 import Dispatch
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 
 /// Where the values of one basket are.
 struct ROOTBasketRef: Sendable {
@@ -210,11 +205,10 @@ public struct ROOTTree: ColumnSource {
       cols.append(i)
     }
     // One job per (column, basket) overlapping the rows.
-    struct Job { var col: Int; var basket: Int }
-    var jobs: [Job] = []
+    var jobs: [ReadJob] = []
     for (k, ci) in cols.enumerated() {
       let list = baskets[ci]
-      // first basket whose end is above rows.lowerBound
+      // the first basket that ends above rows.lowerBound
       var lo = 0
       var hi = list.count
       while lo < hi {
@@ -223,73 +217,84 @@ public struct ROOTTree: ColumnSource {
       }
       var b = lo
       while b < list.count, list[b].rows.lowerBound < rows.upperBound {
-        jobs.append(Job(col: k, basket: b))
+        jobs.append(ReadJob(slot: k, column: ci, basket: b))
         b += 1
       }
     }
-    guard
-      let state = ReadState(
-        widths: cols.map { columns[$0].type.byteWidth }, rows: rows.count, jobs: jobs.count)
-    else {
-      throw ColumnStoreError(
-        .io, path: source.file.path,
-        "\(source.file.name): cannot allocate \(rows.count) rows of \(names.count) columns")
+    // The output arrays are allocated first (nested `make` calls give all
+    // their buffers at once); the jobs then fill disjoint parts in parallel.
+    let errors = ReadErrors()
+    let types = cols.map { columns[$0].type }
+    var buffers: [ColumnBuffer] = []
+    func allocate(_ k: Int, _ destinations: [UnsafeMutableRawBufferPointer]) {
+      if k == types.count {
+        fill(jobs, destinations, rows: rows, errors: errors)
+        return
+      }
+      var rest: [ColumnBuffer] = []
+      let buffer = ColumnBuffer.make(types[k], count: rows.count) { dst in
+        allocate(k + 1, destinations + [dst])
+        rest = buffers
+      }
+      buffers = [buffer] + rest
     }
-    defer { state.deallocate() }
-    let jobList = jobs
-    let colList = cols
+    allocate(0, [])
+    if let e = errors.first() { throw e }
+    var out: [String: ColumnBuffer] = [:]
+    for (k, ci) in cols.enumerated() { out[columns[ci].name] = buffers[k] }
+    return out
+  }
+
+  private func fill(
+    _ jobs: [ReadJob], _ destinations: [UnsafeMutableRawBufferPointer], rows: Range<Int>,
+    errors: ReadErrors
+  ) {
+    let targets = Destinations(buffers: destinations)
     let work: @Sendable (Int) -> Void = { [self] j in
-      let job = jobList[j]
-      let ci = colList[job.col]
-      let ref = baskets[ci][job.basket]
-      let type = columns[ci].type
+      let job = jobs[j]
+      let ref = baskets[job.column][job.basket]
+      let w = columns[job.column].type.byteWidth
+      let from = max(rows.lowerBound, ref.rows.lowerBound)
+      let to = min(rows.upperBound, ref.rows.upperBound)
+      let d = targets.slice(job.slot, bytes: ((from - rows.lowerBound) * w)..<((to - rows.lowerBound) * w))
       do {
-        let values: [UInt8]
-        if let hit = cache.lookup(column: ci, basket: job.basket) {
-          values = hit
-        } else {
-          values = try self.basketValues(ref, column: ci)
-          if ref.rows.upperBound > rows.upperBound {
-            cache.store(column: ci, basket: job.basket, values: values)
-          }
-        }
-        let w = type.byteWidth
-        let from = max(rows.lowerBound, ref.rows.lowerBound)
-        let to = min(rows.upperBound, ref.rows.upperBound)
-        values.withUnsafeBytes { src in
-          let s = UnsafeRawBufferPointer(
-            rebasing: src[((from - ref.rows.lowerBound) * w)..<((to - ref.rows.lowerBound) * w)])
-          let d = state.destination(job.col, rows: (from - rows.lowerBound)..<(to - rows.lowerBound))
-          ROOTTree.swapCopy(s, d, type: type)
-        }
+        try decodeBasket(ref, job: job, rows: from..<to, into: d, chunkEnd: rows.upperBound)
       } catch {
-        state.fail(j, error)
+        // Bool bytes must stay 0 or 1 even in a buffer that is thrown away.
+        d.initializeMemory(as: UInt8.self, repeating: 0)
+        errors.add(j, error)
       }
     }
     if jobs.count == 1 {
       work(0)
-    } else {
+    } else if jobs.count > 1 {
       DispatchQueue.concurrentPerform(iterations: jobs.count, execute: work)
     }
-    if let e = state.firstError() { throw e }
-    var out: [String: ColumnBuffer] = [:]
-    for (k, ci) in cols.enumerated() {
-      out[columns[ci].name] = ColumnBuffer.make(columns[ci].type, count: rows.count) { dst in
-        dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: state.buffers[k][0..<dst.count]))
-      }
-    }
-    return out
+    // Rows that no basket covered cannot occur (baskets tile the column), but
+    // keep bool buffers valid regardless.
   }
 
-  /// The big-endian value bytes of one basket (exactly rows × width bytes).
-  func basketValues(_ ref: ROOTBasketRef, column: Int) throws -> [UInt8] {
-    let name = columns[column].name
-    let width = columns[column].type.byteWidth
-    let expected = ref.rows.count * width
+  /// Decodes `rows` of one basket into `dst` (native order).
+  func decodeBasket(
+    _ ref: ROOTBasketRef, job: ReadJob, rows: Range<Int>, into dst: UnsafeMutableRawBufferPointer,
+    chunkEnd: Int
+  ) throws {
+    let type = columns[job.column].type
+    let w = type.byteWidth
+    let skip = (rows.lowerBound - ref.rows.lowerBound) * w
+    func copy(_ values: UnsafeRawBufferPointer) {
+      ROOTTree.swapCopy(UnsafeRawBufferPointer(rebasing: values[skip..<(skip + dst.count)]), dst, type: type)
+    }
+    if let hit = cache.lookup(column: job.column, basket: job.basket) {
+      hit.withUnsafeBytes(copy)
+      return
+    }
     switch ref.location {
     case .embedded(let values):
-      return values
+      values.withUnsafeBytes(copy)
     case .disk(let seek, let bytes, let index):
+      let name = columns[job.column].name
+      let expected = ref.rows.count * w
       let what = "TBasket \(index) of branch '\(name)' at offset \(seek)"
       var raw = try source.read(seek, bytes, what)
       var c = ROOTCursor(raw, base: seek, file: source.file, context: what)
@@ -313,26 +318,34 @@ public struct ROOTTree: ColumnSource {
         throw c.error("fNevBuf is \(nevBuf), fBasketEntry gives \(ref.rows.count) entries")
       }
       guard last - keylen == expected else {
-        throw c.error(
-          "fLast - fKeylen is \(last - keylen) bytes, \(nevBuf) entries need \(expected)")
+        throw c.error("fLast - fKeylen is \(last - keylen) bytes, \(nevBuf) entries need \(expected)")
       }
       let stored = nbytes - keylen
-      if stored == objlen {
-        guard expected <= stored else {
-          throw c.error("fLast \(last) lies beyond the \(stored)-byte basket payload")
+      try raw.withUnsafeBytes { buf in
+        let payload = UnsafeRawBufferPointer(rebasing: buf[keylen..<nbytes])
+        if stored == objlen {
+          guard expected <= stored else {
+            throw c.error("fLast \(last) lies beyond the \(stored)-byte basket payload")
+          }
+          copy(payload)
+          return
         }
-        return Array(raw[keylen..<(keylen + expected)])
+        guard objlen >= expected else {
+          throw c.error("fObjlen \(objlen) smaller than the \(expected) value bytes")
+        }
+        if objlen == expected, dst.count == expected {
+          // The whole basket lands in this chunk: decompress in place, then swap.
+          try ROOTCompression.decompress(payload, into: dst, file: source.file, what: what)
+          ROOTTree.swapCopy(UnsafeRawBufferPointer(dst), dst, type: type)
+          return
+        }
+        let values = try ROOTCompression.decompress(
+          payload, objlen: objlen, file: source.file, what: what)
+        values.withUnsafeBytes(copy)
+        if ref.rows.upperBound > chunkEnd {
+          cache.store(column: job.column, basket: job.basket, values: Array(values.prefix(expected)))
+        }
       }
-      guard objlen >= expected else {
-        throw c.error("fObjlen \(objlen) smaller than the \(expected) value bytes")
-      }
-      var out = try raw.withUnsafeBytes { buf in
-        try ROOTCompression.decompress(
-          UnsafeRawBufferPointer(rebasing: buf[keylen..<nbytes]), objlen: objlen, file: source.file,
-          what: what)
-      }
-      if out.count > expected { out.removeLast(out.count - expected) }
-      return out
     }
   }
 
@@ -383,43 +396,31 @@ final class BasketCache: Sendable {
   }
 }
 
-/// Destination buffers and error slots shared by the parallel basket jobs.
-/// Each job writes a disjoint byte range, so no locking is needed for data.
-private final class ReadState: @unchecked Sendable {
+struct ReadJob: Sendable {
+  /// Index in the requested columns, column index in the tree, basket index.
+  var slot: Int
+  var column: Int
+  var basket: Int
+}
+
+/// The output buffers of one read. Each job writes a disjoint byte range.
+private struct Destinations: @unchecked Sendable {
   let buffers: [UnsafeMutableRawBufferPointer]
-  let widths: [Int]
+  func slice(_ k: Int, bytes: Range<Int>) -> UnsafeMutableRawBufferPointer {
+    UnsafeMutableRawBufferPointer(rebasing: buffers[k][bytes])
+  }
+}
+
+/// Errors of the parallel basket jobs.
+private final class ReadErrors: Sendable {
   private let errors = Mutex<[(Int, any Error)]>([])
 
-  /// Nil when the memory cannot be allocated. Uses malloc (which reports
-  /// failure) and leaves pages untouched until a basket is decoded.
-  init?(widths: [Int], rows: Int, jobs: Int) {
-    self.widths = widths
-    var list: [UnsafeMutableRawBufferPointer] = []
-    for w in widths {
-      guard let size = w.multiplying(rows), let p = malloc(max(1, size)) else {
-        for b in list { free(b.baseAddress) }
-        return nil
-      }
-      list.append(UnsafeMutableRawBufferPointer(start: p, count: size))
-    }
-    buffers = list
-  }
-
-  func destination(_ col: Int, rows: Range<Int>) -> UnsafeMutableRawBufferPointer {
-    let w = widths[col]
-    return UnsafeMutableRawBufferPointer(rebasing: buffers[col][(rows.lowerBound * w)..<(rows.upperBound * w)])
-  }
-
-  func fail(_ job: Int, _ error: any Error) {
+  func add(_ job: Int, _ error: any Error) {
     errors.withLock { $0.append((job, error)) }
   }
 
   /// The error of the lowest-numbered failed job (deterministic messages).
-  func firstError() -> (any Error)? {
+  func first() -> (any Error)? {
     errors.withLock { list in list.min { $0.0 < $1.0 }?.1 }
-  }
-
-  func deallocate() {
-    for b in buffers { free(b.baseAddress) }
   }
 }
