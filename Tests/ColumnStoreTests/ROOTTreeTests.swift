@@ -261,4 +261,21 @@ import Testing
       #expect(refs.last?.rows.upperBound == 30)
     }
   }
+
+  /// A tree without flat columns must not size anything by its (untrusted) fEntries.
+  @Test func treeWithoutFlatColumns() throws {
+    let source = ROOTByteSource(bytes: [UInt8]("root".utf8), name: "x.root")
+    let model = ROOTTreeModel(
+      name: "t", title: "", className: "TTree", classVersion: 20, entries: Int(Int64.max / 2),
+      branches: [ROOTBranchModel(name: "s", title: "s/C", className: "TBranch", leafClass: "TLeafC", leafCount: 1)])
+    let layout = try ROOTTreeLayout(model: model, source: source, treePath: "t")
+    let info = ROOTTreeInfo(
+      path: "t", directory: "", name: "t", title: "", className: "TTree", classVersion: 20, cycle: 1,
+      entries: model.entries, branches: layout.infos)
+    let tree = ROOTTree(info: info, layout: layout, source: source)
+    #expect(tree.columns.isEmpty)
+    #expect(tree.chunkRanges.count == 1)
+    #expect(tree.skippedBranches == ["s"])
+    #expect(try tree.read(columns: [], chunk: 0).isEmpty)
+  }
 }

@@ -158,11 +158,9 @@ public struct ROOTTree: ColumnSource {
     // Chunk boundaries: basket boundaries of the first column, merged.
     var ranges: [Range<Int>] = []
     if rowCount > 0 {
-      var bounds: [Int] = layout.baskets.first?.map(\.rows.upperBound) ?? []
-      if bounds.isEmpty {
-        bounds = Array(stride(from: Self.targetChunkRows, to: rowCount, by: Self.targetChunkRows))
-        bounds.append(rowCount)
-      }
+      // Without flat columns nothing can be read: one chunk (fEntries comes
+      // from the file and must not size an array).
+      let bounds: [Int] = layout.baskets.first?.map(\.rows.upperBound) ?? [rowCount]
       var lo = 0
       for b in bounds where b - lo >= Self.targetChunkRows || b == rowCount {
         if b > lo {
