@@ -3,6 +3,7 @@ import CLZ4
 import CLZMA
 import CZlib
 import CZstd
+import Synchronization
 
 /// ROOT's compression block format: a sequence of blocks, each with a 9-byte
 /// header (2-byte algorithm tag, method byte, 24-bit little-endian compressed
@@ -102,9 +103,9 @@ enum ROOTCompression {
     case "ZL":
       var produced = 0
       var ok = false
-      if let d = libdeflate_alloc_decompressor() {
+      if let d = DeflatePool.shared.take() {
         let r = libdeflate_zlib_decompress(d, inBase, input.count, outBase, output.count, &produced)
-        libdeflate_free_decompressor(d)
+        DeflatePool.shared.give(d)
         ok = r == LIBDEFLATE_SUCCESS && produced == output.count
       }
       if !ok {
@@ -169,6 +170,29 @@ extension String {
   init(format2 b: UInt8) {
     let s = String(b, radix: 16, uppercase: true)
     self = s.count == 1 ? "0" + s : s
+  }
+}
+
+/// Reusable libdeflate decompressors (one per concurrent user; each is
+/// used by one thread at a time). Saves an allocation per basket.
+final class DeflatePool: Sendable {
+  static let shared = DeflatePool()
+  private struct Handle: @unchecked Sendable { let pointer: OpaquePointer }
+  private let free = Mutex<[Handle]>([])
+
+  func take() -> OpaquePointer? {
+    if let d = free.withLock({ $0.popLast() }) { return d.pointer }
+    return libdeflate_alloc_decompressor()
+  }
+
+  func give(_ d: OpaquePointer) {
+    let handle = Handle(pointer: d)
+    let kept = free.withLock { list -> Bool in
+      guard list.count < 64 else { return false }
+      list.append(handle)
+      return true
+    }
+    if !kept { libdeflate_free_decompressor(d) }
   }
 }
 
