@@ -248,34 +248,85 @@ public struct ROOTTree: ColumnSource {
     errors: ReadErrors
   ) {
     let targets = Destinations(buffers: destinations)
-    let work: @Sendable (Int) -> Void = { [self] j in
-      let job = jobs[j]
-      let ref = baskets[job.column][job.basket]
-      let w = columns[job.column].type.byteWidth
-      let from = max(rows.lowerBound, ref.rows.lowerBound)
-      let to = min(rows.upperBound, ref.rows.upperBound)
-      let d = targets.slice(job.slot, bytes: ((from - rows.lowerBound) * w)..<((to - rows.lowerBound) * w))
-      do {
-        try decodeBasket(ref, job: job, rows: from..<to, into: d, chunkEnd: rows.upperBound)
-      } catch {
-        // Bool bytes must stay 0 or 1 even in a buffer that is thrown away.
-        d.initializeMemory(as: UInt8.self, repeating: 0)
-        errors.add(j, error)
+    // Coalesce reads: baskets that follow each other on disk are read with
+    // one pread (groups of up to 1 MiB / 256 baskets), then decoded one by one.
+    var groups: [[Int]] = []
+    var diskJobs: [(job: Int, seek: Int, bytes: Int)] = []
+    for (j, job) in jobs.enumerated() {
+      if case .disk(let seek, let bytes, _) = baskets[job.column][job.basket].location,
+        !cache.contains(column: job.column, basket: job.basket)
+      {
+        diskJobs.append((j, seek, bytes))
+      } else {
+        groups.append([j])
       }
     }
-    if jobs.count == 1 {
-      work(0)
-    } else if jobs.count > 1 {
-      DispatchQueue.concurrentPerform(iterations: jobs.count, execute: work)
+    diskJobs.sort { $0.seek < $1.seek }
+    var current: [Int] = []
+    var spanStart = 0
+    var spanEnd = 0
+    for d in diskJobs {
+      if !current.isEmpty, d.seek >= spanEnd, d.seek - spanEnd <= 4096,
+        d.seek + d.bytes - spanStart <= 1 << 20, current.count < 256
+      {
+        current.append(d.job)
+        spanEnd = d.seek + d.bytes
+      } else {
+        if !current.isEmpty { groups.append(current) }
+        current = [d.job]
+        spanStart = d.seek
+        spanEnd = d.seek + d.bytes
+      }
     }
-    // Rows that no basket covered cannot occur (baskets tile the column), but
-    // keep bool buffers valid regardless.
+    if !current.isEmpty { groups.append(current) }
+    let groupList = groups
+
+    let work: @Sendable (Int) -> Void = { [self] g in
+      let group = groupList[g]
+      // One read for a group of several disk baskets.
+      var span: (start: Int, bytes: [UInt8])? = nil
+      if group.count > 1,
+        case .disk(let first, _, _) = baskets[jobs[group[0]].column][jobs[group[0]].basket].location,
+        case .disk(let lastSeek, let lastBytes, _) = baskets[jobs[group[group.count - 1]].column][
+          jobs[group[group.count - 1]].basket
+        ].location
+      {
+        span = (first, (try? source.read(first, lastSeek + lastBytes - first, "baskets")) ?? [])
+      }
+      for j in group {
+        let job = jobs[j]
+        let ref = baskets[job.column][job.basket]
+        let w = columns[job.column].type.byteWidth
+        let from = max(rows.lowerBound, ref.rows.lowerBound)
+        let to = min(rows.upperBound, ref.rows.upperBound)
+        let d = targets.slice(job.slot, bytes: ((from - rows.lowerBound) * w)..<((to - rows.lowerBound) * w))
+        var prefetched: [UInt8]? = nil
+        if let span, case .disk(let seek, let bytes, _) = ref.location,
+          seek - span.start + bytes <= span.bytes.count
+        {
+          prefetched = Array(span.bytes[(seek - span.start)..<(seek - span.start + bytes)])
+        }
+        do {
+          try decodeBasket(
+            ref, job: job, rows: from..<to, into: d, chunkEnd: rows.upperBound, prefetched: prefetched)
+        } catch {
+          // Bool bytes must stay 0 or 1 even in a buffer that is thrown away.
+          d.initializeMemory(as: UInt8.self, repeating: 0)
+          errors.add(j, error)
+        }
+      }
+    }
+    if groupList.count == 1 {
+      work(0)
+    } else if groupList.count > 1 {
+      DispatchQueue.concurrentPerform(iterations: groupList.count, execute: work)
+    }
   }
 
   /// Decodes `rows` of one basket into `dst` (native order).
   func decodeBasket(
     _ ref: ROOTBasketRef, job: ReadJob, rows: Range<Int>, into dst: UnsafeMutableRawBufferPointer,
-    chunkEnd: Int
+    chunkEnd: Int, prefetched: [UInt8]? = nil
   ) throws {
     let type = columns[job.column].type
     let w = type.byteWidth
@@ -294,7 +345,7 @@ public struct ROOTTree: ColumnSource {
       let name = columns[job.column].name
       let expected = ref.rows.count * w
       let what = "TBasket \(index) of branch '\(name)' at offset \(seek)"
-      var raw = try source.read(seek, bytes, what)
+      var raw = try prefetched ?? source.read(seek, bytes, what)
       var c = ROOTCursor(raw, base: seek, file: source.file, context: what)
       let nbytes = try c.int32()
       _ = try c.i16()  // key version
@@ -381,6 +432,10 @@ final class BasketCache: Sendable {
   private let slots: Mutex<[Int: (basket: Int, values: [UInt8])]>
 
   init(columns: Int) { slots = Mutex([:]) }
+
+  func contains(column: Int, basket: Int) -> Bool {
+    slots.withLock { $0[column]?.basket == basket }
+  }
 
   func lookup(column: Int, basket: Int) -> [UInt8]? {
     slots.withLock { s in
