@@ -1,7 +1,6 @@
 import Dispatch
 import Synchronization
 
-
 /// Where the values of one basket are.
 struct ROOTBasketRef: Sendable {
   enum Location: Sendable {
@@ -85,7 +84,8 @@ struct ROOTTreeLayout: Sendable {
         end = start + (try basketEntryCount(source, seek: seek, bytes: bytes, what: "\(what): basket \(i)"))
       }
       guard end > start, end - start <= Int(Int32.max) else {
-        throw source.file.corrupt("\(what): basket \(i) holds no entries (fBasketEntry \(start), fEntries \(b.entries))")
+        throw source.file.corrupt(
+          "\(what): basket \(i) has a bad entry range \(start)..<\(end) (fEntries \(b.entries))")
       }
       refs.append(ROOTBasketRef(rows: start..<end, location: .disk(seek: seek, bytes: bytes, index: i)))
       next = end
