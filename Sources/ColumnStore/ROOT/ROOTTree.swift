@@ -398,30 +398,31 @@ public struct ROOTTree: ColumnSource {
     }
   }
 
-  /// Copies big-endian values into native order (bool bytes normalised to 0/1).
+  /// Copies big-endian values into native order (bool bytes normalised to
+  /// 0/1). `d` must be aligned to the element width (it is part of a typed
+  /// array); `s` may be unaligned, or the same memory as `d`.
   static func swapCopy(_ s: UnsafeRawBufferPointer, _ d: UnsafeMutableRawBufferPointer, type: ColumnType) {
-    let n = s.count / type.byteWidth
+    guard let dst = d.baseAddress, let src = s.baseAddress, d.count > 0 else { return }
+    if src != UnsafeRawPointer(dst) { d.copyMemory(from: s) }
+    // In place on aligned memory: simple loops the compiler vectorises.
     switch type.byteWidth {
     case 1:
       if type == .bool {
-        for i in 0..<n { d[i] = s[i] != 0 ? 1 : 0 }
-      } else {
-        d.copyMemory(from: s)
+        d.withMemoryRebound(to: UInt8.self) { p in
+          for i in p.indices { p[i] = p[i] == 0 ? 0 : 1 }
+        }
       }
     case 2:
-      for i in 0..<n {
-        let v = s.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)
-        d.storeBytes(of: UInt16(bigEndian: v), toByteOffset: 2 * i, as: UInt16.self)
+      d.withMemoryRebound(to: UInt16.self) { p in
+        for i in p.indices { p[i] = p[i].byteSwapped }
       }
     case 4:
-      for i in 0..<n {
-        let v = s.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)
-        d.storeBytes(of: UInt32(bigEndian: v), toByteOffset: 4 * i, as: UInt32.self)
+      d.withMemoryRebound(to: UInt32.self) { p in
+        for i in p.indices { p[i] = p[i].byteSwapped }
       }
     default:
-      for i in 0..<n {
-        let v = s.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self)
-        d.storeBytes(of: UInt64(bigEndian: v), toByteOffset: 8 * i, as: UInt64.self)
+      d.withMemoryRebound(to: UInt64.self) { p in
+        for i in p.indices { p[i] = p[i].byteSwapped }
       }
     }
   }
