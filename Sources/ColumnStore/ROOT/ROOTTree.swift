@@ -124,7 +124,10 @@ func basketEntryCount(_ source: ROOTByteSource, seek: Int, bytes: Int, what: Str
 /// A flat TTree of a ROOT file, read as a `ColumnSource`.
 ///
 /// Columns are the flat branches (one scalar of a fundamental type each);
-/// the other branches are listed in `skippedBranches`. Chunks are runs of
+/// the other branches are listed in `skippedBranches` with a reason in
+/// `info.branches`: non-flat branches, a repeated branch name (the first
+/// flat branch of a name is read), and branches whose baskets do not hold
+/// exactly the tree's fEntries entries. Chunks are runs of
 /// baskets of the first column (at least `targetChunkRows` rows, except
 /// the last). Baskets of other columns need not align: they are sliced. Each
 /// `read` reads and decompresses only the baskets it needs, in parallel.
