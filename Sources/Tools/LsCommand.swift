@@ -20,6 +20,7 @@ struct LsCommand: ParsableCommand {
         syscorr ls ntuple.root --tree subdir/variables
         syscorr ls --json ntuple.root
         syscorr ls --check ntuple.root
+        syscorr ls --recover crashed-job.root
       """)
 
   @Argument(help: "The ROOT file to list.")
@@ -31,11 +32,14 @@ struct LsCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of text.")
   var json = false
 
+  @Flag(help: "Ignore the key lists and scan the records from the start of the file (for files whose writer never closed them; C++ ROOT files only).")
+  var recover = false
+
   @Flag(help: "Also read every flat branch of the listed trees (verifies the file; prints the read throughput).")
   var check = false
 
   func run() throws {
-    let root = try ROOTFile(path: file)
+    let root = try ROOTFile(path: file, recover: recover)
     var trees = root.trees
     if let tree {
       trees = [try root.tree(named: tree).info]

@@ -90,16 +90,22 @@ public final class ROOTFile: Sendable {
   /// Opens the file at `path`.
   /// - Throws: `ColumnStoreError` (`.fileNotFound`, `.corruptFile` naming the
   ///   broken structure, `.unsupported` naming a class and version).
-  public convenience init(path: String) throws {
-    try self.init(source: ROOTByteSource(path: path))
+  ///
+  /// With `recover`, the key lists are not used: the records are scanned
+  /// from the start of the file instead (what ROOT's `TFile::Recover` does),
+  /// which finds the trees of a file whose writer never closed it. This
+  /// works for files written by C++ ROOT (contiguous records), not for
+  /// uproot's files (zero-filled gaps end the scan).
+  public convenience init(path: String, recover: Bool = false) throws {
+    try self.init(source: ROOTByteSource(path: path), recover: recover)
   }
 
   /// Reads a ROOT file held in memory; `name` is used in messages.
-  public convenience init(bytes: [UInt8], name: String) throws {
-    try self.init(source: ROOTByteSource(bytes: bytes, name: name))
+  public convenience init(bytes: [UInt8], name: String, recover: Bool = false) throws {
+    try self.init(source: ROOTByteSource(bytes: bytes, name: name), recover: recover)
   }
 
-  init(source: ROOTByteSource) throws {
+  init(source: ROOTByteSource, recover: Bool = false) throws {
     self.source = source
     self.path = source.file.path
     let header = try ROOTHeader.read(source)
@@ -145,7 +151,14 @@ public final class ROOTFile: Sendable {
     guard let rootDir = header.begin.adding(header.nbytesName) else {
       throw source.file.corrupt("file header: bad root directory position")
     }
-    try walk(rootDir, "", depth: 0)
+    if recover {
+      let found = try Self.recoverKeys(source, begin: header.begin)
+      objects = found.objects
+      directories = found.directories
+      treeKeys = found.trees
+    } else {
+      try walk(rootDir, "", depth: 0)
+    }
 
     var trees: [ROOTTreeInfo] = []
     var layouts: [String: ROOTTreeLayout] = [:]
@@ -180,6 +193,83 @@ public final class ROOTFile: Sendable {
     self.layouts = layouts
     self.treeKeys = Dictionary(treeKeys.map { ($0.path, $0.key) }, uniquingKeysWith: { a, _ in a })
     self.structureRanges = ranges.filter { $0.lowerBound >= 0 && $0.upperBound <= source.size && !$0.isEmpty }
+  }
+
+  /// Scans the records from fBEGIN (each starts with a TKey header; a
+  /// negative fNbytes is a free gap) and returns the keys found. Directory
+  /// paths come from the TDirectory keys: a key's fSeekPdir is the position
+  /// of its directory's key (fBEGIN for the top directory).
+  static func recoverKeys(_ source: ROOTByteSource, begin: Int) throws -> (
+    objects: [ROOTObjectInfo], directories: [String],
+    trees: [(path: String, dir: String, key: ROOTKey)]
+  ) {
+    var keys: [ROOTKey] = []
+    var pos = begin
+    var steps = 0
+    while pos < source.size - 18, steps < source.size / 18 {
+      steps += 1
+      let head = try source.readUpTo(pos, 1024, "record at offset \(pos)")
+      var c = ROOTCursor(head, base: pos, file: source.file, context: "record at offset \(pos)")
+      let nbytes = try c.int32()
+      if nbytes < 0 {
+        pos += -nbytes
+        continue
+      }
+      c.pos = 0
+      guard nbytes > 0, let key = try? ROOTKey.parse(&c), key.seekKey == pos, key.keylen <= nbytes else {
+        break  // a zero-filled gap or the end of the written records
+      }
+      keys.append(key)
+      pos += nbytes
+    }
+    if keys.isEmpty {
+      throw source.file.corrupt("recovery scan: no records found from offset \(begin)")
+    }
+    // Directories: key position -> (name, parent key position).
+    var dirs: [Int: (name: String, parent: Int)] = [:]
+    for k in keys where k.className == "TDirectory" || k.className == "TDirectoryFile" {
+      dirs[k.seekKey] = (k.name, k.seekPdir)
+    }
+    func path(of dir: Int) -> String {
+      var parts: [String] = []
+      var d = dir
+      var depth = 0
+      while d != begin, let entry = dirs[d], depth < 32 {
+        parts.append(entry.name)
+        d = entry.parent
+        depth += 1
+      }
+      return parts.reversed().joined(separator: "/")
+    }
+    var objects: [ROOTObjectInfo] = []
+    var directories: [String] = []
+    var trees: [(path: String, dir: String, key: ROOTKey)] = []
+    for k in keys {
+      // Skip the file's own records and the baskets.
+      guard k.seekKey != begin, k.className != "TFile", k.className != "TBasket",
+        k.className != "TList" || k.name != "StreamerInfo"
+      else { continue }
+      let dir = path(of: k.seekPdir)
+      let p = dir.isEmpty ? k.name : "\(dir)/\(k.name)"
+      switch k.className {
+      case "TDirectory", "TDirectoryFile":
+        // A directory's key list record has the directory's class too.
+        if dirs[k.seekKey] != nil, !directories.contains(p) {
+          directories.append(p)
+          objects.append(ROOTObjectInfo(path: p, className: k.className, cycle: k.cycle))
+        }
+      case "TTree", "TNtuple", "TNtupleD":
+        objects.append(ROOTObjectInfo(path: p, className: k.className, cycle: k.cycle))
+        if let i = trees.firstIndex(where: { $0.path == p }) {
+          if k.cycle > trees[i].key.cycle { trees[i].key = k }
+        } else {
+          trees.append((p, dir, k))
+        }
+      default:
+        objects.append(ROOTObjectInfo(path: p, className: k.className, cycle: k.cycle))
+      }
+    }
+    return (objects, directories, trees)
   }
 
   /// Opens a tree for reading. `path` is `name` or `dir/name`; nil picks

@@ -35,7 +35,8 @@ public struct ROOTFuzzReport: Sendable, CustomStringConvertible {
 public enum ROOTFuzzer {
   /// Runs `cases` mutations spread over `files` (paths of valid ROOT files),
   /// reproducibly from `seed`. Mutations aim mostly at structure (header,
-  /// directories, key lists, tree metadata, basket headers).
+  /// directories, key lists, tree metadata, basket headers). Every fourth
+  /// case uses the recovery scan (`ROOTFile(bytes:name:recover:)`).
   public static func run(files: [String], cases: Int, seed: UInt64 = 1) throws -> ROOTFuzzReport {
     struct Seed: Sendable { var name: String; var bytes: [UInt8]; var regions: [Range<Int>] }
     var seeds: [Seed] = []
@@ -52,7 +53,8 @@ public enum ROOTFuzzer {
       var rng = SplitMix64(seed: seed &+ UInt64(i) &* 0x9E37_79B9_7F4A_7C15)
       let s = seedList[i % seedList.count]
       let (bytes, what) = mutate(s.bytes, regions: s.regions, rng: &rng)
-      let r = runCase(bytes, name: s.name, what: what)
+      // Every fourth case opens the file with the recovery scan.
+      let r = runCase(bytes, name: s.name, what: what, recover: i % 4 == 3)
       results.withLock { $0[i] = r }
     }
     var report = ROOTFuzzReport()
@@ -72,11 +74,11 @@ public enum ROOTFuzzer {
     return report
   }
 
-  static func runCase(_ bytes: [UInt8], name: String, what: String)
+  static func runCase(_ bytes: [UInt8], name: String, what: String, recover: Bool = false)
     -> (outcome: String, message: String?, failure: String?)
   {
     do {
-      let file = try ROOTFile(bytes: bytes, name: name)
+      let file = try ROOTFile(bytes: bytes, name: name, recover: recover)
       for info in file.trees {
         let tree = try file.tree(named: info.path)
         let names = tree.columns.map(\.name)
