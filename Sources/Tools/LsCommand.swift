@@ -110,6 +110,10 @@ struct LsCommand: ParsableCommand {
     }
     if root.trees.isEmpty { out += "no trees\n" }
     for t in trees {
+      if let error = t.error {
+        out += "\n\(t.className) \(t.path);\(t.cycle): cannot be read: \(error)\n"
+        continue
+      }
       let flat = t.branches.filter(\.isFlat).count
       out += "\n\(t.className) \(t.path);\(t.cycle) (v\(t.classVersion)): \(t.entries) entries, "
         + "\(flat) flat branch\(flat == 1 ? "" : "es")"

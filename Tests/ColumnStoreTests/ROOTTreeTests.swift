@@ -8,6 +8,20 @@ import Testing
 @Suite struct ROOTTreeTests {
   func open(_ rel: String) throws -> ROOTFile { try ROOTFile(path: ROOTTestFiles.path(rel)) }
 
+  /// A damaged tree does not hide the other trees of the file.
+  @Test func damagedTreeKeepsOthersReadable() throws {
+    let rel = "vars_multitree_zlib.root"
+    let file = try open(rel)
+    let key = try #require(file.treeKeys["pions"])
+    var bytes = try ROOTTestFiles.bytes(rel)
+    bytes[key.seekKey + key.keylen + 5] = 99  // TTree class version
+    let damaged = try ROOTFile(bytes: bytes, name: rel)
+    #expect(damaged.trees.map(\.path) == ["variables", "pions", "subdir/variables"])
+    #expect(damaged.trees[1].error?.hasSuffix("TTree class version 99 not supported (16-20 are)") == true)
+    #expect(throws: ColumnStoreError.self) { _ = try damaged.tree(named: "pions") }
+    #expect(try damaged.tree().readAll("K_p").bigEndianBytes == file.tree().readAll("K_p").bigEndianBytes)
+  }
+
   @Test func defaultTreeChoice() throws {
     #expect(try open("vars_multitree_zlib.root").tree().info.path == "variables")
     #expect(try open("real-root/uproot-sample-6.20.04-lz4.root").tree().info.path == "sample")
@@ -154,12 +168,16 @@ import Testing
     #expect(original[object + 4] == 0 && original[object + 5] == 20)
     var bytes = original
     bytes[object + 5] = 21
+    let expected = "vars_zlib.root: TTree 'variables' (TKey at offset \(key.seekKey)): TTree class version 21 not supported (16-20 are)"
+    // The file opens (other trees stay readable); the tree lists its error.
+    let damaged = try ROOTFile(bytes: bytes, name: rel)
+    #expect(damaged.trees.first?.error == expected)
     do {
-      _ = try ROOTFile(bytes: bytes, name: rel)
+      _ = try damaged.tree()
       Issue.record("TTree v21 must be rejected")
     } catch let e as ColumnStoreError {
       #expect(e.kind == .unsupported)
-      #expect(e.message == "vars_zlib.root: TTree 'variables' (TKey at offset \(key.seekKey)): TTree class version 21 not supported (16-20 are)")
+      #expect(e.message == expected)
     }
     // The first TBranch: "FF FF FF FF TBranch\0", byte count, version 13.
     let tag: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF] + Array("TBranch".utf8) + [0]
@@ -169,7 +187,7 @@ import Testing
     bytes = original
     bytes[v + 1] = 9
     do {
-      _ = try ROOTFile(bytes: bytes, name: rel)
+      _ = try ROOTFile(bytes: bytes, name: rel).tree()
       Issue.record("TBranch v9 must be rejected")
     } catch let e as ColumnStoreError {
       #expect(e.kind == .unsupported)

@@ -33,6 +33,9 @@ public struct ROOTTreeInfo: Sendable, Equatable, Codable {
   public var cycle: Int
   public var entries: Int
   public var branches: [ROOTBranchInfo]
+  /// Why the tree cannot be read (its metadata is damaged or of an unknown
+  /// class version); nil when it can. Other trees of the file stay readable.
+  public var error: String?
 
   public var skippedBranches: [ROOTBranchInfo] { branches.filter { !$0.isFlat } }
 }
@@ -70,6 +73,8 @@ public final class ROOTFile: Sendable {
 
   let source: ROOTByteSource
   let layouts: [String: ROOTTreeLayout]
+  /// Trees whose metadata could not be read.
+  let treeErrors: [String: ColumnStoreError]
   /// The chosen key of each tree.
   let treeKeys: [String: ROOTKey]
   /// File ranges holding structure (header, directories, key lists, tree
@@ -164,33 +169,45 @@ public final class ROOTFile: Sendable {
     var layouts: [String: ROOTTreeLayout] = [:]
     var ranges: [Range<Int>] = [0..<min(source.size, 64), rootDir..<(rootDir + 64)]
     ranges += dirRanges
+    var treeErrors: [String: ColumnStoreError] = [:]
     for (p, dir, key) in treeKeys {
       let what = "\(key.className) '\(p)'"
-      let object = try key.readObject(source, what: what)
-      var parser = ROOTTreeParser(
-        object: object, keylen: key.keylen, file: source.file,
-        context: "\(what) (TKey at offset \(key.seekKey))")
-      let model = try parser.parseTree(className: key.className)
-      let layout = try ROOTTreeLayout(model: model, source: source, treePath: p)
-      layouts[p] = layout
-      ranges.append(key.seekKey..<(key.seekKey + max(0, key.nbytes)))
-      for column in layout.baskets {
-        for b in column {
-          if case .disk(let seek, let bytes, _) = b.location {
-            ranges.append(seek..<(seek + min(bytes, 128)))
+      do {
+        let object = try key.readObject(source, what: what)
+        var parser = ROOTTreeParser(
+          object: object, keylen: key.keylen, file: source.file,
+          context: "\(what) (TKey at offset \(key.seekKey))")
+        let model = try parser.parseTree(className: key.className)
+        let layout = try ROOTTreeLayout(model: model, source: source, treePath: p)
+        layouts[p] = layout
+        ranges.append(key.seekKey..<(key.seekKey + max(0, key.nbytes)))
+        for column in layout.baskets {
+          for b in column {
+            if case .disk(let seek, let bytes, _) = b.location {
+              ranges.append(seek..<(seek + min(bytes, 128)))
+            }
           }
         }
+        trees.append(
+          ROOTTreeInfo(
+            path: p, directory: dir, name: key.name, title: model.title,
+            className: key.className, classVersion: model.classVersion, cycle: key.cycle,
+            entries: model.entries, branches: layout.infos))
+      } catch let e as ColumnStoreError {
+        // One damaged tree (or one of an unknown class version) must not
+        // hide the others: it is listed with its error, thrown by `tree(named:)`.
+        treeErrors[p] = e
+        trees.append(
+          ROOTTreeInfo(
+            path: p, directory: dir, name: key.name, title: key.title, className: key.className,
+            classVersion: 0, cycle: key.cycle, entries: 0, branches: [], error: e.message))
       }
-      trees.append(
-        ROOTTreeInfo(
-          path: p, directory: dir, name: key.name, title: model.title,
-          className: key.className, classVersion: model.classVersion, cycle: key.cycle,
-          entries: model.entries, branches: layout.infos))
     }
     self.objects = objects
     self.directories = directories
     self.trees = trees
     self.layouts = layouts
+    self.treeErrors = treeErrors
     self.treeKeys = Dictionary(treeKeys.map { ($0.path, $0.key) }, uniquingKeysWith: { a, _ in a })
     self.structureRanges = ranges.filter { $0.lowerBound >= 0 && $0.upperBound <= source.size && !$0.isEmpty }
   }
@@ -295,6 +312,7 @@ public final class ROOTFile: Sendable {
           ? "\(source.file.name): the file holds no tree"
           : "\(source.file.name): no tree 'variables'; choose one of: \(treeList)")
     }
+    if let e = treeErrors[chosen.path] { throw e }
     guard let layout = layouts[chosen.path] else {
       throw ColumnStoreError(.notFound, path: self.path, "\(source.file.name): no tree '\(chosen.path)'")
     }
