@@ -54,6 +54,21 @@ import Testing
     #expect(info.leafClass == b["leaf_class"] as? String, "\(label)")
     #expect(info.title == b["branch_title"] as? String, "\(label)")
     #expect(info.baskets == b["num_baskets"] as? Int, "\(label)")
+    // Basket boundaries and the header of basket 0 (with its compression blocks).
+    let ci = try #require(tree.columns.firstIndex { $0.name == name })
+    let offsets = (b["basket_entry_offsets"] as? [Int]) ?? []
+    #expect([0] + tree.baskets[ci].map(\.rows.upperBound) == offsets, "\(label)")
+    if let first = b["first_basket"] as? [String: Any], let h = try tree.basketHeader(column: ci, basket: 0) {
+      #expect(h.nevBuf == first["fNevBuf"] as? Int, "\(label)")
+      #expect(h.keylen == first["fKeylen"] as? Int, "\(label)")
+      #expect(h.objlen == first["fObjlen"] as? Int, "\(label)")
+      #expect(h.nbytes == first["fNbytes"] as? Int, "\(label)")
+      #expect(h.last == first["fLast"] as? Int, "\(label)")
+      let names = ["ZL": "ZLIB", "XZ": "LZMA", "L4": "LZ4", "ZS": "ZSTD"]
+      let blocks = h.blocks.map { "\(names[$0.0] ?? $0.0) \($0.1) \($0.2)" }
+      let want = ((first["compression_blocks"] as? [[Any]]) ?? []).map { $0.map { "\($0)" }.joined(separator: " ") }
+      #expect(blocks == want, "\(label)")
+    }
     let column = try tree.readAll(name)
     #expect(column.count == b["num_entries"] as? Int, "\(label)")
     #expect(sha256Hex(column.bigEndianBytes) == b["sha256_bigendian"] as? String, "\(label)")

@@ -401,6 +401,32 @@ public struct ROOTTree: ColumnSource {
     }
   }
 
+  /// The header of one on-disk basket and its compression blocks as
+  /// (algorithm tag, compressed bytes without header/checksum, uncompressed
+  /// bytes); nil for an embedded basket. For tests and diagnostics.
+  func basketHeader(column: Int, basket: Int) throws -> (
+    nevBuf: Int, keylen: Int, objlen: Int, nbytes: Int, last: Int, blocks: [(String, Int, Int)]
+  )? {
+    guard case .disk(let seek, let bytes, let index) = baskets[column][basket].location else { return nil }
+    let what = "TBasket \(index) of branch '\(columns[column].name)' at offset \(seek)"
+    let raw = try source.read(seek, bytes, what)
+    var c = ROOTCursor(raw, base: seek, file: source.file, context: what)
+    let key = try ROOTKey.parse(&c)
+    try c.seek(key.keylen - 9)
+    let nevBuf = try c.int32()
+    let last = try c.int32()
+    var blocks: [(String, Int, Int)] = []
+    if key.isCompressed, key.nbytes <= raw.count {
+      try raw.withUnsafeBytes { buf in
+        let payload = UnsafeRawBufferPointer(rebasing: buf[key.keylen..<key.nbytes])
+        for b in try ROOTCompression.scan(payload, objlen: key.objlen, file: source.file, what: what) {
+          blocks.append((b.tag, b.tag == "L4" ? b.csize - 8 : b.csize, b.usize))
+        }
+      }
+    }
+    return (nevBuf, key.keylen, key.objlen, key.nbytes, last, blocks)
+  }
+
   /// Copies big-endian values into native order (bool bytes normalised to
   /// 0/1). `d` must be aligned to the element width (it is part of a typed
   /// array); `s` may be unaligned, or the same memory as `d`.
