@@ -162,13 +162,12 @@ struct ROOTTreeParser {
 
   mutating func parseTree(className: String) throws -> ROOTTreeModel {
     let treeCtx = c.context
-    var ntupleEnd: Int? = nil
+    // TNtuple/TNtupleD: byte count + version, a whole TTree, then fNvar (ignored).
     if className == "TNtuple" || className == "TNtupleD" {
-      let (end, _) = try c.countAndVersion(className)
-      ntupleEnd = end
+      _ = try c.countAndVersion(className)
     }
-    _ = ntupleEnd
-    let (treeEnd, version) = try c.countAndVersion("TTree")
+    // Everything after fBranches (fLeaves, aliases, friends...) is ignored.
+    let (_, version) = try c.countAndVersion("TTree")
     guard (16...20).contains(version) else {
       throw file.unsupported("\(treeCtx): TTree class version \(version) not supported (16-20 are)")
     }
@@ -218,7 +217,6 @@ struct ROOTTreeParser {
     }
     c.context = treeCtx
     try c.finish(arrayEnd, "TTree fBranches")
-    _ = treeEnd
     return ROOTTreeModel(
       name: name, title: title, className: className, classVersion: version, entries: entries,
       branches: branches)
