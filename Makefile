@@ -48,7 +48,7 @@ bench: build
 	@bash Benchmarks/run.sh $(BIN)
 
 fuzz: build
-	$(BIN) fuzz --cases 1000000
+	$(BIN) fuzz --cases 1000000 --root-cases 10000
 
 clean:
 	rm -rf .build $(DEMO_STORE)

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Opens a file named on the command line as a table:
-/// `FILE.h5[:GROUP]` (any conforming HDF5 file), `FILE.csv`.
+/// `FILE.h5[:GROUP]` (any conforming HDF5 file), `FILE.root[:dir/tree]`
+/// (a flat TTree, streamed basket by basket), `FILE.csv`.
 public enum InputFile {
   /// Splits `spec` into a path and the part after the last `:` that follows
   /// the file extension (`data.h5:ntuple` → (`data.h5`, `ntuple`)).
@@ -25,15 +26,14 @@ public enum InputFile {
     }
     let lower = path.lowercased()
     if lower.hasSuffix(".csv") { return try CSVTable.read(path: path) }
-    if lower.hasSuffix(".root") {
-      guard let opener = rootOpener else {
-        throw ColumnStoreError(.unsupported, path: path, "\(path): ROOT files are not supported by this build")
-      }
-      return try opener(path, inner)
-    }
+    if lower.hasSuffix(".root") { return try ROOTFile(path: path).tree(named: inner) }
     return try HDF5Table(path: path, group: inner)
   }
 
-  /// Set by the ROOT reader so that `open` handles `.root` files.
-  nonisolated(unsafe) static var rootOpener: ((String, String?) throws -> any ColumnSource)? = nil
+  /// Branches of a ROOT tree that are not columns (strings, arrays,
+  /// objects), with the reason, for a notice; empty for other sources.
+  public static func skippedBranches(of source: any ColumnSource) -> [String] {
+    guard let tree = source as? ROOTTree else { return [] }
+    return tree.skippedBranches
+  }
 }

@@ -1,0 +1,42 @@
+import ColumnStore
+import Foundation
+import Testing
+@testable import Tools
+
+@Suite struct LsCommandTests {
+  static let data: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<4 { url.deleteLastPathComponent() }
+    return url.appendingPathComponent("shared/data/rootfiles")
+  }()
+
+  @Test func textListsTreesBranchesAndSkips() throws {
+    let root = try ROOTFile(path: Self.data.appendingPathComponent("vars_multitree_zlib.root").path)
+    let text = LsCommand.text(root, trees: root.trees)
+    #expect(text.contains("directories: subdir"))
+    #expect(text.contains("other objects: h_Mbc;1 (TH1D)"))
+    #expect(text.contains("TTree subdir/variables;1 (v20): 500 entries, 2 flat branches"))
+    #expect(text.contains("  __event__  uint32   TLeafI, 2 baskets"))
+
+    let sample = try ROOTFile(
+      path: Self.data.appendingPathComponent("real-root/uproot-sample-6.20.04-zlib.root").path)
+    let s = LsCommand.text(sample, trees: sample.trees)
+    #expect(s.contains("TTree sample;1 (v20): 30 entries, 12 flat branches, 23 skipped"))
+    #expect(s.contains("  str  skipped: string (TLeafC)"))
+  }
+
+  @Test func jsonRoundTrips() throws {
+    let root = try ROOTFile(path: Self.data.appendingPathComponent("vars_lz4.root").path)
+    let json = try LsCommand.json(root, trees: root.trees)
+    let listing = try JSONDecoder().decode(LsCommand.Listing.self, from: Data(json.utf8))
+    #expect(listing.trees.count == 1)
+    #expect(listing.trees[0].entries == 30000)
+    #expect(listing.trees[0].branches.first { $0.name == "__event__" }?.type == .uint32)
+    #expect(listing.rootVersion == "6.24/00")
+  }
+
+  @Test func helpHasAnExample() {
+    let help = LsCommand.helpMessage()
+    #expect(help.contains("syscorr ls ntuple.root"))
+  }
+}
