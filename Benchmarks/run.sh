@@ -46,3 +46,9 @@ $PY Benchmarks/report.py "$OUT"
 $PY Benchmarks/memory.py --bin "$BIN" --store "$STORE" --codec "${CODECS%%,*}"
 # 5. The catalog.
 Benchmarks/catalog.sh "$BIN"
+# 6. ROOT → HDF5 against uproot + h5py (2M rows of the same data, ZLIB-1 as uproot writes by default).
+RN=${ROOT_N:-2000000}
+if [ ! -f "$ROOT/n$RN/ntuple_zlib1.root" ]; then
+  $PY $SHARED/make_data.py --n "$RN" --data "$ROOT/n$RN" --formats root_zlib1
+fi
+$PY Benchmarks/root_ingest.py --bin "$BIN" --root "$ROOT/n$RN/ntuple_zlib1.root" --runs "${RUNS:-3}"
