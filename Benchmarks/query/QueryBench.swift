@@ -52,11 +52,19 @@ struct PreChunked: ColumnSource {
     var dz = [Double](repeating: 0, count: n)
     var hits = [Int32](repeating: 0, count: n)
     var m = [Double](repeating: 0, count: n)
+    var kp = [Double](repeating: 0, count: n)
+    var cosT = [Double](repeating: 0, count: n)
+    var dr = [Double](repeating: 0, count: n)
+    var sw = [Double](repeating: 0, count: n)
     for i in 0..<n {
       kaonID[i] = u() < 0.003 ? .nan : u()
       charge[i] = u() < 0.5 ? 1 : -1
       dz[i] = (u() - 0.5) * 12
       hits[i] = Int32(u() * 60)
+      kp[i] = 0.3 + u() * 4.5
+      cosT[i] = u() * 2 - 1
+      dr[i] = u() * 3
+      sw[i] = u() * 1.6 - 0.3
       m[i] = u() < 0.6 ? 1.865 + (u() + u() + u() - 1.5) * 0.01 : 1.75 + u() * 0.25
     }
     for chunkRows in [65_536, 262_144] {
@@ -66,6 +74,10 @@ struct PreChunked: ColumnSource {
         (ColumnInfo(name: "K_dz", type: .float64), .float64(dz)),
         (ColumnInfo(name: "K_nCDCHits", type: .int32), .int32(hits)),
         (ColumnInfo(name: "D0_M", type: .float64), .float64(m)),
+        (ColumnInfo(name: "K_p", type: .float64), .float64(kp)),
+        (ColumnInfo(name: "K_cosTheta", type: .float64), .float64(cosT)),
+        (ColumnInfo(name: "K_dr", type: .float64), .float64(dr)),
+        (ColumnInfo(name: "sWeight", type: .float64), .float64(sw)),
       ], chunkRows: chunkRows)
       let pre = try PreChunked(t, statistics: false)
       func time(_ label: String, _ body: () throws -> String) rethrows {
@@ -97,6 +109,15 @@ struct PreChunked: ColumnSource {
         let q4 = try Query(source: pre)
         let agg = HistogramAggregate("D0_M", try .regular(bins: 100, lower: 1.8, upper: 1.93))
         try time("Q4 hist100 compute threads \(threads)") { "\(try q4.run(agg, threads: threads).entries)" }
+        let q2 = HistogramAggregate([
+          ("K_p", try .variable([0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4.5])),
+          ("K_cosTheta", try .regular(bins: 10, lower: -0.866, upper: 0.9563)),
+        ])
+        let tot = try Query(cut: "abs(K_dz) < 4 && K_dr < 2", weight: "sWeight", source: pre)
+        let pass = try Query(cut: "abs(K_dz) < 4 && K_dr < 2 && K_kaonID > 0.6", weight: "sWeight", source: pre)
+        try time("Q2 2x 7x10 weighted compute threads \(threads)") {
+          "\(try tot.run(q2, threads: threads).entries) \(try pass.run(q2, threads: threads).entries)"
+        }
       }
       let qm = try Query(cut: cut, source: t)
       try time("Q1 count MemoryTable (copying read) threads 2") { "\(try qm.count(threads: 2).entries)" }
