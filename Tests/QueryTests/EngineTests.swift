@@ -97,6 +97,29 @@ import Testing
     }
   }
 
+  @Test func variableAxisAgreesWithLinearSearch() throws {
+    var r = TestRandom(77)
+    for count in [2, 5, 33, 50] {
+      var edges = Set<Double>()
+      while edges.count < count { edges.insert((r.unit() * 400).rounded() / 64 - 3) }
+      let sorted = edges.sorted()
+      let axis = try HistogramAxis.variable(sorted)
+      var xs: [Double] = [.nan, .infinity, -.infinity, -0.0]
+      for e in sorted { xs += [e, e.nextUp, e.nextDown] }
+      for _ in 0..<200 { xs.append(r.unit() * 6 - 3) }
+      var expected = [Double](repeating: 0, count: count + 1)
+      for x in xs {
+        let k = x.isNaN ? count : sorted.filter { $0 <= x }.count  // 0 underflow ... count overflow
+        #expect(axis.index(x) == k)
+        expected[k] += 1
+      }
+      let t = try MemoryTable(columns: [(ColumnInfo(name: "x", type: .float64), .float64(xs))], chunkRows: 50)
+      #expect(try Query(source: t).run(HistogramAggregate("x", axis)).sumW == expected, "\(count) edges")
+      let cut = try Query(cut: "x != 0.123", source: t).run(HistogramAggregate("x", axis)).sumW
+      #expect(cut == expected, "\(count) edges, indexed path")
+    }
+  }
+
   @Test func histogramMatchesDirectBinning() throws {
     let table = try randomTable(rows: 10_000, seed: 21)
     let axis = try HistogramAxis.regular(bins: 100, lower: -5, upper: 95)
