@@ -265,3 +265,28 @@ struct PartialOf<A: Aggregate>: Aggregate {
   func merge(_ other: A.Partial, into partial: inout A.Partial) { base.merge(other, into: &partial) }
   func finish(_ partial: A.Partial) -> A.Partial { partial }
 }
+
+@Suite struct ChainTests {
+  @Test func middleOperandIsEvaluatedOncePerBlock() throws {
+    let t = try randomTable(rows: 1000, seed: 4)
+    let binder = try Binder(columns: t.columns)
+    let cut = try #require(try binder.bindCondition("-1 < sqrt(abs(f)) * 2 < 3"))
+    let node = Compiler.compile(cut, capacity: 256, equality: .exact)
+    let chain = try #require(node as? ComparisonNode)
+    let memo = try #require(chain.operands[1] as? MemoNode)
+    var passed = 0
+    let buffers = binder.usedColumns.map { t.buffer($0.name)! }
+    withBaseAddresses(buffers) { bases in
+      let ctx = BlockContext(storage: binder.usedColumns.map(\.type))
+      let out = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+      defer { out.deallocate() }
+      for start in stride(from: 0, to: 1000, by: 256) {
+        ctx.pointers[0] = bases[0] + start * 8
+        passed += chain.select(ctx, .all(Swift.min(256, 1000 - start)), into: out)
+      }
+    }
+    #expect(memo.evaluations == 4)  // once per block, not twice
+    let f = t.buffer("f")!.doubles
+    #expect(passed == f.filter { -1 < ($0.magnitude).squareRoot() * 2 && ($0.magnitude).squareRoot() * 2 < 3 }.count)
+  }
+}
