@@ -97,6 +97,29 @@ import Testing
     }
   }
 
+  @Test func variableAxisAgreesWithLinearSearch() throws {
+    var r = TestRandom(77)
+    for count in [2, 5, 33, 50] {
+      var edges = Set<Double>()
+      while edges.count < count { edges.insert((r.unit() * 400).rounded() / 64 - 3) }
+      let sorted = edges.sorted()
+      let axis = try HistogramAxis.variable(sorted)
+      var xs: [Double] = [.nan, .infinity, -.infinity, -0.0]
+      for e in sorted { xs += [e, e.nextUp, e.nextDown] }
+      for _ in 0..<200 { xs.append(r.unit() * 6 - 3) }
+      var expected = [Double](repeating: 0, count: count + 1)
+      for x in xs {
+        let k = x.isNaN ? count : sorted.filter { $0 <= x }.count  // 0 underflow ... count overflow
+        #expect(axis.index(x) == k)
+        expected[k] += 1
+      }
+      let t = try MemoryTable(columns: [(ColumnInfo(name: "x", type: .float64), .float64(xs))], chunkRows: 50)
+      #expect(try Query(source: t).run(HistogramAggregate("x", axis)).sumW == expected, "\(count) edges")
+      let cut = try Query(cut: "x != 0.123", source: t).run(HistogramAggregate("x", axis)).sumW
+      #expect(cut == expected, "\(count) edges, indexed path")
+    }
+  }
+
   @Test func histogramMatchesDirectBinning() throws {
     let table = try randomTable(rows: 10_000, seed: 21)
     let axis = try HistogramAxis.regular(bins: 100, lower: -5, upper: 95)
@@ -241,4 +264,29 @@ struct PartialOf<A: Aggregate>: Aggregate {
   func consume(_ batch: AggregateBatch, into partial: inout A.Partial) { base.consume(batch, into: &partial) }
   func merge(_ other: A.Partial, into partial: inout A.Partial) { base.merge(other, into: &partial) }
   func finish(_ partial: A.Partial) -> A.Partial { partial }
+}
+
+@Suite struct ChainTests {
+  @Test func middleOperandIsEvaluatedOncePerBlock() throws {
+    let t = try randomTable(rows: 1000, seed: 4)
+    let binder = try Binder(columns: t.columns)
+    let cut = try #require(try binder.bindCondition("-1 < sqrt(abs(f)) * 2 < 3"))
+    let node = Compiler.compile(cut, capacity: 256, equality: .exact)
+    let chain = try #require(node as? ComparisonNode)
+    let memo = try #require(chain.operands[1] as? MemoNode)
+    var passed = 0
+    let buffers = binder.usedColumns.map { t.buffer($0.name)! }
+    withBaseAddresses(buffers) { bases in
+      let ctx = BlockContext(storage: binder.usedColumns.map(\.type))
+      let out = UnsafeMutablePointer<Int32>.allocate(capacity: 256)
+      defer { out.deallocate() }
+      for start in stride(from: 0, to: 1000, by: 256) {
+        ctx.pointers[0] = bases[0] + start * 8
+        passed += chain.select(ctx, .all(Swift.min(256, 1000 - start)), into: out)
+      }
+    }
+    #expect(memo.evaluations == 4)  // once per block, not twice
+    let f = t.buffer("f")!.doubles
+    #expect(passed == f.filter { -1 < ($0.magnitude).squareRoot() * 2 && ($0.magnitude).squareRoot() * 2 < 3 }.count)
+  }
 }

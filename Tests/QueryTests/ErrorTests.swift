@@ -144,6 +144,19 @@ import Testing
       in alias 'p' = K_kaonId * 2
       """)
     #expect(error("x", aliases: ["2x": "1"]).hasPrefix("error: invalid alias name '2x'"))
+    // Exponential expansion and deep chains are errors, not hangs or stack overflows.
+    var doubling: [String: String] = [:]
+    for k in 0..<25 { doubling["a\(k)"] = "a\(k + 1) + a\(k + 1)" }
+    doubling["a25"] = "K_kaonID"
+    #expect(error("a0 > 1", aliases: doubling).hasPrefix("error: expression too large after alias expansion"))
+    var chain: [String: String] = [:]
+    for k in 0..<1000 { chain["c\(k)"] = "c\(k + 1) + 1" }
+    chain["c1000"] = "K_kaonID"
+    #expect(error("c0 > 1", aliases: chain).hasPrefix("error: aliases nested too deeply"))
+    var fine: [String: String] = [:]
+    for k in 0..<10 { fine["b\(k)"] = "b\(k + 1) * 2" }
+    fine["b10"] = "K_kaonID"
+    #expect(error("b0 > 1", aliases: fine) == "no error")
   }
 
   @Test func neverCrashesOnOddText() {

@@ -204,7 +204,24 @@ public struct HistogramAggregate: Aggregate {
         for j in 0..<m { out[j] = bin(x[Int(rows[j])]) }
       }
     case .variable:
-      for j in 0..<m { out[j] = Int32(a.index(x[Int(rows[j])])) }
+      a.edges.withUnsafeBufferPointer { e in
+        let count = Int32(e.count)
+        if e.count <= 32 {
+          // Few edges: count the edges <= x without branches; NaN goes to overflow.
+          @inline(__always) func bin(_ v: Double) -> Int32 {
+            var k: Int32 = 0
+            for edge in e { k &+= Int32(unsafeBitCast(edge <= v, to: UInt8.self)) }
+            return v.isNaN ? count : k
+          }
+          if dense {
+            for j in 0..<m { out[j] = bin(x[j]) }
+          } else {
+            for j in 0..<m { out[j] = bin(x[Int(rows[j])]) }
+          }
+        } else {
+          for j in 0..<m { out[j] = Int32(a.index(x[dense ? j : Int(rows[j])])) }
+        }
+      }
     }
   }
 

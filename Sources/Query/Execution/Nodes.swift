@@ -218,6 +218,7 @@ final class ComparisonNode: Node {
 
   override func select(_ ctx: BlockContext, _ sel: Selection, into out: UnsafeMutablePointer<Int32>) -> Int {
     if ops.count == 1 { return compare(0, ctx, sel, into: out) }
+    (operands[1] as? MemoNode)?.reset()  // the middle is computed once, on `sel`
     let t = tmp.pointer
     let n = compare(0, ctx, sel, into: t)
     if n == 0 { return 0 }
@@ -312,6 +313,38 @@ final class ComparisonNode: Node {
     case .equal: return Kernels.selectInts(p, q, sel, out, EqualOp.self)
     case .notEqual: return Kernels.selectInts(p, q, sel, out, NotEqualOp.self)
     }
+  }
+}
+
+/// Remembers its child's values for one block: the middle operand of a
+/// chain is computed on the first comparison's rows and reused (the second
+/// comparison's rows are a subset).
+final class MemoNode: Node {
+  let child: Node
+  private var f: UnsafePointer<Double>?
+  private var i: UnsafePointer<Int64>?
+  private(set) var evaluations = 0
+  init(_ child: Node) {
+    self.child = child
+    super.init(type: child.type, capacity: child.capacity)
+  }
+  func reset() {
+    f = nil
+    i = nil
+  }
+  override func floats(_ ctx: BlockContext, _ sel: Selection) -> UnsafePointer<Double> {
+    if let f { return f }
+    evaluations += 1
+    let p = child.floats(ctx, sel)
+    f = p
+    return p
+  }
+  override func ints(_ ctx: BlockContext, _ sel: Selection) -> UnsafePointer<Int64> {
+    if let i { return i }
+    evaluations += 1
+    let p = child.ints(ctx, sel)
+    i = p
+    return p
   }
 }
 
@@ -555,7 +588,11 @@ enum Compiler {
         }
         return c(x)
       }
-      return ComparisonNode(operands, ops, isFloat: xs[0].type == .float64, equality: equality)
+      var memoized = operands
+      if memoized.count == 3, !(memoized[1] is ColumnNode), !(memoized[1] is ConstantNode) {
+        memoized[1] = MemoNode(memoized[1])
+      }
+      return ComparisonNode(memoized, ops, isFloat: xs[0].type == .float64, equality: equality)
     case .and(let xs): return AndNode(xs.map(c), costs: xs.map { Double(Swift.max(1, $0.cost)) })
     case .or(let xs): return OrNode(xs.map(c))
     case .not(let x): return NotNode(c(x))

@@ -47,7 +47,30 @@ public final class Binder {
   /// and not NaN. An empty text gives nil (every row passes).
   public func bindCondition(_ text: String) throws(QueryError) -> BoundExpr? {
     guard let e = try Parser.parse(text) else { return nil }
-    return try condition(e, text)
+    return try checked(try condition(e, text), text)
+  }
+
+  /// Largest expanded expression (nodes) and nesting accepted after alias expansion.
+  public static let maximumNodes = 100_000
+  public static let maximumDepth = 256
+
+  /// Rejects expressions that alias expansion made too large or too deep to
+  /// evaluate safely (`a = b + b`, `b = c + c`, ... doubles at every level).
+  func checked(_ b: BoundExpr, _ text: String) throws(QueryError) -> BoundExpr {
+    var budget = Binder.maximumNodes
+    func walk(_ e: BoundExpr, _ depth: Int) -> Bool {
+      budget -= 1
+      if budget < 0 || depth > Binder.maximumDepth { return false }
+      for c in e.children where !walk(c, depth + 1) { return false }
+      return true
+    }
+    guard walk(b, 0) else {
+      throw QueryError(
+        .alias, "expression too large after alias expansion", range: SourceRange(0, text.utf8.count),
+        expression: text,
+        notes: ["at most \(Binder.maximumNodes) nodes and \(Binder.maximumDepth) levels; aliases are expanded inline"])
+    }
+    return b
   }
 
   /// Binds a value expression (number or bool).
@@ -55,7 +78,7 @@ public final class Binder {
     guard let e = try Parser.parse(text) else {
       throw QueryError(.syntax, "empty expression", range: SourceRange(0, 0), expression: text, notes: ["expected a value"])
     }
-    return try bind(e, text)
+    return try checked(try bind(e, text), text)
   }
 
   /// Binds a numeric value; bool becomes 0 or 1.
@@ -222,6 +245,11 @@ public final class Binder {
   func resolve(_ name: String, _ range: SourceRange, _ text: String) throws(QueryError) -> BoundExpr {
     if let body = aliases[name] {
       if let cached = aliasCache[name] { return cached }
+      if aliasStack.count >= 32 {
+        throw QueryError(
+          .alias, "aliases nested too deeply at '\(name)'", range: range, expression: text,
+          notes: ["at most 32 levels of aliases using aliases"])
+      }
       if let i = aliasStack.firstIndex(of: name) {
         let cycle = (aliasStack[i...] + [name]).joined(separator: " → ")
         throw QueryError(

@@ -10,6 +10,8 @@ public enum ExpressionFuzzer {
     public var tokens = 0
     public var parsed = 0
     public var bound = 0
+    /// Bound cases also evaluated on a small table (as a cut and as values).
+    public var executed = 0
     public var errors: [QueryError.Kind: Int] = [:]
     /// The slowest case, in seconds, and its input.
     public var slowestSeconds = 0.0
@@ -17,7 +19,7 @@ public enum ExpressionFuzzer {
 
     public var description: String {
       let e = errors.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }
-      return "\(cases) cases: \(parsed) parsed, \(bound) bound; errors: \(e.joined(separator: ", ")); "
+      return "\(cases) cases: \(parsed) parsed, \(bound) bound, \(executed) executed; errors: \(e.joined(separator: ", ")); "
         + "\(tokens) tokens; slowest \(String(format: "%.3f", slowestSeconds * 1000)) ms"
     }
   }
@@ -92,10 +94,26 @@ public enum ExpressionFuzzer {
     return String(decoding: u, as: UTF8.self)
   }
 
-  /// Runs `cases` random inputs from `seed`.
+  /// A 7-row table with awkward values for every fuzz column.
+  static let table: MemoryTable = {
+    let f: [Double] = [0, -0.0, 1.5, -2, .nan, .infinity, -.infinity]
+    // swift-format-ignore: NeverUseForceTry
+    return try! MemoryTable(
+      columns: [
+        (columns[0], .float64(f)), (columns[1], .float32(f.map(Float.init))),
+        (columns[2], .int32([0, 1, -1, .max, .min, 7, -7])), (columns[3], .int64([0, 1, -1, .max, .min, 3, -3])),
+        (columns[4], .bool([true, false, true, false, true, false, true])),
+        (columns[5], .uint32([0, 1, 2, .max, 4, 5, 6])), (columns[6], .float64(f.reversed())),
+      ], chunkRows: 3)
+  }()
+
+  /// Runs `cases` random inputs from `seed`. Inputs that bind are also
+  /// evaluated on a small table of awkward values (NaN, ±inf, ±0, extreme
+  /// integers) as a cut, a weight and a collected value.
   public static func run(cases: Int, seed: UInt64) -> Report {
     var r = Random(state: seed)
     var report = Report()
+    let aliases = Self.aliases
     for _ in 0..<cases {
       let raw: [UInt8]
       switch r.below(6) {
@@ -117,6 +135,11 @@ public enum ExpressionFuzzer {
         _ = try binder.bindCondition(text)
         _ = try binder.bindNumber(text)
         report.bound += 1
+        var q = try Query(cut: text, weight: text, aliases: aliases, source: table)
+        q.blockSize = 16
+        _ = try q.run(CountAggregate(), threads: 1)
+        _ = try Query(aliases: aliases, source: table).run(RowCollector([text]), threads: 1)
+        report.executed += 1
       } catch {
         report.errors[error.kind, default: 0] += 1
         _ = error.description
