@@ -256,17 +256,16 @@ struct QueryCommand: ParsableCommand {
   }
 
   /// Writes the passing rows' `columns` (names or name=expr) to an HDF5
-  /// file, in row order, atomically.
+  /// file, in row order, atomically, streaming chunk by chunk.
   func writeRows(query: Query, columns: String, to path: String) throws -> String {
     let specs = try Self.columnSpecs(columns)
-    let rows = try query.run(RowCollector(specs.map(\.expression)), threads: threads)
-    let infos = zip(specs, rows.columns).map { spec, buffer in
+    let types = try query.collectedTypes(specs.map(\.expression))
+    let infos = zip(specs, types).map { spec, type in
       query.source.column(named: spec.expression).map { c -> ColumnInfo in
         var c = c
         c.name = spec.name
-        c.type = buffer.type
         return c
-      } ?? ColumnInfo(name: spec.name, type: buffer.type, description: spec.expression)
+      } ?? ColumnInfo(name: spec.name, type: type, description: spec.expression)
     }
     var attributes = query.source.ntupleAttributes
     attributes.provenance = "{\"command\": \(Self.quote(Output.commandLine)), \"cut\": \(Self.quote(cut))}"
@@ -274,7 +273,10 @@ struct QueryCommand: ParsableCommand {
     let writer = try NtupleWriter(
       path: path, columns: infos, attributes: attributes, codec: try Codec(parsing: codec),
       threads: threads ?? Query.defaultThreads, durable: sync)
-    try writer.append(Dictionary(uniqueKeysWithValues: zip(specs.map(\.name), rows.columns)))
+    let sink = WriterSink(writer: writer, names: specs.map(\.name))
+    let stream = RowStream(specs.map(\.expression), sink: sink)
+    _ = try query.run(stream, threads: threads)
+    if let error = stream.error { throw error }
     let n = try writer.finish()
     return json
       ? "{\"entries\": \(n), \"columns\": [\(specs.map { Self.quote($0.name) }.joined(separator: ", "))], \"out\": \(Self.quote(path))}\n"
@@ -417,5 +419,20 @@ struct QueryCommand: ParsableCommand {
       lines.append((cells + [text(h.sumW[flat]), text(h.sumW2[flat])]).joined(separator: "\t"))
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+/// Appends streamed rows to an ntuple writer (calls arrive one at a time, in row order).
+final class WriterSink: RowSink, @unchecked Sendable {
+  let writer: NtupleWriter
+  let names: [String]
+
+  init(writer: NtupleWriter, names: [String]) {
+    self.writer = writer
+    self.names = names
+  }
+
+  func receive(_ columns: [ColumnBuffer]) throws {
+    try writer.append(Dictionary(uniqueKeysWithValues: zip(names, columns)))
   }
 }

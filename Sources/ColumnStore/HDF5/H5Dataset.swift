@@ -93,13 +93,11 @@ final class H5Dataset: @unchecked Sendable {
 
   /// Writes one already-filtered chunk at element offset `start`.
   /// The corresponding HDF5 call is `H5Dwrite_chunk`.
-  func writeChunk(at start: Int, bytes: [UInt8], skippedFilters: UInt32 = 0) throws {
+  func writeChunk(at start: Int, bytes: UnsafeRawBufferPointer, skippedFilters: UInt32 = 0) throws {
     var offset: [hsize_t] = [hsize_t(start)]
-    _ = try bytes.withUnsafeBytes { b in
-      try h5check(
-        H5Dwrite_chunk(handle.id, chdf5_p_default(), skippedFilters, &offset, b.count, b.baseAddress),
-        "H5Dwrite_chunk(\(name))", path: file.path)
-    }
+    try h5check(
+      H5Dwrite_chunk(handle.id, chdf5_p_default(), skippedFilters, &offset, bytes.count, bytes.baseAddress),
+      "H5Dwrite_chunk(\(name))", path: file.path)
   }
 
   /// File address, stored size and filter mask of the chunk at element

@@ -19,45 +19,59 @@ public struct ChunkStatistics: Sendable, Equatable, Codable {
 
   /// Statistics of all values of `buffer`.
   public init(of buffer: ColumnBuffer) {
+    self = buffer.withUnsafeBytes { ChunkStatistics(type: buffer.type, bytes: $0) }
+  }
+
+  /// Statistics of `bytes`, native values of `type`.
+  public init(type: ColumnType, bytes: UnsafeRawBufferPointer) {
+    let n = bytes.count / type.byteWidth
     var lo = Double.infinity
     var hi = -Double.infinity
     var nans = 0
-    func scan<T: BinaryFloatingPoint>(_ a: [T]) {
+    func scan<T: BinaryFloatingPoint>(_: T.Type) {
+      let a = bytes.bindMemory(to: T.self)
       var l = T.infinity
       var h = -T.infinity
-      var n = 0
+      var nanCount = 0
       for v in a {
-        if v.isNaN { n += 1; continue }
-        if v < l { l = v }
-        if v > h { h = v }
+        if v.isNaN { nanCount += 1; continue }
+        l = Swift.min(l, v)
+        h = Swift.max(h, v)
       }
       lo = Double(l)
       hi = Double(h)
-      nans = n
+      nans = nanCount
     }
-    func scanInt<T: BinaryInteger>(_ a: [T]) {
-      guard let l = a.min(), let h = a.max() else { return }
+    func scanInt<T: FixedWidthInteger>(_: T.Type) {
+      let a = bytes.bindMemory(to: T.self)
+      guard var l = a.first else { return }
+      var h = l
+      for v in a {
+        l = Swift.min(l, v)
+        h = Swift.max(h, v)
+      }
       lo = Double(l)
       hi = Double(h)
     }
-    switch buffer {
-    case .float64(let a): scan(a)
-    case .float32(let a): scan(a)
-    case .int64(let a): scanInt(a)
-    case .int32(let a): scanInt(a)
-    case .int16(let a): scanInt(a)
-    case .int8(let a): scanInt(a)
-    case .uint64(let a): scanInt(a)
-    case .uint32(let a): scanInt(a)
-    case .uint16(let a): scanInt(a)
-    case .uint8(let a): scanInt(a)
-    case .bool(let a):
-      if !a.isEmpty {
-        lo = a.contains(false) ? 0 : 1
-        hi = a.contains(true) ? 1 : 0
+    switch type {
+    case .float64: scan(Double.self)
+    case .float32: scan(Float.self)
+    case .int64: scanInt(Int64.self)
+    case .int32: scanInt(Int32.self)
+    case .int16: scanInt(Int16.self)
+    case .int8: scanInt(Int8.self)
+    case .uint64: scanInt(UInt64.self)
+    case .uint32: scanInt(UInt32.self)
+    case .uint16: scanInt(UInt16.self)
+    case .uint8: scanInt(UInt8.self)
+    case .bool:
+      let a = bytes.bindMemory(to: UInt8.self)
+      if n > 0 {
+        lo = a.contains(0) ? 0 : 1
+        hi = a.contains { $0 != 0 } ? 1 : 0
       }
     }
-    self.init(min: lo, max: hi, nanCount: nans, count: buffer.count)
+    self.init(min: lo, max: hi, nanCount: nans, count: n)
   }
 
   /// The statistics of the union of two chunks.

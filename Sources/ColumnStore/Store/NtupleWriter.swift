@@ -20,8 +20,9 @@ public final class NtupleWriter {
   private var file: H5File?
   private var group: H5Group?
   private var datasets: [H5Dataset] = []
-  private var pending: [[ColumnBuffer]]
-  private var pendingRows = 0
+  /// Per column, the native bytes of the rows not yet written.
+  private var staging: [[UInt8]]
+  private var stagedRows = 0
   private var writtenRows = 0
   private var stats: [[ChunkStatistics]]
   private var finished = false
@@ -52,7 +53,11 @@ public final class NtupleWriter {
     self.attributes = attributes
     self.durable = durable
     self.temporaryPath = AtomicFile.temporaryPath(for: path)
-    self.pending = Array(repeating: [], count: columns.count)
+    self.staging = columns.map { c in
+      var bytes = [UInt8]()
+      bytes.reserveCapacity(chunkRows * c.type.byteWidth)
+      return bytes
+    }
     self.stats = Array(repeating: [], count: columns.count)
     do {
       let file = try H5File.create(temporaryPath)
@@ -86,7 +91,7 @@ public final class NtupleWriter {
   /// - Throws: `.invalidInput` (missing column, wrong type, unequal lengths).
   public func append(_ block: [String: ColumnBuffer]) throws {
     let rows = block[columns.first?.name ?? ""]?.count ?? 0
-    for (i, c) in columns.enumerated() {
+    for c in columns {
       guard let b = block[c.name] else {
         throw ColumnStoreError(.invalidInput, path: c.name, "block lacks column '\(c.name)'")
       }
@@ -98,11 +103,12 @@ public final class NtupleWriter {
           .invalidInput, path: c.name,
           "columns have unequal lengths: '\(columns[0].name)' has \(rows) rows, '\(c.name)' has \(b.count)")
       }
-      _ = i
     }
-    for (i, c) in columns.enumerated() { pending[i].append(block[c.name]!) }
-    pendingRows += rows
-    if pendingRows >= chunkRows { try flush(final: false) }
+    for (i, c) in columns.enumerated() {
+      block[c.name]!.withUnsafeBytes { staging[i].append(contentsOf: $0) }
+    }
+    stagedRows += rows
+    if stagedRows >= chunkRows { try flush(final: false) }
   }
 
   /// Appends every row of `source`, chunk by chunk.
@@ -152,47 +158,57 @@ public final class NtupleWriter {
     return writtenRows
   }
 
-  /// Encodes and writes all whole chunks pending (and, when `final`, the
-  /// last partial chunk, zero-padded to full size as HDF5 stores edge chunks).
+  /// Encodes and writes all whole staged chunks (and, when `final`, the
+  /// last partial chunk, zero-padded to full size as HDF5 stores edge
+  /// chunks). Chunks are compressed and summarised in parallel; a chunk
+  /// stored raw is written straight from the staging buffer.
   private func flush(final: Bool) throws {
-    let whole = pendingRows / chunkRows
-    let partial = final && pendingRows % chunkRows > 0 ? 1 : 0
+    let whole = stagedRows / chunkRows
+    let partial = final && stagedRows % chunkRows > 0 ? 1 : 0
     let nchunks = whole + partial
     guard nchunks > 0 else { return }
-    let rows = whole * chunkRows + (partial == 1 ? pendingRows % chunkRows : 0)
-    // Join pending blocks per column and split off what stays pending.
-    var joined: [ColumnBuffer] = []
-    for i in columns.indices {
-      let all = ColumnBuffer.concatenate(pending[i], type: columns[i].type)
-      joined.append(all)
-      pending[i] = rows < all.count ? [all.slice(rows..<all.count)] : []
-    }
-    pendingRows -= rows
+    let rows = whole * chunkRows + (partial == 1 ? stagedRows % chunkRows : 0)
     let newTotal = writtenRows + rows
     for d in datasets { try d.setExtent(newTotal) }
     let pipeline = codec.pipeline
-    let cols = columns
+    let types = columns.map(\.type)
     let chunk = chunkRows
-    let jobs = cols.count * nchunks
-    let encoded: [(bytes: [UInt8], stats: ChunkStatistics)] = try parallelMap(jobs, threads: threads) { job in
-      let (ci, k) = job.quotientAndRemainder(dividingBy: nchunks)
-      let lo = k * chunk
-      let hi = min(lo + chunk, rows)
-      let values = joined[ci].slice(lo..<hi)
-      let width = cols[ci].type.byteWidth
-      let bytes = try values.withUnsafeBytes { raw -> [UInt8] in
-        if hi - lo == chunk { return try ChunkCodec.encode(raw, pipeline: pipeline, elementSize: width) }
-        var padded = [UInt8](repeating: 0, count: chunk * width)
-        padded.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
-        return try padded.withUnsafeBytes { try ChunkCodec.encode($0, pipeline: pipeline, elementSize: width) }
+    let jobs = columns.count * nchunks
+    // Results: the encoded bytes (nil when a full chunk is stored raw) and the statistics.
+    let encoded: [(bytes: [UInt8]?, stats: ChunkStatistics)] = try staging.withUnsafeBufferPointer { stage in
+      nonisolated(unsafe) let stage = stage
+      return try parallelMap(jobs, threads: threads) { job in
+        let (ci, k) = job.quotientAndRemainder(dividingBy: nchunks)
+        let w = types[ci].byteWidth
+        let lo = k * chunk
+        let hi = min(lo + chunk, rows)
+        return try stage[ci].withUnsafeBytes { all in
+          let raw = UnsafeRawBufferPointer(rebasing: all[(lo * w)..<(hi * w)])
+          let stats = ChunkStatistics(type: types[ci], bytes: raw)
+          if hi - lo == chunk {
+            return (pipeline.isEmpty ? nil : try ChunkCodec.encode(raw, pipeline: pipeline, elementSize: w), stats)
+          }
+          var padded = [UInt8](repeating: 0, count: chunk * w)
+          padded.withUnsafeMutableBytes { $0.copyMemory(from: raw) }
+          return (try padded.withUnsafeBytes { try ChunkCodec.encode($0, pipeline: pipeline, elementSize: w) }, stats)
+        }
       }
-      return (bytes, ChunkStatistics(of: values))
     }
     for job in 0..<jobs {
       let (ci, k) = job.quotientAndRemainder(dividingBy: nchunks)
-      try datasets[ci].writeChunk(at: writtenRows + k * chunk, bytes: encoded[job].bytes)
+      let w = types[ci].byteWidth
+      if let bytes = encoded[job].bytes {
+        try bytes.withUnsafeBytes { try datasets[ci].writeChunk(at: writtenRows + k * chunk, bytes: $0) }
+      } else {
+        try staging[ci].withUnsafeBytes {
+          try datasets[ci].writeChunk(
+            at: writtenRows + k * chunk, bytes: UnsafeRawBufferPointer(rebasing: $0[(k * chunk * w)..<((k + 1) * chunk * w)]))
+        }
+      }
       stats[ci].append(encoded[job].stats)
     }
+    for ci in staging.indices { staging[ci].removeFirst(rows * types[ci].byteWidth) }
+    stagedRows -= rows
     writtenRows = newTotal
   }
 }

@@ -40,6 +40,20 @@ public struct Query: Sendable {
   /// The number of threads used when none is given: the number of cores.
   public static var defaultThreads: Int { Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) }
 
+  /// The types `RowCollector` and `RowStream` deliver for `expressions`: a
+  /// bare column keeps its stored type (uint32 `__event__` stays uint32);
+  /// any other expression gives its bound type (bool, int64 or float64).
+  public func collectedTypes(_ expressions: [String]) throws(QueryError) -> [ColumnType] {
+    try plan(inputs: expressions, asFloat: false).inputs.map { b in
+      if case .column(_, _, let storage) = b { return storage }
+      switch b.type {
+      case .bool: return .bool
+      case .int64: return .int64
+      case .float64: return .float64
+      }
+    }
+  }
+
   /// The columns the cut and weight read.
   public var columnsRead: [String] { (try? plan(inputs: [], asFloat: true).columns.map(\.name)) ?? [] }
 
