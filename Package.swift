@@ -23,8 +23,9 @@ let cBridges: [Target] = [
   .systemLibrary(
     name: "CLZMA", path: "Sources/ColumnStore/CLZMA",
     pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
+  .systemLibrary(name: "CMalloc", path: "Sources/ColumnStore/CMalloc"),
 ]
-let cBridgeNames = ["CHDF5", "CZlib", "CDeflate", "CZstd", "CLZ4", "CLZMA"]
+let cBridgeNames = ["CHDF5", "CZlib", "CDeflate", "CZstd", "CLZ4", "CLZMA", "CMalloc"]
 
 // MARK: - Libraries and the command line
 

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import ColumnStore
 
 /// The program's entry point: runs the `syscorr` command tree. With
 /// `SYSCORR_TIMING=1` in the environment it ends by printing the time from
@@ -10,6 +11,7 @@ import Foundation
 enum Main {
   static func main() {
     let start = DispatchTime.now().uptimeNanoseconds
+    MemoryReuse.enable()
     SysCorr.main()
     if ProcessInfo.processInfo.environment["SYSCORR_TIMING"] == "1" {
       let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

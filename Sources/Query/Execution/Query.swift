@@ -176,22 +176,32 @@ public struct Query: Sendable {
 }
 
 /// Hands out chunks and merges partials in chunk order.
+///
+/// Merging happens outside the lock: the thread that completes the next
+/// chunk in order becomes the merger and folds in every partial that is
+/// ready, while the other threads go on processing chunks. So an expensive
+/// merge (a row stream writing to a file) never stalls the workers, and the
+/// order of merges is still the chunk order.
 final class Coordinator<A: Aggregate>: Sendable {
   struct State: Sendable {
     var next = 0
     var nextToMerge = 0
     var pending: [Int: A.Partial?] = [:]
-    var merged: A.Partial
+    var merging = false
     var error: QueryError?
   }
   let aggregate: A
   let chunks: Int
   let state: Mutex<State>
+  /// Touched only by the current merger (the thread that set `merging`), or
+  /// after all workers have finished.
+  nonisolated(unsafe) private var merged: A.Partial
 
   init(_ aggregate: A, chunks: Int) {
     self.aggregate = aggregate
     self.chunks = chunks
-    self.state = Mutex(State(merged: aggregate.makePartial()))
+    self.state = Mutex(State())
+    self.merged = aggregate.makePartial()
   }
 
   func take() -> Int? {
@@ -204,12 +214,24 @@ final class Coordinator<A: Aggregate>: Sendable {
 
   func complete(_ chunk: Int, _ partial: consuming A.Partial?) {
     let p = partial
-    state.withLock { s in
+    let mine = state.withLock { s -> Bool in
       s.pending[chunk] = .some(p)
-      while let entry = s.pending.removeValue(forKey: s.nextToMerge) {
-        if let q = entry { aggregate.merge(q, into: &s.merged) }
-        s.nextToMerge += 1
+      guard !s.merging, s.pending[s.nextToMerge] != nil else { return false }
+      s.merging = true
+      return true
+    }
+    guard mine else { return }
+    while true {
+      let next: A.Partial?? = state.withLock { s in
+        if let entry = s.pending.removeValue(forKey: s.nextToMerge) {
+          s.nextToMerge += 1
+          return .some(entry)
+        }
+        s.merging = false
+        return .none
       }
+      guard let entry = next else { return }
+      if let q = entry { aggregate.merge(q, into: &merged) }
     }
   }
 
@@ -218,7 +240,8 @@ final class Coordinator<A: Aggregate>: Sendable {
   }
 
   func result() throws(QueryError) -> A.Result {
-    let (merged, error): (A.Partial, QueryError?) = state.withLock { s in (s.merged, s.error) }
+    // Called after every worker has returned: no merge is in progress.
+    let error = state.withLock { s in s.error }
     if let error { throw error }
     return aggregate.finish(merged)
   }
