@@ -350,12 +350,7 @@ struct QueryCommand: ParsableCommand {
     for i in e.cuts.indices { header += ["eff\(i + 1)", "err\(i + 1)"] }
     lines.append(header.joined(separator: "\t"))
     for flat in 0..<h.sumW.count {
-      var rest = flat
-      var idx = [Int](repeating: 0, count: h.axes.count)
-      for d in stride(from: h.axes.count - 1, through: 0, by: -1) {
-        idx[d] = rest % h.axes[d].extent
-        rest /= h.axes[d].extent
-      }
+      let idx = h.indices(ofFlat: flat)
       if zip(h.axes, idx).contains(where: { $1 == 0 || $1 == $0.extent - 1 }) { continue }
       var cells: [String] = []
       for (a, i) in zip(h.axes, idx) { cells += ["\(a.edges[i - 1])", "\(a.edges[i])"] }
@@ -404,12 +399,7 @@ struct QueryCommand: ParsableCommand {
     for e in h.expressions { header += ["\(e).lower", "\(e).upper"] }
     lines.append((header + ["sum_w", "sum_w2"]).joined(separator: "\t"))
     for flat in 0..<h.sumW.count {
-      var rest = flat
-      var idx = [Int](repeating: 0, count: h.axes.count)
-      for d in stride(from: h.axes.count - 1, through: 0, by: -1) {
-        idx[d] = rest % h.axes[d].extent
-        rest /= h.axes[d].extent
-      }
+      let idx = h.indices(ofFlat: flat)
       var cells: [String] = []
       for (a, i) in zip(h.axes, idx) {
         let lo = i == 0 ? "-inf" : "\(a.edges[i - 1])"

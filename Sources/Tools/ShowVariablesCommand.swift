@@ -19,19 +19,10 @@ struct ShowVariablesCommand: ParsableCommand {
         syscorr show-variables --input export.h5 --json
       """)
 
-  @Argument(help: "Calibration mode (Dst, Lambda0, KS, tau3x1). Omit with --input.")
-  var mode: String?
+  @Argument(help: "Calibration mode (Dst, Lambda0, KS, tau3x1), or --mode; omit with --input.")
+  var modeName: String?
 
-  @OptionGroup var store: StoreOption
-
-  @Option(help: "Processing (needed when the mode has several).")
-  var proc: String?
-
-  @Option(help: "data or mc (needed when the mode has both).")
-  var sample: String?
-
-  @Option(help: "A file outside the store: FILE.h5[:GROUP].")
-  var input: String?
+  @OptionGroup var input: InputOptions
 
   @Option(help: "Only columns matching this glob, e.g. 'D0_K_*'.")
   var match: String?
@@ -53,12 +44,8 @@ struct ShowVariablesCommand: ParsableCommand {
   }
 
   func run() throws {
-    var options = InputOptions()
-    options.store = store
-    options.mode = mode
-    options.proc = proc
-    options.sample = sample
-    options.input = input
+    var options = input
+    if let modeName { options.mode = modeName }
     let source = try options.openSource()
     let columns = source.columns.filter { c in match.map { fnmatch($0, c.name, 0) == 0 } ?? true }
     if let match, columns.isEmpty {

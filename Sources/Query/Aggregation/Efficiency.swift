@@ -60,20 +60,48 @@ public struct EfficiencyAggregate: Aggregate {
     Partial(total: histogram.makePartial(), pass: passCuts.map { _ in histogram.makePartial() })
   }
 
+  /// Bins each row once, then adds it to the total and to every cut it passes.
   public func consume(_ batch: AggregateBatch, into p: inout Partial) {
+    let m = batch.rows.count
+    guard m > 0 else { return }
     let dims = histogram.axes.count
-    let axisValues = Array(batch.values.prefix(dims))
-    histogram.consume(
-      AggregateBatch(
-        rows: batch.rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow, dense: batch.dense),
-      into: &p.total)
-    for c in passCuts.indices {
-      let flag = batch.values[dims + c].floats
-      let passing = batch.rows.filter { flag[Int($0)] != 0 }
-      passing.withUnsafeBufferPointer { rows in
-        histogram.consume(
-          AggregateBatch(rows: rows, weights: batch.weights, values: axisValues, firstRow: batch.firstRow, dense: false),
-          into: &p.pass[c])
+    let rows = batch.rows
+    let dense = batch.dense
+    let w = batch.weights
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { idx in
+      histogram.flatIndices(batch, into: idx)
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { wv in
+        // The weight of each selected row, gathered once.
+        if let w {
+          if dense { for j in 0..<m { wv[j] = w[j] } } else { for j in 0..<m { wv[j] = w[Int(rows[j])] } }
+        } else {
+          wv.initialize(repeating: 1)
+        }
+        func add(_ h: inout HistogramAggregate.Partial, passing flag: UnsafePointer<Double>?) {
+          var n = 0
+          h.sumW.withUnsafeMutableBufferPointer { sw in
+            h.sumW2.withUnsafeMutableBufferPointer { sw2 in
+              if let flag {
+                for j in 0..<m where flag[dense ? j : Int(rows[j])] != 0 {
+                  let k = Int(idx[j])
+                  sw[k] += wv[j]
+                  sw2[k] += wv[j] * wv[j]
+                  n += 1
+                }
+              } else {
+                for j in 0..<m {
+                  let k = Int(idx[j])
+                  sw[k] += wv[j]
+                  sw2[k] += wv[j] * wv[j]
+                }
+                n = m
+              }
+            }
+          }
+          h.entries += n
+        }
+        add(&p.total, passing: nil)
+        for c in passCuts.indices { add(&p.pass[c], passing: batch.values[dims + c].floats) }
       }
     }
   }

@@ -103,6 +103,17 @@ public struct HistogramAggregate: Aggregate {
       for (a, i) in zip(axes, indices) { k = k * a.extent + i }
       return k
     }
+
+    /// The per-axis indices of a flat index (the inverse of `flatIndex`).
+    public func indices(ofFlat flat: Int) -> [Int] {
+      var rest = flat
+      var idx = [Int](repeating: 0, count: axes.count)
+      for d in stride(from: axes.count - 1, through: 0, by: -1) {
+        idx[d] = rest % axes[d].extent
+        rest /= axes[d].extent
+      }
+      return idx
+    }
   }
 
   var size: Int { axes.reduce(1) { $0 * $1.extent } }
@@ -121,19 +132,7 @@ public struct HistogramAggregate: Aggregate {
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { idx in
       // Pass 1: flat bin index of every passing row.
       let rows = batch.rows
-      if axes.count == 1 {
-        HistogramAggregate.indices(axes[0], batch.values[0].floats, rows, batch.dense, idx)
-      } else {
-        let xs = batch.values.map(\.floats)
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { one in
-          for j in 0..<m { idx[j] = 0 }
-          for (d, a) in axes.enumerated() {
-            HistogramAggregate.indices(a, xs[d], rows, batch.dense, one)
-            let e = Int32(a.extent)
-            for j in 0..<m { idx[j] = idx[j] &* e &+ one[j] }
-          }
-        }
-      }
+      flatIndices(batch, into: idx)
       // Pass 2: accumulate. Unweighted: integer counts in 4 interleaved copies
       // (no store-to-load chains on a peaked distribution), added at the end.
       let size = p.sumW.count
@@ -176,6 +175,24 @@ public struct HistogramAggregate: Aggregate {
   }
 
   /// Per-axis bin index (0 underflow ... bins + 1 overflow/NaN) of each row.
+  /// The flat bin index of every row of `batch` (its first `axes.count`
+  /// values are the axes), into `idx` (capacity `batch.rows.count`).
+  func flatIndices(_ batch: AggregateBatch, into idx: UnsafeMutableBufferPointer<Int32>) {
+    let m = batch.rows.count
+    if axes.count == 1 {
+      HistogramAggregate.indices(axes[0], batch.values[0].floats, batch.rows, batch.dense, idx)
+      return
+    }
+    withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { one in
+      for j in 0..<m { idx[j] = 0 }
+      for (d, a) in axes.enumerated() {
+        HistogramAggregate.indices(a, batch.values[d].floats, batch.rows, batch.dense, one)
+        let e = Int32(a.extent)
+        for j in 0..<m { idx[j] = idx[j] &* e &+ one[j] }
+      }
+    }
+  }
+
   static func indices(
     _ a: HistogramAxis, _ x: UnsafePointer<Double>, _ rows: UnsafeBufferPointer<Int32>, _ dense: Bool,
     _ out: UnsafeMutableBufferPointer<Int32>
