@@ -11,7 +11,7 @@ DEMO_STORE ?= syscorr-store
 DEB_PACKAGES := libhdf5-dev zlib1g-dev libdeflate-dev libzstd-dev liblz4-dev liblzma-dev pkg-config
 PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi
 
-.PHONY: all build demo test test-swift test-python prereqs venv bench fuzz clean
+.PHONY: all build demo test prereqs venv bench fuzz clean
 
 all: build
 

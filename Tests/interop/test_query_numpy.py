@@ -59,6 +59,16 @@ class QueryAgainstNumpy(unittest.TestCase):
         for cut, mask in cases.items():
             self.assertEqual(self.q("--cut", cut, "--count")["entries"], int(mask.sum()), cut)
 
+    def test_example_alias_file(self):
+        c = self.c
+        aliases = os.path.join(os.path.dirname(__file__), "..", "..", "data-samples", "dst-aliases.txt")
+        r = self.q("--alias-file", aliases, "--cut", "goodK && signalRegion && K_pid > 0.2", "--count")
+        with np.errstate(invalid="ignore"):
+            dm = c["massDifference__bo0__bc"]
+            mask = ((c["D0_K_dr"] < 2) & (np.abs(c["D0_K_dz"]) < 4) & (c["D0_K_nCDCHits"] > 20)
+                    & (0.1439 < dm) & (dm < 0.1469) & (1.8 < c["D0_M"]) & (c["D0_M"] < 1.95) & (c["D0_K_kaonID"] > 0.2))
+        self.assertEqual(r["entries"], int(mask.sum()))
+
     def test_weighted_sums_and_thread_invariance(self):
         c = self.c
         w = c["D0_K_kaonID"] - 0.3
