@@ -41,14 +41,6 @@ enum Output {
     return u == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[u])
   }
 
-  /// Shortest text that reads back as the same double; NaN as "nan".
-  static func number(_ x: Double) -> String {
-    if x.isNaN { return "nan" }
-    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
-    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-    return "\(x)"
-  }
-
   /// Six significant digits, for tables meant to be read.
   static func compact(_ x: Double) -> String {
     if x.isNaN { return "nan" }

@@ -12,20 +12,15 @@ struct TruthCommand: ParsableCommand {
       data) and the data/MC ratio. Use it to check efficiency and weight
       tables against truth.
 
-      Example:
+      Examples:
         syscorr truth Dst --proc MC15ri --sample mc --variable kaonID --species 321 --threshold 0.2
+        syscorr truth --input kaons.h5 --variable kaonID
       """)
 
-  @Argument(help: "Calibration mode.")
-  var mode: String
+  @Argument(help: "Calibration mode, or --mode; omit with --input.")
+  var modeName: String?
 
-  @Option(help: "Processing.")
-  var proc: String?
-
-  @Option(help: "data or mc.")
-  var sample: String?
-
-  @OptionGroup var store: StoreOption
+  @OptionGroup var input: InputOptions
 
   @Option(help: "PID variable, e.g. kaonID or binaryPID_321_211 (default: all).")
   var variable: String?
@@ -40,11 +35,12 @@ struct TruthCommand: ParsableCommand {
   var json = false
 
   func run() throws {
-    let s = store.resolved
-    let r = try s.resolve(mode: mode, proc: proc, sample: sample)
-    let set = try s.open(proc: r.proc, mode: r.mode, sample: r.sample)
-    guard let text = set.baseTables.first?.attributes.truth, !text.isEmpty else {
-      throw CommandError("\(r.proc)/\(r.mode)/\(r.sample) holds no generator truth (it was not made by `syscorr generate`)")
+    var options = input
+    if let modeName { options.mode = modeName }
+    let source = try options.openSource()
+    let text = source.ntupleAttributes.truth
+    guard !text.isEmpty else {
+      throw CommandError("these rows hold no generator truth (they were not made by `syscorr generate`)")
     }
     let truth = try GeneratorTruth.decode(json: text)
     let rows = truth.efficiencies.filter {

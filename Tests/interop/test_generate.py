@@ -52,6 +52,8 @@ class Generate(unittest.TestCase):
             truth = run_json("truth", "Dst", "--proc", "p", "--sample", "mc", "--variable", "kaonID", "--species", 321,
                              "--threshold", 0.2, store=store)
             self.assertEqual(len(truth), 7)
+            direct = run_json("truth", "--input", files[0], "--variable", "kaonID", "--species", 321, "--threshold", 0.2)
+            self.assertEqual(direct, truth)  # the same truth read from the file itself
             cols = columns(files, ["D0_K_p", "D0_K_kaonID", "D0_K_mcPDG"])
             kaon = np.abs(cols["D0_K_mcPDG"]) == 321
             checked = 0

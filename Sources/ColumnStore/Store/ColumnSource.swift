@@ -98,6 +98,9 @@ public struct MemoryTable: ColumnSource {
     values[column].map { ChunkStatistics(of: $0.slice(chunkRanges[chunk])) }
   }
 
+  /// The whole column, without copying chunk by chunk.
+  public func buffer(_ name: String) -> ColumnBuffer? { values[name] }
+
   public func read(columns names: [String], chunk: Int) throws -> [String: ColumnBuffer] {
     var out: [String: ColumnBuffer] = [:]
     for name in names {
@@ -108,9 +111,6 @@ public struct MemoryTable: ColumnSource {
     }
     return out
   }
-
-  /// The whole column, without copying chunk by chunk.
-  public func buffer(_ name: String) -> ColumnBuffer? { values[name] }
 }
 
 extension ColumnSource {

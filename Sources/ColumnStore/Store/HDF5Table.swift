@@ -169,11 +169,6 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     return loaded?[chunk]
   }
 
-  /// Whether per-chunk statistics are stored for `column`.
-  public func hasStatistics(_ column: String) -> Bool {
-    chunkRanges.isEmpty || statistics(column: column, chunk: 0) != nil
-  }
-
   private func loadStatistics(_ column: String) -> [ChunkStatistics]? {
     let n = chunkRanges.count
     guard columnTypes[column] != nil else { return nil }
