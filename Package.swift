@@ -2,30 +2,16 @@
 // SysCorr: a column store and query engine for Belle II PID systematics.
 import PackageDescription
 
-// MARK: - C bridges (Debian's -dev packages, found through pkg-config)
+// MARK: - C bridges (Debian's -dev packages; the Makefile installs them)
+// Each module map links the library's static archive (`link ":libNAME.a"`): a
+// `syscorr` process then maps no shared library but libc/libm/libstdc++/libz,
+// which saves ~6 ms per start (Debian's shared libhdf5 alone pulls in 37
+// libraries for an S3 driver SysCorr never uses).
 
-let cBridges: [Target] = [
-  .systemLibrary(
-    name: "CHDF5", path: "Sources/ColumnStore/CHDF5",
-    pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
-  .systemLibrary(
-    name: "CZlib", path: "Sources/ColumnStore/CZlib",
-    pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-  .systemLibrary(
-    name: "CDeflate", path: "Sources/ColumnStore/CDeflate",
-    pkgConfig: "libdeflate", providers: [.apt(["libdeflate-dev"])]),
-  .systemLibrary(
-    name: "CZstd", path: "Sources/ColumnStore/CZstd",
-    pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
-  .systemLibrary(
-    name: "CLZ4", path: "Sources/ColumnStore/CLZ4",
-    pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
-  .systemLibrary(
-    name: "CLZMA", path: "Sources/ColumnStore/CLZMA",
-    pkgConfig: "liblzma", providers: [.apt(["liblzma-dev"])]),
-  .systemLibrary(name: "CMalloc", path: "Sources/ColumnStore/CMalloc"),
-]
 let cBridgeNames = ["CHDF5", "CZlib", "CDeflate", "CZstd", "CLZ4", "CLZMA", "CMalloc"]
+let cBridges: [Target] = cBridgeNames.map {
+  .systemLibrary(name: $0, path: "Sources/ColumnStore/\($0)")
+}
 
 // MARK: - Libraries and the command line
 
@@ -42,13 +28,17 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
   ],
   targets: cBridges + [
+    // SIMD kernels in C (compiled for AVX2 and the baseline, chosen at load time).
+    .target(
+      name: "CKernels", path: "Sources/ColumnStore/CKernels",
+      cSettings: [.unsafeFlags(["-O3", "-ffp-contract=off"])]),
     .target(
       name: "ColumnStore",
-      dependencies: cBridgeNames.map { .target(name: $0) } + [
+      dependencies: cBridgeNames.map { .target(name: $0) } + ["CKernels",
         .product(name: "Yams", package: "Yams")
       ],
-      exclude: cBridgeNames),
-    .target(name: "Query", dependencies: ["ColumnStore"]),
+      exclude: cBridgeNames + ["CKernels"]),
+    .target(name: "Query", dependencies: ["ColumnStore", "CKernels"]),
     .executableTarget(
       name: "Tools",
       dependencies: [

@@ -82,7 +82,7 @@ def run_syscorr(binary, q, codec, data):
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)}\n{p.stderr}")
     res = json.loads(p.stdout)
-    inproc = next((float(l.split()[-1]) for l in p.stderr.splitlines() if l.startswith("timing: total")), float("nan"))
+    inproc = next((float(l.split()[2]) for l in p.stderr.splitlines() if l.startswith("timing: total")), float("nan"))
     digest = syscorr_digest(q, res, out)
     if os.path.exists(out):
         os.remove(out)

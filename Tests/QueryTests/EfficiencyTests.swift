@@ -47,6 +47,16 @@ import Testing
     // Empty bins (no rows at all below 0.5 pass the cut... the underflow has rows; an axis past the data has none).
     let far = try q.run(EfficiencyAggregate([("p", try .variable([10, 11]))], pass: "pid > 0.6"))
     #expect(far.cuts[0].efficiency[1].isNaN)
+    // A number as the pass cut is a condition: true when non-zero and not NaN.
+    let truth = try q.run(EfficiencyAggregate([("p", try .variable(edges))], pass: ["pid - 0.5", "pid - 0.5 != 0 && !isnan(pid)"]))
+    #expect(truth.cuts[0].pass == truth.cuts[1].pass)
+    var passing = 0
+    for i in 0..<n where abs(dz[i]) < 4 && p[i] >= edges[0] && p[i] < edges[3] && !pid[i].isNaN && pid[i] != 0.5 {
+      passing += 1
+    }
+    let inRange = truth.cuts[0].pass.entries
+      - (0..<n).filter { abs(dz[$0]) < 4 && (p[$0] < edges[0] || p[$0] >= edges[3]) && !pid[$0].isNaN && pid[$0] != 0.5 }.count
+    #expect(inRange == passing)
   }
 
   @Test func unitWeightsGiveTheBinomialError() {

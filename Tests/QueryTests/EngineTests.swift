@@ -99,7 +99,7 @@ import Testing
 
   @Test func variableAxisAgreesWithLinearSearch() throws {
     var r = TestRandom(77)
-    for count in [2, 5, 33, 50] {
+    for count in [2, 5, 33, 50, 64, 65, 200] {  // counting kernel up to 64 edges, binary search above
       var edges = Set<Double>()
       while edges.count < count { edges.insert((r.unit() * 400).rounded() / 64 - 3) }
       let sorted = edges.sorted()

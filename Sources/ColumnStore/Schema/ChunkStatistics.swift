@@ -1,3 +1,5 @@
+import CKernels
+
 /// Summary of one chunk of one column, stored beside the data so that
 /// queries can skip chunks and `show-variables --stats` needs no scan.
 ///
@@ -28,20 +30,6 @@ public struct ChunkStatistics: Sendable, Equatable, Codable {
     var lo = Double.infinity
     var hi = -Double.infinity
     var nans = 0
-    func scan<T: BinaryFloatingPoint>(_: T.Type) {
-      let a = bytes.bindMemory(to: T.self)
-      var l = T.infinity
-      var h = -T.infinity
-      var nanCount = 0
-      for v in a {
-        if v.isNaN { nanCount += 1; continue }
-        l = Swift.min(l, v)
-        h = Swift.max(h, v)
-      }
-      lo = Double(l)
-      hi = Double(h)
-      nans = nanCount
-    }
     func scanInt<T: FixedWidthInteger>(_: T.Type) {
       let a = bytes.bindMemory(to: T.self)
       guard var l = a.first else { return }
@@ -54,8 +42,10 @@ public struct ChunkStatistics: Sendable, Equatable, Codable {
       hi = Double(h)
     }
     switch type {
-    case .float64: scan(Double.self)
-    case .float32: scan(Float.self)
+    case .float64:
+      syscorr_float64_range(bytes.bindMemory(to: Double.self).baseAddress, n, &lo, &hi, &nans)
+    case .float32:
+      syscorr_float32_range(bytes.bindMemory(to: Float.self).baseAddress, n, &lo, &hi, &nans)
     case .int64: scanInt(Int64.self)
     case .int32: scanInt(Int32.self)
     case .int16: scanInt(Int16.self)

@@ -250,6 +250,8 @@ extension Store {
   /// one candidate for the rest of the selection.
   /// - Throws: `.notFound` listing the candidates when ambiguous or absent.
   public func resolve(mode: String, proc: String?, sample: String?) throws -> (proc: String, mode: String, sample: String) {
+    // Fully named: nothing to resolve (opening the set reports what is missing).
+    if let proc, let sample { return (proc, mode, sample) }
     let all = try sets()
     let modes = Set(all.map(\.mode)).sorted()
     guard modes.contains(mode) else {
@@ -258,7 +260,6 @@ extension Store {
       throw ColumnStoreError(.notFound, path: mode, hint)
     }
     let matching = all.filter { $0.mode == mode && (proc == nil || $0.proc == proc) && (sample == nil || $0.sample == sample) }
-    if let proc, let sample { return (proc, mode, sample) }
     if matching.count == 1 { return (matching[0].proc, mode, matching[0].sample) }
     let options = matching.map { "--proc \($0.proc) --sample \($0.sample)" }.joined(separator: "; ")
     throw ColumnStoreError(

@@ -12,6 +12,8 @@ public struct AggregateBatch {
   public let weights: UnsafePointer<Double>?
   /// The aggregate's inputs, in the order of `Aggregate.inputs`.
   public let values: [BatchValues]
+  /// The truth of each of `Aggregate.conditions`, indexed by block row.
+  public let conditions: [UnsafePointer<Bool>]
   /// The row number (within the whole source) of the block's first row.
   public let firstRow: Int
   /// True when `rows` is `0..<rows.count` (every row of the block passes),
@@ -50,6 +52,9 @@ public protocol Aggregate: Sendable {
   /// Whether inputs are delivered as float64 (numbers and bools widened).
   /// When false they keep their bound type (bool, int64 or float64).
   var inputsAsFloat: Bool { get }
+  /// Cuts evaluated on each passing row as conditions (a number is true when
+  /// non-zero and not NaN), delivered as bools: e.g. an efficiency's pass cuts.
+  var conditions: [String] { get }
 
   /// An empty partial.
   func makePartial() -> Partial
@@ -64,6 +69,7 @@ public protocol Aggregate: Sendable {
 extension Aggregate {
   public var inputs: [String] { [] }
   public var inputsAsFloat: Bool { true }
+  public var conditions: [String] { [] }
 }
 
 /// A Neumaier-compensated sum: exact to about twice double precision.

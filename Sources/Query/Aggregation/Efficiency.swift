@@ -32,8 +32,10 @@ public struct EfficiencyAggregate: Aggregate {
     self.init(axes, pass: [pass], jeffreysFloor: jeffreysFloor)
   }
 
-  /// The axes, then one pass indicator per cut (a condition: NaN is false).
-  public var inputs: [String] { histogram.inputs + passCuts.map { "where(\($0), 1, 0)" } }
+  /// The axes.
+  public var inputs: [String] { histogram.inputs }
+  /// The pass cuts, evaluated as conditions (NaN is false).
+  public var conditions: [String] { passCuts }
 
   public struct Partial: Sendable, Codable, Equatable {
     public var total: HistogramAggregate.Partial
@@ -64,7 +66,6 @@ public struct EfficiencyAggregate: Aggregate {
   public func consume(_ batch: AggregateBatch, into p: inout Partial) {
     let m = batch.rows.count
     guard m > 0 else { return }
-    let dims = histogram.axes.count
     let rows = batch.rows
     let dense = batch.dense
     let w = batch.weights
@@ -77,33 +78,42 @@ public struct EfficiencyAggregate: Aggregate {
         } else {
           wv.initialize(repeating: 1)
         }
-        func add(_ h: inout HistogramAggregate.Partial, passing flag: UnsafePointer<Double>?) {
-          var n = 0
-          h.sumW.withUnsafeMutableBufferPointer { sw in
-            h.sumW2.withUnsafeMutableBufferPointer { sw2 in
-              if let flag {
-                for j in 0..<m where flag[dense ? j : Int(rows[j])] != 0 {
-                  let k = Int(idx[j])
-                  sw[k] += wv[j]
-                  sw2[k] += wv[j] * wv[j]
-                  n += 1
-                }
-              } else {
-                for j in 0..<m {
-                  let k = Int(idx[j])
-                  sw[k] += wv[j]
-                  sw2[k] += wv[j] * wv[j]
-                }
-                n = m
-              }
+        Self.add(idx, wv, into: &p.total)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { pv in
+          for c in passCuts.indices {
+            // The weight where the row passes, else 0 (branch-free; a NaN
+            // weight of a failing row stays out of the sums).
+            let flag = batch.conditions[c]
+            var n = 0
+            for j in 0..<m {
+              let f = flag[dense ? j : Int(rows[j])]
+              pv[j] = f ? wv[j] : 0
+              n &+= Int(unsafeBitCast(f, to: UInt8.self))
             }
+            Self.add(idx, UnsafeMutableBufferPointer(rebasing: pv[0..<m]), into: &p.pass[c], entries: n)
           }
-          h.entries += n
         }
-        add(&p.total, passing: nil)
-        for c in passCuts.indices { add(&p.pass[c], passing: batch.values[dims + c].floats) }
       }
     }
+  }
+
+  /// Adds weights `wv` at flat bins `idx` to `h` (Σw and Σw²).
+  static func add(
+    _ idx: UnsafeMutableBufferPointer<Int32>, _ wv: UnsafeMutableBufferPointer<Double>,
+    into h: inout HistogramAggregate.Partial, entries: Int? = nil
+  ) {
+    let m = wv.count
+    h.sumW.withUnsafeMutableBufferPointer { sw in
+      h.sumW2.withUnsafeMutableBufferPointer { sw2 in
+        for j in 0..<m {
+          let k = Int(idx[j])
+          let x = wv[j]
+          sw[k] += x
+          sw2[k] += x * x
+        }
+      }
+    }
+    h.entries += entries ?? m
   }
 
   public func merge(_ other: Partial, into p: inout Partial) {

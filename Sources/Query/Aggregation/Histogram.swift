@@ -1,3 +1,5 @@
+import CKernels
+
 /// One histogram axis, boost-histogram style: bin i covers `[e_i, e_{i+1})`,
 /// with an underflow bin below `e_0` and an overflow bin at or above the last
 /// edge. NaN goes to the overflow bin (as boost-histogram).
@@ -133,8 +135,7 @@ public struct HistogramAggregate: Aggregate {
       // Pass 1: flat bin index of every passing row.
       let rows = batch.rows
       flatIndices(batch, into: idx)
-      // Pass 2: accumulate. Unweighted: integer counts in 4 interleaved copies
-      // (no store-to-load chains on a peaked distribution), added at the end.
+      // Pass 2: accumulate.
       let size = p.sumW.count
       if w != nil || size > 4096 {
         p.sumW.withUnsafeMutableBufferPointer { sw in
@@ -148,25 +149,15 @@ public struct HistogramAggregate: Aggregate {
           }
         }
       } else {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * size) { c in
+        // Unweighted: integer counts (Σw = Σw² = count), added per block.
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 4 * size) { c in
           c.initialize(repeating: 0)
-          var j = 0
-          while j + 4 <= m {
-            c[Int(idx[j]) &* 4] &+= 1
-            c[Int(idx[j + 1]) &* 4 &+ 1] &+= 1
-            c[Int(idx[j + 2]) &* 4 &+ 2] &+= 1
-            c[Int(idx[j + 3]) &* 4 &+ 3] &+= 1
-            j += 4
-          }
-          while j < m {
-            c[Int(idx[j]) &* 4] &+= 1
-            j += 1
-          }
-          for k in 0..<size {
-            let n = Double(c[4 * k] &+ c[4 * k + 1] &+ c[4 * k + 2] &+ c[4 * k + 3])
-            if n != 0 {
-              p.sumW[k] += n
-              p.sumW2[k] += n
+          withUnsafeTemporaryAllocation(of: Double.self, capacity: size) { n in
+            n.initialize(repeating: 0)
+            syscorr_count_bins(idx.baseAddress!, m, c.baseAddress!, size, n.baseAddress!)
+            for k in 0..<size where n[k] != 0 {
+              p.sumW[k] += n[k]
+              p.sumW2[k] += n[k]
             }
           }
         }
@@ -198,47 +189,12 @@ public struct HistogramAggregate: Aggregate {
     _ out: UnsafeMutableBufferPointer<Int32>
   ) {
     let m = rows.count
+    let r = dense ? nil : rows.baseAddress
     switch a.kind {
     case .regular(let n, let lo, let hi):
-      let width = hi - lo
-      let nd = Double(n)
-      // Branch-free form of boost's `z < 1 ? (z >= 0 ? Int(z * n) : -1) : n` (+1 for underflow):
-      // NaN fails `t < nd` and lands in overflow; z * n rounding up to n gives overflow, as in boost.
-      @inline(__always) func bin(_ v: Double) -> Int32 {
-        let z = (v - lo) / width
-        var t = z * nd
-        t = z < 0 ? -1 : t
-        t = t < nd ? t : nd
-        // floor(t) for t in [-1, n] without a checked conversion (vectorizes):
-        // round to nearest through the 1.5 * 2^52 trick, then step down if above t.
-        var k = Int32(truncatingIfNeeded: (t + 6_755_399_441_055_744.0).bitPattern)
-        k &-= Double(k) > t ? 1 : 0
-        return k &+ 1
-      }
-      if dense {
-        for j in 0..<m { out[j] = bin(x[j]) }
-      } else {
-        for j in 0..<m { out[j] = bin(x[Int(rows[j])]) }
-      }
+      syscorr_bin_regular(x, r, m, lo, hi - lo, Int32(n), out.baseAddress!)
     case .variable:
-      a.edges.withUnsafeBufferPointer { e in
-        let count = Int32(e.count)
-        if e.count <= 32 {
-          // Few edges: count the edges <= x without branches; NaN goes to overflow.
-          @inline(__always) func bin(_ v: Double) -> Int32 {
-            var k: Int32 = 0
-            for edge in e { k &+= Int32(unsafeBitCast(edge <= v, to: UInt8.self)) }
-            return v.isNaN ? count : k
-          }
-          if dense {
-            for j in 0..<m { out[j] = bin(x[j]) }
-          } else {
-            for j in 0..<m { out[j] = bin(x[Int(rows[j])]) }
-          }
-        } else {
-          for j in 0..<m { out[j] = Int32(a.index(x[dense ? j : Int(rows[j])])) }
-        }
-      }
+      a.edges.withUnsafeBufferPointer { e in syscorr_bin_edges(x, r, m, e.baseAddress!, e.count, out.baseAddress!) }
     }
   }
 

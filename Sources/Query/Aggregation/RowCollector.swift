@@ -55,15 +55,19 @@ public struct RowCollector: Aggregate {
     var v = values ?? Values(type: type, bytes: [])
     values = nil
     let w = type.byteWidth
-    let start = v.bytes.count
-    v.bytes.append(contentsOf: repeatElement(0, count: rows.count * w))
-    v.bytes.withUnsafeMutableBytes { dst in
-      let base = dst.baseAddress! + start
+    let add = rows.count * w
+    if v.bytes.capacity < v.bytes.count + add {
+      // Room for a whole chunk's blocks at once (16 at the default sizes), then doubling.
+      v.bytes.reserveCapacity(Swift.max(v.bytes.count + add, 2 * v.bytes.capacity, 16 * add))
+    }
+    withUnsafeTemporaryAllocation(byteCount: add, alignment: 8) { tmp in
+      let base = tmp.baseAddress!
       switch w {
       case 8: for (j, r) in rows.enumerated() { (base + 8 * j).copyMemory(from: raw + 8 * Int(r), byteCount: 8) }
       case 4: for (j, r) in rows.enumerated() { (base + 4 * j).copyMemory(from: raw + 4 * Int(r), byteCount: 4) }
       default: for (j, r) in rows.enumerated() { (base + w * j).copyMemory(from: raw + w * Int(r), byteCount: w) }
       }
+      v.bytes.append(contentsOf: UnsafeRawBufferPointer(tmp))
     }
     values = v
   }

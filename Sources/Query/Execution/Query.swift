@@ -64,9 +64,14 @@ public struct Query: Sendable {
     var cut: BoundExpr?
     var weight: BoundExpr?
     var inputs: [BoundExpr]
+    var conditions: [BoundExpr] = []
   }
 
-  func plan(inputs: [String], asFloat: Bool) throws(QueryError) -> Plan {
+  func plan<A: Aggregate>(for aggregate: A) throws(QueryError) -> Plan {
+    try plan(inputs: aggregate.inputs, asFloat: aggregate.inputsAsFloat, conditions: aggregate.conditions)
+  }
+
+  func plan(inputs: [String], asFloat: Bool, conditions: [String] = []) throws(QueryError) -> Plan {
     let binder = try Binder(columns: source.columns, aliases: aliases, equality: equality)
     var cutExpr = try binder.bindCondition(cut)
     // Cheap conjuncts first (results are unchanged: expressions have no side effects).
@@ -85,7 +90,9 @@ public struct Query: Sendable {
       if asFloat, b.type != .float64 { b = binder.cast(b, .float64) }
       bound.append(b)
     }
-    return Plan(columns: binder.usedColumns, cut: cutExpr, weight: w, inputs: bound)
+    var conds: [BoundExpr] = []
+    for text in conditions { conds.append(try binder.bindCondition(text) ?? .constant(.bool(true))) }
+    return Plan(columns: binder.usedColumns, cut: cutExpr, weight: w, inputs: bound, conditions: conds)
   }
 
   func skipped(_ plan: Plan, useStatistics: Bool) -> [Bool] {
@@ -113,7 +120,7 @@ public struct Query: Sendable {
   public func run<A: Aggregate>(_ aggregate: A, threads: Int? = nil, useStatistics: Bool = true) throws(QueryError)
     -> A.Result
   {
-    let plan = try plan(inputs: aggregate.inputs, asFloat: aggregate.inputsAsFloat)
+    let plan = try plan(for: aggregate)
     let skip = skipped(plan, useStatistics: useStatistics)
     let todo = skip.filter { !$0 }.count
     let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
@@ -136,7 +143,7 @@ public struct Query: Sendable {
   /// The plan of running `aggregate` (or a count) as text.
   public func explain<A: Aggregate>(_ aggregate: A, threads: Int? = nil, useStatistics: Bool = true) -> String {
     let plan: Plan
-    do { plan = try self.plan(inputs: aggregate.inputs, asFloat: aggregate.inputsAsFloat) } catch {
+    do { plan = try self.plan(for: aggregate) } catch {
       return error.description
     }
     let skip = skipped(plan, useStatistics: useStatistics)
@@ -165,6 +172,10 @@ public struct Query: Sendable {
     }
     for (text, b) in zip(aggregate.inputs, plan.inputs) {
       lines.append("  input \(text)")
+      lines.append(b.tree(indent: "    "))
+    }
+    for (text, b) in zip(aggregate.conditions, plan.conditions) {
+      lines.append("  condition \(text)")
       lines.append(b.tree(indent: "    "))
     }
     return lines.joined(separator: "\n")
@@ -317,6 +328,7 @@ final class Program {
   let cut: Node?
   let weight: Node?
   let inputs: [Node]
+  let conditions: [Node]
   let widths: [Int]
   let capacity: Int
   let selection: Scratch<Int32>
@@ -331,6 +343,7 @@ final class Program {
     cut = plan.cut.map { Compiler.compile($0, capacity: capacity, equality: equality) }
     weight = plan.weight.map { Compiler.compile($0, capacity: capacity, equality: equality) }
     inputs = plan.inputs.map { Compiler.compile($0, capacity: capacity, equality: equality) }
+    conditions = plan.conditions.map { Compiler.compile($0, capacity: capacity, equality: equality) }
     selection = Scratch(capacity, initial: 0)
     identity = Scratch(capacity, initial: 0)
     for i in 0..<capacity { identity.pointer[i] = Int32(i) }
@@ -367,7 +380,7 @@ final class Program {
         consume(
           AggregateBatch(
             rows: UnsafeBufferPointer(start: rowsPointer, count: count), weights: w, values: values,
-            firstRow: firstRow + start, dense: count == n))
+            conditions: conditions.map { $0.bools(context, sel) }, firstRow: firstRow + start, dense: count == n))
       }
       start += n
     }
