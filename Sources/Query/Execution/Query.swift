@@ -21,7 +21,7 @@ public struct Query: Sendable {
   public let source: any ColumnSource
   public let equality: FloatEquality
   /// Rows per evaluation block.
-  public var blockSize: Int = 4096
+  public var blockSize: Int = 16384
 
   /// Parses and binds the cut and the weight.
   /// - Throws: `QueryError` with the offending span.
