@@ -47,7 +47,7 @@ struct ExportCommand: ParsableCommand {
       return c
     }
     let writer = try NtupleWriter(
-      path: out, group: group, columns: infos, attributes: source.ntupleAttributes, codec: try Codec(parsing: codec),
+      path: out, group: group, columns: infos, attributes: try source.ntupleAttributes, codec: try Codec(parsing: codec),
       durable: sync)
     for k in source.chunkRanges.indices {
       try writer.append(try source.read(columns: names, chunk: k))

@@ -267,7 +267,7 @@ struct QueryCommand: ParsableCommand {
         return c
       } ?? ColumnInfo(name: spec.name, type: type, description: spec.expression)
     }
-    var attributes = query.source.ntupleAttributes
+    var attributes = try query.source.ntupleAttributes
     attributes.provenance = "{\"command\": \(Self.quote(Output.commandLine)), \"cut\": \(Self.quote(cut))}"
     attributes.truth = ""
     let writer = try NtupleWriter(

@@ -38,7 +38,7 @@ struct TruthCommand: ParsableCommand {
     var options = input
     if let modeName { options.mode = modeName }
     let source = try options.openSource()
-    let text = source.ntupleAttributes.truth
+    let text = try source.ntupleAttributes.truth
     guard !text.isEmpty else {
       throw CommandError("these rows hold no generator truth (they were not made by `syscorr generate`)")
     }

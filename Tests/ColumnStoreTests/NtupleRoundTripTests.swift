@@ -46,7 +46,7 @@ import Testing
     #expect(t.chunkRanges == [0..<1024, 1024..<2048, 2048..<2500])
     #expect(t.columns.map(\.name) == cols.map(\.0.name))
     #expect(t.columns[0].unit == "GeV")
-    #expect(t.attributes.mode == "Dst")
+    #expect(try t.attributes.mode == "Dst")
     #expect(t.codecName == codec.description)
     for (info, original) in cols {
       let back = try t.readAll(info.name)

@@ -62,6 +62,9 @@ class Atomicity(unittest.TestCase):
             files = set_files(store)
             self.assertEqual(len([f for f in files if f.endswith(".h5")]), 2)
             self.assertFalse([f for f in files if ".tmp-" in f])
+            # Chunk indexes: exactly one beside each named file, none left by the dead sessions.
+            self.assertEqual(sorted(f for f in files if f.endswith(".h5.index")),
+                             sorted(f + ".index" for f in files if f.endswith(".h5")))
 
     def test_concurrent_ingests_into_different_processings(self):
         with TempDir() as d:

@@ -34,12 +34,12 @@ enum AtomicFile {
   }
 
   /// Writes `data` to `path` atomically.
-  static func write(_ data: Data, to path: String) throws {
+  static func write(_ data: Data, to path: String, durable: Bool = true) throws {
     let tmp = temporaryPath(for: path)
     guard FileManager.default.createFile(atPath: tmp, contents: data) else {
       throw ColumnStoreError(.io, path: path, "\(path): cannot write \(tmp)")
     }
-    try commit(tmp, to: path)
+    try commit(tmp, to: path, durable: durable)
   }
 
   private static func fsyncPath(_ path: String) throws {

@@ -117,11 +117,13 @@ extension ColumnSource {
   /// The descriptive attributes of the rows when the source knows them
   /// (store sets and SysCorr files), else empty ones.
   public var ntupleAttributes: NtupleAttributes {
-    if let t = self as? HDF5Table { return t.attributes }
-    if let s = self as? NtupleSet, var a = s.baseTables.first?.attributes {
-      a.provenance = ""
-      return a
+    get throws {
+      if let t = self as? HDF5Table { return try t.attributes }
+      if let s = self as? NtupleSet, var a = try s.baseTables.first?.attributes {
+        a.provenance = ""
+        return a
+      }
+      return NtupleAttributes()
     }
-    return NtupleAttributes()
   }
 }

@@ -57,7 +57,8 @@ public struct FriendColumns {
       let base = try HDF5Table(path: tx.directory + "/" + f.name)
       let path = tx.newFilePath(prefix: friendName)
       let writer = try NtupleWriter(
-        path: path, columns: renamed, attributes: base.attributes, codec: codec, chunkRows: base.chunkRanges.first?.count ?? NtupleFormat.defaultChunkRows)
+        path: path, columns: renamed, attributes: try base.attributes, codec: codec, chunkRows: base.chunkRanges.first?.count ?? NtupleFormat.defaultChunkRows,
+        index: true)
       try RowRanges.forEachBlock(of: table, rows: offset..<(offset + f.entries)) { block in
         var out: [String: ColumnBuffer] = [:]
         for (c, r) in zip(table.columns, renamed) { out[r.name] = block[c.name] }

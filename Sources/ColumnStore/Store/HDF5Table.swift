@@ -8,20 +8,33 @@ import Synchronization
 /// A group of an HDF5 file read as a table: every 1-D dataset of a
 /// supported type is a column; all must have the same length.
 ///
-/// Files written by SysCorr carry their schema as a group attribute, so
-/// opening one reads a few attributes only; datasets, statistics and chunk
-/// locations are looked up on first use. Their chunks are then `pread` and
-/// decoded on any thread without the HDF5 lock. Any other conforming file
-/// (h5py's contiguous or gzip datasets, foreign filters) is scanned when
-/// opened and read through `H5Dread`, which HDF5 serialises.
+/// The store's files have a chunk index beside them (`ChunkIndex`): opening
+/// one then reads that index only, and HDF5 is not touched at all unless the
+/// descriptive attributes are asked for. Other files written by SysCorr
+/// carry their schema as a group attribute, so opening one reads a few
+/// attributes; datasets, statistics and chunk locations are looked up on
+/// first use. Either way chunks are `pread` and decoded on any thread
+/// without the HDF5 lock. Any other conforming file (h5py's contiguous or
+/// gzip datasets, foreign filters) is scanned when opened and read through
+/// `H5Dread`, which HDF5 serialises.
 public final class HDF5Table: ColumnSource, @unchecked Sendable {
   public let path: String
   public let group: String
   public let columns: [ColumnInfo]
   public let rowCount: Int
   public let chunkRanges: [Range<Int>]
-  /// The group's descriptive attributes.
-  public let attributes: NtupleAttributes
+  /// The group's descriptive attributes (read from the file on first use
+  /// when the table was opened through its index).
+  public var attributes: NtupleAttributes {
+    get throws {
+      if let a = state.withLock({ $0.attributes }) { return a }
+      let a = try withGroup { HDF5Table.attributes(of: $0) }
+      state.withLock { $0.attributes = a }
+      return a
+    }
+  }
+  /// Whether the table was opened through its chunk index (no HDF5 call).
+  public var openedThroughIndex: Bool { index != nil }
   /// The codec named in the file, when SysCorr wrote it.
   public let codecName: String
   /// Datasets that are not columns (wrong rank or type), with the reason.
@@ -29,8 +42,12 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   /// Bytes of the file on disk.
   public let fileBytes: Int
 
-  private let file: H5File
-  private let groupHandle: H5Group
+  /// The file and group, opened on first HDF5 use; touched under `hdf5` only.
+  nonisolated(unsafe) private var handles: (file: H5File, group: H5Group)?
+  private let index: ChunkIndex?
+  /// The decoding pipeline of every column (from the index's codec).
+  private let indexPipeline: [HDF5Filter]
+  private let indexColumn: [String: Int]
   private let chunkRows: Int
   private let descriptor: Int32
   private let columnTypes: [String: ColumnType]
@@ -40,6 +57,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   private let hdf5 = Mutex(())
 
   private struct LazyState {
+    var attributes: NtupleAttributes?
     var datasets: [String: H5Dataset] = [:]
     var stats: [String: [ChunkStatistics]?] = [:]
     var locations: [String: [ChunkLocation?]] = [:]
@@ -55,6 +73,69 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   /// root when it holds datasets, or the only group.
   /// - Throws: `ColumnStoreError` naming the file and the problem.
   public init(path: String, group: String? = nil) throws {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else {
+      if errno == ENOENT { throw ColumnStoreError(.fileNotFound, path: path, "\(path): no such file") }
+      throw ColumnStoreError(.io, path: path, "\(path): cannot open (\(String(cString: strerror(errno))))")
+    }
+    var st = stat()
+    fstat(fd, &st)
+    self.path = path
+    self.descriptor = fd
+    self.fileBytes = Int(st.st_size)
+    if let index = ChunkIndex.load(for: path, fileBytes: Int(st.st_size)), group == nil || group == index.group,
+      let codec = try? Codec(parsing: index.codec)
+    {
+      self.index = index
+      self.indexPipeline = codec.pipeline
+      self.indexColumn = Dictionary(index.schema.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { a, _ in a })
+      self.group = index.group
+      self.columns = index.schema
+      self.rowCount = index.rows
+      self.chunkRows = index.chunkRows
+      self.codecName = index.codec
+      self.skipped = []
+    } else {
+      self.index = nil
+      self.indexPipeline = []
+      self.indexColumn = [:]
+      let scan: Scan
+      do { scan = try HDF5Table.scan(path: path, group: group) } catch {
+        close(fd)
+        throw error
+      }
+      self.handles = (scan.file, scan.group)
+      self.group = scan.groupName
+      self.columns = scan.columns
+      self.rowCount = scan.rows
+      self.chunkRows = scan.chunkRows
+      self.codecName = scan.codecName
+      self.skipped = scan.skipped
+      state.withLock {
+        $0.datasets = scan.datasets
+        $0.attributes = scan.attributes
+      }
+    }
+    self.columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
+    let (rows, chunk) = (rowCount, chunkRows)
+    self.chunkRanges = stride(from: 0, to: rows, by: chunk).map { $0..<Swift.min($0 + chunk, rows) }
+  }
+
+  /// What opening a file through HDF5 finds.
+  private struct Scan {
+    var file: H5File
+    var group: H5Group
+    var groupName: String
+    var columns: [ColumnInfo]
+    var datasets: [String: H5Dataset]
+    var rows: Int
+    var chunkRows: Int
+    var codecName: String
+    var skipped: [(String, String)]
+    var attributes: NtupleAttributes
+  }
+
+  private static func scan(path: String, group: String?) throws -> Scan {
     let file = try H5File.open(path)
     let groupName = try group ?? HDF5Table.defaultGroup(in: file)
     let g = try file.group(groupName)
@@ -100,28 +181,30 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
       chunkRows = max(
         1, Int(ga.int64("chunk_rows") ?? Int64(chunkSizes.count == 1 ? chunkSizes.first! : NtupleFormat.defaultChunkRows)))
     }
-    let fd = open(path, O_RDONLY)
-    guard fd >= 0 else { throw ColumnStoreError(.fileNotFound, path: path, "\(path): cannot open") }
-    var st = stat()
-    fstat(fd, &st)
-    self.path = path
-    self.group = groupName
-    self.file = file
-    self.groupHandle = g
-    self.columns = columns
-    self.columnTypes = Dictionary(columns.map { ($0.name, $0.type) }, uniquingKeysWith: { a, _ in a })
-    self.rowCount = rows
-    self.chunkRows = chunkRows
-    self.chunkRanges = stride(from: 0, to: rows, by: chunkRows).map { $0..<min($0 + chunkRows, rows) }
-    self.skipped = skipped
-    self.descriptor = fd
-    self.fileBytes = Int(st.st_size)
-    self.codecName = ga.string("codec") ?? ""
-    self.attributes = NtupleAttributes(
+    return Scan(
+      file: file, group: g, groupName: groupName, columns: columns, datasets: datasets, rows: rows,
+      chunkRows: chunkRows, codecName: ga.string("codec") ?? "", skipped: skipped, attributes: attributes(of: g))
+  }
+
+  private static func attributes(of g: H5Group) -> NtupleAttributes {
+    let ga = g.attributes
+    return NtupleAttributes(
       mode: ga.string("mode") ?? "", sample: ga.string("sample") ?? "", proc: ga.string("proc") ?? "",
       shortName: ga.string("short_name") ?? "", cmsEnergy: ga.double("cms_energy") ?? 0,
       decay: ga.string("decay") ?? "", provenance: ga.string("provenance") ?? "", truth: ga.string("truth") ?? "")
-    state.withLock { $0.datasets = datasets }
+  }
+
+  /// Runs `body` on the group under this table's HDF5 lock, opening the
+  /// file first when the table was opened through its index.
+  private func withGroup<R>(_ body: (H5Group) throws -> R) throws -> R {
+    try hdf5.withLock { _ in
+      H5Library.prepare()
+      if let handles { return try body(handles.group) }
+      let file = try H5File.open(path)
+      let g = try file.group(group)
+      handles = (file, g)
+      return try body(g)
+    }
   }
 
   deinit { close(descriptor) }
@@ -149,10 +232,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     guard let type = columnTypes[name] else {
       throw ColumnStoreError(.unknownColumn, path: path, "\(path): no column '\(name)'")
     }
-    let d: H5Dataset = try hdf5.withLock { _ in
-      H5Library.prepare()
-      return try groupHandle.dataset(name)
-    }
+    let d: H5Dataset = try withGroup { try $0.dataset(name) }
     guard d.rank == 1, d.type == type, d.count == rowCount else {
       throw ColumnStoreError(
         .corruptFile, path: path,
@@ -163,6 +243,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   }
 
   public func statistics(column: String, chunk: Int) -> ChunkStatistics? {
+    if let index, let c = indexColumn[column] { return index.statistics(column: c, chunk: chunk) }
     if let known = state.withLock({ $0.stats[column] }) { return known?[chunk] }
     let loaded = loadStatistics(column)
     state.withLock { $0.stats[column] = .some(loaded) }
@@ -172,14 +253,13 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   private func loadStatistics(_ column: String) -> [ChunkStatistics]? {
     let n = chunkRanges.count
     guard columnTypes[column] != nil else { return nil }
-    let m: (rows: Int, columns: Int, values: [Double])? = hdf5.withLock { _ in
-      H5Library.prepare()
-      guard let sg = try? groupHandle.subgroup(NtupleFormat.statsGroup), let d = try? sg.dataset(column) else {
+    let m: (rows: Int, columns: Int, values: [Double])?? = try? withGroup { g in
+      guard let sg = try? g.subgroup(NtupleFormat.statsGroup), let d = try? sg.dataset(column) else {
         return nil
       }
       return try? d.readMatrix()
     }
-    guard let m, m.rows == n, m.columns == 3 else { return nil }
+    guard let m = m ?? nil, m.rows == n, m.columns == 3 else { return nil }
     return (0..<n).map { k in
       ChunkStatistics(
         min: m.values[3 * k], max: m.values[3 * k + 1], nanCount: Int(m.values[3 * k + 2]),
@@ -190,9 +270,8 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   /// The location of a chunk, looked up through HDF5 once per column.
   private func location(of d: H5Dataset, chunk: Int) throws -> ChunkLocation? {
     if let known = state.withLock({ $0.locations[d.name] }) { return known[chunk] }
-    let found: [ChunkLocation?] = try hdf5.withLock { _ in
-      H5Library.prepare()
-      return try chunkRanges.map { r in
+    let found: [ChunkLocation?] = try withGroup { _ in
+      try chunkRanges.map { r in
         try d.chunkLocation(at: r.lowerBound).map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
       }
     }
@@ -210,13 +289,26 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
 
   /// One column of one chunk.
   public func read(column name: String, chunk: Int) throws -> ColumnBuffer {
+    let range = chunkRanges[chunk]
+    if let index {
+      guard let c = indexColumn[name] else {
+        throw ColumnStoreError(.unknownColumn, path: path, "\(path): no column '\(name)'")
+      }
+      guard let l = index.location(column: c, chunk: chunk) else {
+        throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(name)' lies beyond the end of the file (index)")
+      }
+      let location = l.map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
+      return try readDirect(
+        name, type: index.schema[c].type, pipeline: indexPipeline, location: location, chunk: chunk, range: range)
+    }
     let d = try dataset(name)
     guard let type = d.type else {
       throw ColumnStoreError(.unknownColumn, path: path, "\(path): no column '\(name)'")
     }
-    let range = chunkRanges[chunk]
     if d.chunkElements == chunkRows, d.littleEndian, d.filters.allSatisfy({ $0 != nil }) {
-      return try readDirect(d, type: type, chunk: chunk, range: range)
+      let location = try self.location(of: d, chunk: chunk)
+      return try readDirect(
+        name, type: type, pipeline: d.filters.compactMap { $0 }, location: location, chunk: chunk, range: range)
     }
     return try hdf5.withLock { _ in
       H5Library.prepare()
@@ -224,17 +316,18 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     }
   }
 
-  private func readDirect(_ d: H5Dataset, type: ColumnType, chunk: Int, range: Range<Int>) throws -> ColumnBuffer {
-    let location = try self.location(of: d, chunk: chunk)
+  /// Reads a chunk stored at `location` (nil: never written) with `pipeline`.
+  private func readDirect(
+    _ name: String, type: ColumnType, pipeline: [HDF5Filter], location: ChunkLocation?, chunk: Int, range: Range<Int>
+  ) throws -> ColumnBuffer {
     let width = type.byteWidth
     let full = chunkRows * width
     guard let location else {
       return ColumnBuffer.zeroed(type, count: range.count)  // never written: the fill value
     }
     guard location.address + UInt64(location.size) <= UInt64(fileBytes) else {
-      throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(d.name)' lies beyond the end of the file (truncated?)")
+      throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(name)' lies beyond the end of the file (truncated?)")
     }
-    let pipeline = d.filters.compactMap { $0 }
     var failure: Error?
     let buffer = ColumnBuffer.make(type, count: range.count) { dst in
       do {
@@ -263,7 +356,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     }
     if let failure {
       let message = (failure as? ColumnStoreError)?.message ?? "\(failure)"
-      throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(d.name)': \(message)")
+      throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(name)': \(message)")
     }
     if type == .bool { return Self.normalisedBool(buffer) }
     return buffer

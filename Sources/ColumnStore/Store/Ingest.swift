@@ -59,7 +59,8 @@ public struct Ingest {
       attrs.provenance = Self.provenance(command: command, source: source(i))
       let path = tx.newFilePath()
       let writer = try NtupleWriter(
-        path: path, columns: columns(i), attributes: attrs, codec: codec, chunkRows: chunkRows, threads: threads)
+        path: path, columns: columns(i), attributes: attrs, codec: codec, chunkRows: chunkRows, threads: threads,
+        index: true)
       try fill(i, writer)
       done += try writer.finish()
       progress?(done, total)

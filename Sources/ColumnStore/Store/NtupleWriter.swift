@@ -17,6 +17,7 @@ public final class NtupleWriter {
   private let threads: Int
   private let attributes: NtupleAttributes
   private let durable: Bool
+  private let writesIndex: Bool
   private var file: H5File?
   private var group: H5Group?
   private var datasets: [H5Dataset] = []
@@ -28,14 +29,16 @@ public final class NtupleWriter {
   private var finished = false
 
   /// Starts a file at `path` (created when `finish()` succeeds). With
-  /// `durable`, `finish()` also flushes the file to disk (see `AtomicFile`).
+  /// `durable`, `finish()` also flushes the file to disk (see `AtomicFile`);
+  /// with `index`, it also writes the chunk index beside it (`ChunkIndex`:
+  /// the store's files have one, standalone exports do not).
   /// - Throws: `.invalidInput` for duplicate or unsafe column names, `.io`
   ///   when the temporary file cannot be created.
   public init(
     path: String, group: String = NtupleFormat.defaultGroup, columns: [ColumnInfo],
     attributes: NtupleAttributes = NtupleAttributes(), codec: Codec = NtupleFormat.defaultCodec,
     chunkRows: Int = NtupleFormat.defaultChunkRows,
-    threads: Int = ProcessInfo.processInfo.activeProcessorCount, durable: Bool = true
+    threads: Int = ProcessInfo.processInfo.activeProcessorCount, durable: Bool = true, index: Bool = false
   ) throws {
     var seen = Set<String>()
     for c in columns {
@@ -52,6 +55,7 @@ public final class NtupleWriter {
     self.threads = threads
     self.attributes = attributes
     self.durable = durable
+    self.writesIndex = index
     self.temporaryPath = AtomicFile.temporaryPath(for: path)
     self.staging = columns.map { c in
       var bytes = [UInt8]()
@@ -149,12 +153,30 @@ public final class NtupleWriter {
     try a.set("decay", attributes.decay)
     try a.set("provenance", attributes.provenance)
     if !attributes.truth.isEmpty { try a.set("truth", attributes.truth) }
+    // Chunk addresses are final once written (closing moves only metadata).
+    let locations: [[ChunkIndex.Location?]]? = writesIndex
+      ? try datasets.map { d in
+        try stride(from: 0, to: writtenRows, by: chunkRows).map { start in
+          try d.chunkLocation(at: start).map { ChunkIndex.Location(address: $0.address, size: $0.size, mask: $0.mask) }
+        }
+      } : nil
+    let groupName = group.name
     datasets = []
     self.group = nil
     try file.close()
     self.file = nil
     try AtomicFile.commit(temporaryPath, to: path, durable: durable)
     finished = true
+    if let locations {
+      // After the file: a crash in between leaves a file without an index
+      // (read through HDF5), never an index without its file's content.
+      var st = stat()
+      guard stat(path, &st) == 0 else { throw ColumnStoreError(.io, path: path, "\(path): cannot stat the new file") }
+      let index = ChunkIndex.encode(
+        fileBytes: Int(st.st_size), rows: writtenRows, chunkRows: chunkRows, group: groupName, codec: codec.description,
+        schema: columns, locations: locations, statistics: self.stats)
+      try AtomicFile.write(index, to: ChunkIndex.path(for: path), durable: durable)
+    }
     return writtenRows
   }
 

@@ -7,7 +7,7 @@ import Foundation
 /// A store directory laid out like the calibration framework's production
 /// area:
 ///
-///     production/{proc}/{mode}/{sample}/manifest.json, part-*.h5, friend files
+///     production/{proc}/{mode}/{sample}/manifest.json, part-*.h5, friend files, *.h5.index
 ///     fit_results/  plots/  validation/
 ///
 /// The catalog is the set of `manifest.json` files: listing the store reads
@@ -161,9 +161,10 @@ public final class SetTransaction {
     let name = URL(fileURLWithPath: path).lastPathComponent
     if manifest.columns.isEmpty {
       manifest.columns = t.columns
-      manifest.shortName = t.attributes.shortName
-      manifest.decay = t.attributes.decay
-      manifest.cmsEnergy = t.attributes.cmsEnergy
+      let a = try t.attributes
+      manifest.shortName = a.shortName
+      manifest.decay = a.decay
+      manifest.cmsEnergy = a.cmsEnergy
     } else if manifest.columns.map(\.name) != t.columns.map(\.name) || manifest.columns.map(\.type) != t.columns.map(\.type) {
       let have = Set(manifest.columns.map { "\($0.name):\($0.type)" })
       let new = Set(t.columns.map { "\($0.name):\($0.type)" })
@@ -230,15 +231,17 @@ public final class SetTransaction {
     closed = true
   }
 
-  /// Removes files of the set directory that the manifest does not name:
-  /// leftovers of sessions that died before committing.
+  /// Removes files of the set directory that the manifest does not name
+  /// (with their chunk indexes): leftovers of sessions that died before
+  /// committing.
   private func collectGarbage() throws {
     var keep: Set<String> = [SetManifest.fileName, ".lock"]
     keep.formUnion(manifest.files.map(\.name))
     keep.formUnion(manifest.friends.flatMap(\.files))
+    keep.formUnion(keep.map(ChunkIndex.path(for:)))
     let fm = FileManager.default
     for name in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where !keep.contains(name) {
-      if name.hasSuffix(".h5") || name.hasPrefix(AtomicFile.temporaryPrefix) {
+      if name.hasSuffix(".h5") || name.hasSuffix(".h5" + ChunkIndex.suffix) || name.hasPrefix(AtomicFile.temporaryPrefix) {
         try? fm.removeItem(atPath: directory + "/" + name)
       }
     }
