@@ -59,15 +59,22 @@ struct GenerateCommand: ParsableCommand {
       fill: { i, writer in
         guard i < fileBlocks.count else { return }
         let range = fileBlocks[i]
-        // Generate a few blocks per thread at a time: memory stays bounded.
+        // Generate a few blocks per thread at a time (memory stays bounded), the
+        // next batch while the current one is written (HDF5 writes are serial).
         let batch = 2 * threads
-        for start in stride(from: range.lowerBound, to: range.upperBound, by: batch) {
+        let starts = Array(stride(from: range.lowerBound, to: range.upperBound, by: batch))
+        func generate(_ start: Int) throws -> [MemoryTable] {
           let ids = Array(start..<min(start + batch, range.upperBound))
-          let tables = try parallelMap(ids.count, threads: threads) { j -> MemoryTable in
+          return try parallelMap(ids.count, threads: threads) { j -> MemoryTable in
             let b = ids[j]
             return generator.block(b, rows: min(SampleGenerator.blockRows, events - b * SampleGenerator.blockRows))
           }
-          for t in tables { try writer.append(contentsOf: t) }
+        }
+        var current = try generate(starts[0])
+        for k in starts.indices {
+          let next = k + 1 < starts.count ? Prefetch { try generate(starts[k + 1]) } : nil
+          for t in current { try writer.append(contentsOf: t) }
+          if let next { current = try next.value() }
         }
       },
       columns: { _ in generator.columns }, source: { "generate seed \(seed) file \($0)" })

@@ -43,3 +43,25 @@ private final class NextIndex: @unchecked Sendable {
     return value
   }
 }
+
+/// A value computed on another thread while the caller goes on: `value()`
+/// waits for it (and rethrows its error). For pipelines such as generating
+/// the next batch of rows while the current one is written.
+public final class Prefetch<T>: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private var result: Result<T, Error>?
+
+  public init(_ body: @escaping () throws -> T) {
+    nonisolated(unsafe) let work = body
+    DispatchQueue.global().async { [self] in
+      result = Result { try work() }
+      done.signal()
+    }
+  }
+
+  /// The value, once computed; call it once.
+  public func value() throws -> T {
+    done.wait()
+    return try result!.get()
+  }
+}
