@@ -57,6 +57,11 @@ import Testing
     #expect(FileManager.default.fileExists(atPath: ChunkIndex.path(for: path)))
     try expectIndexMatchesHDF5(path)
     #expect(try HDF5Table(path: path).attributes.truth == "{\"k\": 1}")
+    // Attributes are read lazily through HDF5: never from a file that replaced the one opened.
+    let opened = try HDF5Table(path: path)
+    try FileManager.default.copyItem(atPath: path, toPath: path + ".copy")
+    #expect(rename(path + ".copy", path) == 0)
+    #expect(throws: ColumnStoreError.self) { _ = try opened.attributes }
     // Friend columns get their own index.
     let friend = try MemoryTable(columns: [(ColumnInfo(name: "w", type: .float64), .float64((0..<5_500).map(Double.init)))])
     _ = try FriendColumns(store: store, proc: "p", mode: "Dst", sample: "mc").add(name: "sw", table: friend)
@@ -81,6 +86,17 @@ import Testing
     var bad = [UInt8](good)
     bad[17] ^= 0xFF  // the version
     #expect(ChunkIndex(bad) == nil)
+    // Absurd counts in a header are refused without arithmetic overflow or huge allocations.
+    func header(rows: UInt64, chunkRows: UInt64, columns: UInt32, chunks: UInt32) -> [UInt8] {
+      var h = ChunkIndex.magic
+      for v in [UInt32(1), 0] { withUnsafeBytes(of: v.littleEndian) { h += $0 } }
+      for v in [UInt64(1 << 20), rows, chunkRows] { withUnsafeBytes(of: v.littleEndian) { h += $0 } }
+      for v in [columns, chunks, 0, 0] { withUnsafeBytes(of: v.littleEndian) { h += $0 } }  // + empty group, codec
+      return h
+    }
+    #expect(ChunkIndex(header(rows: 0x7FFF_FFFF_FFFF_FFF0, chunkRows: 100, columns: 1, chunks: 7)) == nil)
+    #expect(ChunkIndex(header(rows: UInt64(UInt32.max - 1) * 10, chunkRows: 10, columns: 0, chunks: UInt32.max - 1)) == nil)
+    #expect(ChunkIndex(header(rows: 0, chunkRows: 10, columns: 0, chunks: 0)) != nil)
     // A record pointing past the end of the file is refused at read time.
     var outside = [UInt8](good)
     outside.replaceSubrange((outside.count - 44)..<(outside.count - 36), with: [0, 0, 0, 0, 0, 0, 0, 0x7F])
@@ -103,6 +119,8 @@ import Testing
     let dir = TemporaryDirectory()
     defer { dir.cleanup() }
     let out = dir.path + "/export.h5"
+    // An index beside the path (of a store file copied there, say) goes with the file it described.
+    FileManager.default.createFile(atPath: ChunkIndex.path(for: out), contents: Data([1, 2, 3]))
     let w = try NtupleWriter(path: out, columns: try table(10).columns, durable: false)
     try w.append(contentsOf: try table(100))
     try w.finish()

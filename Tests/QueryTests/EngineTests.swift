@@ -229,6 +229,16 @@ import Testing
     let skipped = Int(text.components(separatedBy: "total, ")[1].components(separatedBy: " ")[0])!
     #expect(skipped == 15)
     #expect(try q.count().entries == (1501..<2000).filter { $0 % 7 == 0 }.count)
+    #expect(text.contains("block: 16384 rows"))
+    // An expression that aliases blow up to thousands of nodes gets smaller blocks (bounded scratch
+    // memory) and the same result.
+    var aliases = ["a0": "f + g"]
+    for k in 1...12 { aliases["a\(k)"] = "a\(k - 1) + a\(k - 1) * 0.5" }
+    let big = try Query(cut: "a12 > 1000", aliases: aliases, source: table)
+    let block = Int(big.explain(threads: 1).components(separatedBy: "block: ")[1].components(separatedBy: " ")[0])!
+    #expect(block < 16384 && block >= 256)
+    func a12(_ i: Int) -> Double { (0..<12).reduce(Double(i) / 100 + Double(i % 7)) { v, _ in v + v * 0.5 } }
+    #expect(try big.count().entries == (0..<2000).filter { a12($0) > 1000 }.count)
   }
 
   @Test func sourceErrorsAreReported() throws {
@@ -260,6 +270,7 @@ struct PartialOf<A: Aggregate>: Aggregate {
   init(_ base: A) { self.base = base }
   var inputs: [String] { base.inputs }
   var inputsAsFloat: Bool { base.inputsAsFloat }
+  var conditions: [String] { base.conditions }
   func makePartial() -> A.Partial { base.makePartial() }
   func consume(_ batch: AggregateBatch, into partial: inout A.Partial) { base.consume(batch, into: &partial) }
   func merge(_ other: A.Partial, into partial: inout A.Partial) { base.merge(other, into: &partial) }

@@ -42,7 +42,7 @@ struct ChunkIndex {
 
   static func path(for ntuple: String) -> String { ntuple + suffix }
 
-  static func chunkCount(rows: Int, chunkRows: Int) -> Int { rows == 0 ? 0 : (rows + chunkRows - 1) / chunkRows }
+  static func chunkCount(rows: Int, chunkRows: Int) -> Int { rows / chunkRows + (rows % chunkRows == 0 ? 0 : 1) }
   var chunkCount: Int { Self.chunkCount(rows: rows, chunkRows: chunkRows) }
 
   // MARK: - Writing
@@ -113,7 +113,7 @@ struct ChunkIndex {
     guard let m = take(Self.magic.count), Array(m) == Self.magic, u32() == Self.version, u32() == 0,
       let fileBytes = u64(), let rows = u64(), let chunkRows = u64(), let ncols = u32(), let nchunks = u32(),
       fileBytes < UInt64(Int.max), rows < UInt64(Int.max), chunkRows > 0, chunkRows < UInt64(Int32.max),
-      Self.chunkCount(rows: Int(rows), chunkRows: Int(chunkRows)) == Int(nchunks),
+      Self.chunkCount(rows: Int(rows), chunkRows: Int(chunkRows)) == Int(nchunks), ncols > 0 || nchunks == 0,
       let group = string(), let codec = string()
     else { return nil }
     var schema: [ColumnInfo] = []
@@ -164,6 +164,7 @@ struct ChunkIndex {
   }
 
   private func field<T: FixedWidthInteger>(_ column: Int, _ chunk: Int, _ offset: Int, _: T.Type) -> T {
+    precondition(records.indices.contains(column) && chunk >= 0 && chunk < chunkCount, "chunk index out of range")
     let at = records[column] + chunk * Self.recordBytes + offset
     return bytes.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: T.self)) }
   }

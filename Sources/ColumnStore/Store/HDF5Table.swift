@@ -50,6 +50,8 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   private let indexColumn: [String: Int]
   private let chunkRows: Int
   private let descriptor: Int32
+  /// The opened file's identity, to notice a later replacement at `path`.
+  private let inode: (device: UInt64, number: UInt64)
   private let columnTypes: [String: ColumnType]
   /// Opened datasets, statistics and chunk locations, filled on first use.
   private let state = Mutex(LazyState())
@@ -83,6 +85,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     self.path = path
     self.descriptor = fd
     self.fileBytes = Int(st.st_size)
+    self.inode = (UInt64(st.st_dev), UInt64(st.st_ino))
     if let index = ChunkIndex.load(for: path, fileBytes: Int(st.st_size)), group == nil || group == index.group,
       let codec = try? Codec(parsing: index.codec)
     {
@@ -200,6 +203,12 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     try hdf5.withLock { _ in
       H5Library.prepare()
       if let handles { return try body(handles.group) }
+      // Opened through the index: HDF5 opens the path again, which must still
+      // be the file whose chunks this table reads.
+      var now = stat()
+      guard stat(path, &now) == 0, UInt64(now.st_dev) == inode.device, UInt64(now.st_ino) == inode.number else {
+        throw ColumnStoreError(.io, path: path, "\(path): the file was replaced or removed since it was opened")
+      }
       let file = try H5File.open(path)
       let g = try file.group(group)
       handles = (file, g)

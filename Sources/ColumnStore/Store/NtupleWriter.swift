@@ -165,6 +165,9 @@ public final class NtupleWriter {
     self.group = nil
     try file.close()
     self.file = nil
+    // An index of a file this one replaces must not outlive it (it would be
+    // trusted if the sizes agree).
+    unlink(ChunkIndex.path(for: path))
     try AtomicFile.commit(temporaryPath, to: path, durable: durable)
     finished = true
     if let locations {

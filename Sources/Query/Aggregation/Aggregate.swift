@@ -54,6 +54,7 @@ public protocol Aggregate: Sendable {
   var inputsAsFloat: Bool { get }
   /// Cuts evaluated on each passing row as conditions (a number is true when
   /// non-zero and not NaN), delivered as bools: e.g. an efficiency's pass cuts.
+  /// An aggregate wrapping another must forward it with `inputs`.
   var conditions: [String] { get }
 
   /// An empty partial.

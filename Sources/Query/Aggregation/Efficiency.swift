@@ -64,6 +64,7 @@ public struct EfficiencyAggregate: Aggregate {
 
   /// Bins each row once, then adds it to the total and to every cut it passes.
   public func consume(_ batch: AggregateBatch, into p: inout Partial) {
+    precondition(batch.conditions.count == passCuts.count, "the engine must evaluate the pass cuts (forward `conditions`)")
     let m = batch.rows.count
     guard m > 0 else { return }
     let rows = batch.rows

@@ -57,8 +57,8 @@ public struct RowCollector: Aggregate {
     let w = type.byteWidth
     let add = rows.count * w
     if v.bytes.capacity < v.bytes.count + add {
-      // Room for a whole chunk's blocks at once (16 at the default sizes), then doubling.
-      v.bytes.reserveCapacity(Swift.max(v.bytes.count + add, 2 * v.bytes.capacity, 16 * add))
+      // Room for a whole chunk's blocks at once (4 at the default sizes), then doubling.
+      v.bytes.reserveCapacity(Swift.max(v.bytes.count + add, 2 * v.bytes.capacity, 4 * add))
     }
     withUnsafeTemporaryAllocation(byteCount: add, alignment: 8) { tmp in
       let base = tmp.baseAddress!

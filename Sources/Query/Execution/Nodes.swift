@@ -80,14 +80,13 @@ final class ColumnNode: Node {
 
 final class ConstantNode: Node {
   let value: Scalar
-  private let f: Scratch<Double>
-  private let i: Scratch<Int64>
-  private let b: Scratch<Bool>
+  // Filled on first use: compare kernels read `value` directly, so most
+  // constants never need a vector.
+  private lazy var f = Scratch(capacity, initial: value.double)
+  private lazy var i = Scratch(capacity, initial: value.int)
+  private lazy var b = Scratch(capacity, initial: value.truth)
   init(_ value: Scalar, capacity: Int) {
     self.value = value
-    f = Scratch(capacity, initial: value.double)
-    i = Scratch(capacity, initial: value.int)
-    b = Scratch(capacity, initial: value.truth)
     super.init(type: value.type, capacity: capacity)
   }
   override func floats(_ ctx: BlockContext, _ sel: Selection) -> UnsafePointer<Double> { UnsafePointer(f.pointer) }

@@ -20,7 +20,7 @@ public struct Query: Sendable {
   public let aliases: [String: String]
   public let source: any ColumnSource
   public let equality: FloatEquality
-  /// Rows per evaluation block.
+  /// Rows per evaluation block (smaller for very large expressions: see `effectiveBlockSize`).
   public var blockSize: Int = 16384
 
   /// Parses and binds the cut and the weight.
@@ -91,8 +91,24 @@ public struct Query: Sendable {
       bound.append(b)
     }
     var conds: [BoundExpr] = []
-    for text in conditions { conds.append(try binder.bindCondition(text) ?? .constant(.bool(true))) }
+    for text in conditions {
+      guard let c = try binder.bindCondition(text) else {
+        throw QueryError(.syntax, "empty cut", range: SourceRange(0, 0), expression: text, notes: ["expected a condition"])
+      }
+      conds.append(c)
+    }
     return Plan(columns: binder.usedColumns, cut: cutExpr, weight: w, inputs: bound, conditions: conds)
+  }
+
+  /// `blockSize`, reduced so that the scratch vectors of one worker (about
+  /// 16 bytes per row per expression node) stay under 256 MB even for the
+  /// largest expressions aliases may build.
+  func effectiveBlockSize(_ plan: Plan) -> Int {
+    func nodes(_ e: BoundExpr) -> Int { 1 + e.children.reduce(0) { $0 + nodes($1) } }
+    let all = [plan.cut, plan.weight].compactMap { $0 } + plan.inputs + plan.conditions
+    let n = Swift.max(1, all.reduce(0) { $0 + nodes($1) })
+    let requested = Swift.min(Swift.max(blockSize, 16), 1 << 20)
+    return Swift.min(requested, Swift.max(256, (256 << 20) / (16 * n)))
   }
 
   func skipped(_ plan: Plan, useStatistics: Bool) -> [Bool] {
@@ -126,7 +142,7 @@ public struct Query: Sendable {
     let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
     let coordinator = Coordinator(aggregate, chunks: skip.count)
     let job = ChunkJob(
-      plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: Swift.min(Swift.max(blockSize, 16), 1 << 20))
+      plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: effectiveBlockSize(plan))
     if workers == 1 {
       job.work(coordinator, skip: skip)
     } else {
@@ -158,7 +174,7 @@ public struct Query: Sendable {
       "chunks: \(skip.count) total, \(nSkip) skipped by statistics\(useStatistics ? "" : " (statistics disabled)")"
         + ", rows: \(source.rowCount) total, \(rowsSkipped) skipped")
     lines.append("threads: \(Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(1, skip.count - nSkip))))"
-      + ", block: \(blockSize) rows, float ==: \(equality.rawValue)")
+      + ", block: \(effectiveBlockSize(plan)) rows, float ==: \(equality.rawValue)")
     lines.append("plan:")
     if let c = plan.cut {
       lines.append("  select (conjuncts cheapest first)")
