@@ -46,6 +46,10 @@ import Testing
     let e3 = #expect(throws: ColumnStoreError.self) { _ = try store.resolve(mode: "Dst", proc: nil, sample: "data") }
     #expect(e3?.message.contains("several sets match") == true)
     #expect(try store.resolve(mode: "Dst", proc: "proc13", sample: nil) == ("proc13", "Dst", "data"))
+    // A fully named set is not looked up among the others; opening it says what exists.
+    #expect(try store.resolve(mode: "Dst", proc: "proc1", sample: "data") == ("proc1", "Dst", "data"))
+    let e4 = #expect(throws: ColumnStoreError.self) { _ = try store.open(proc: "proc1", mode: "Dst", sample: "data") }
+    #expect(e4?.message == "no processing 'proc1' for mode Dst; known: proc12, proc13")
     #expect(throws: ColumnStoreError.self) {
       _ = try SetTransaction(store: store, proc: "proc12", mode: "Dst", sample: "both", command: "")
     }

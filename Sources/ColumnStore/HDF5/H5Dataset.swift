@@ -100,10 +100,9 @@ final class H5Dataset: @unchecked Sendable {
       "H5Dwrite_chunk(\(name))", path: file.path)
   }
 
-  /// File address, stored size and filter mask of the chunk at element
-  /// offset `start`; nil when the chunk was never written.
-  /// The corresponding HDF5 call is `H5Dget_chunk_info_by_coord`.
-  func chunkLocation(at start: Int) throws -> (address: UInt64, size: Int, mask: UInt32)? {
+  /// Where the chunk at element offset `start` lies; nil when it was never
+  /// written. The corresponding HDF5 call is `H5Dget_chunk_info_by_coord`.
+  func chunkLocation(at start: Int) throws -> ChunkLocation? {
     var offset: [hsize_t] = [hsize_t(start)]
     var mask: UInt32 = 0
     var addr: haddr_t = 0
@@ -112,7 +111,7 @@ final class H5Dataset: @unchecked Sendable {
       H5Dget_chunk_info_by_coord(handle.id, &offset, &mask, &addr, &size),
       "H5Dget_chunk_info_by_coord(\(name))", path: file.path)
     guard chdf5_addr_defined(addr) != 0, size > 0 else { return nil }
-    return (UInt64(addr), Int(size), mask)
+    return ChunkLocation(address: UInt64(addr), size: Int(size), mask: mask)
   }
 
   /// Reads the raw (still filtered) bytes of one chunk through HDF5.
@@ -188,4 +187,12 @@ final class H5Dataset: @unchecked Sendable {
   }
 
   var attributes: H5Attributes { H5Attributes(owner: handle, path: file.path) }
+}
+
+/// A stored chunk: its file address, its stored (filtered) size and the
+/// mask of the filters HDF5 skipped for it.
+struct ChunkLocation: Sendable, Equatable {
+  var address: UInt64
+  var size: Int
+  var mask: UInt32
 }

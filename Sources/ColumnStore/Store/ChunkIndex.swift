@@ -19,12 +19,6 @@ import Foundation
 /// written), u64 stored size, u32 filter mask, and the chunk's statistics:
 /// f64 min, f64 max, u64 NaNs. Records are read in place when used.
 struct ChunkIndex {
-  struct Location: Equatable {
-    var address: UInt64
-    var size: Int
-    var mask: UInt32
-  }
-
   static let magic = Array("SYSCORR-INDEX\0\0\0".utf8)
   static let version: UInt32 = 1
   static let suffix = ".index"
@@ -51,7 +45,7 @@ struct ChunkIndex {
   /// `schema`, per chunk.
   static func encode(
     fileBytes: Int, rows: Int, chunkRows: Int, group: String, codec: String, schema: [ColumnInfo],
-    locations: [[Location?]], statistics: [[ChunkStatistics]]
+    locations: [[ChunkLocation?]], statistics: [[ChunkStatistics]]
   ) -> Data {
     let chunks = chunkCount(rows: rows, chunkRows: chunkRows)
     precondition(locations.count == schema.count && statistics.count == schema.count)
@@ -172,12 +166,12 @@ struct ChunkIndex {
   /// Where chunk `chunk` of column `column` (position in `schema`) lies:
   /// `.some(nil)` when it was never written, nil when the record points
   /// outside the file.
-  func location(column: Int, chunk: Int) -> Location?? {
+  func location(column: Int, chunk: Int) -> ChunkLocation?? {
     let address = field(column, chunk, 0, UInt64.self)
     if address == .max { return .some(nil) }
     let size = field(column, chunk, 8, UInt64.self)
     guard size <= UInt64(fileBytes), address <= UInt64(fileBytes) - size else { return nil }
-    return Location(address: address, size: Int(size), mask: field(column, chunk, 16, UInt32.self))
+    return ChunkLocation(address: address, size: Int(size), mask: field(column, chunk, 16, UInt32.self))
   }
 
   /// The statistics of chunk `chunk` of column `column`.

@@ -65,11 +65,6 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     var locations: [String: [ChunkLocation?]] = [:]
   }
 
-  private struct ChunkLocation: Sendable {
-    var address: UInt64
-    var size: Int
-    var mask: UInt32
-  }
 
   /// Opens `path`; `group` nil means the standard group `ntuple`, or the
   /// root when it holds datasets, or the only group.
@@ -281,7 +276,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     if let known = state.withLock({ $0.locations[d.name] }) { return known[chunk] }
     let found: [ChunkLocation?] = try withGroup { _ in
       try chunkRanges.map { r in
-        try d.chunkLocation(at: r.lowerBound).map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
+        try d.chunkLocation(at: r.lowerBound)
       }
     }
     state.withLock { $0.locations[d.name] = found }
@@ -306,9 +301,7 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
       guard let l = index.location(column: c, chunk: chunk) else {
         throw ColumnStoreError(.corruptFile, path: path, "\(path): chunk \(chunk) of '\(name)' lies beyond the end of the file (index)")
       }
-      let location = l.map { ChunkLocation(address: $0.address, size: $0.size, mask: $0.mask) }
-      return try readDirect(
-        name, type: index.schema[c].type, pipeline: indexPipeline, location: location, chunk: chunk, range: range)
+      return try readDirect(name, type: index.schema[c].type, pipeline: indexPipeline, location: l, chunk: chunk, range: range)
     }
     let d = try dataset(name)
     guard let type = d.type else {

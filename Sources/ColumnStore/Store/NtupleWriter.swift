@@ -154,10 +154,10 @@ public final class NtupleWriter {
     try a.set("provenance", attributes.provenance)
     if !attributes.truth.isEmpty { try a.set("truth", attributes.truth) }
     // Chunk addresses are final once written (closing moves only metadata).
-    let locations: [[ChunkIndex.Location?]]? = writesIndex
+    let locations: [[ChunkLocation?]]? = writesIndex
       ? try datasets.map { d in
         try stride(from: 0, to: writtenRows, by: chunkRows).map { start in
-          try d.chunkLocation(at: start).map { ChunkIndex.Location(address: $0.address, size: $0.size, mask: $0.mask) }
+          try d.chunkLocation(at: start)
         }
       } : nil
     let groupName = group.name

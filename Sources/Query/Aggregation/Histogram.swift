@@ -200,21 +200,18 @@ public struct HistogramAggregate: Aggregate {
 
   public func merge(_ other: Partial, into p: inout Partial) {
     p.entries += other.entries
-    for k in 0..<p.sumW.count {
+    /// Adds (x, xc), a sum and its compensation, to (sum, compensation).
+    func add(_ sum: inout Double, _ compensation: inout Double, _ x: Double, _ xc: Double) {
       var s = CompensatedSum()
-      s.sum = p.sumW[k]
-      s.compensation = p.sumWCompensation[k]
-      s.add(other.sumW[k])
-      s.add(other.sumWCompensation[k])
-      p.sumW[k] = s.sum
-      p.sumWCompensation[k] = s.compensation
-      var t = CompensatedSum()
-      t.sum = p.sumW2[k]
-      t.compensation = p.sumW2Compensation[k]
-      t.add(other.sumW2[k])
-      t.add(other.sumW2Compensation[k])
-      p.sumW2[k] = t.sum
-      p.sumW2Compensation[k] = t.compensation
+      s.sum = sum
+      s.compensation = compensation
+      s.add(x)
+      s.add(xc)
+      (sum, compensation) = (s.sum, s.compensation)
+    }
+    for k in 0..<p.sumW.count {
+      add(&p.sumW[k], &p.sumWCompensation[k], other.sumW[k], other.sumWCompensation[k])
+      add(&p.sumW2[k], &p.sumW2Compensation[k], other.sumW2[k], other.sumW2Compensation[k])
     }
   }
 
