@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColumnStore
+import Modes
 
 /// `syscorr aliases`: the column names basf2's `create_aliases_for_selected`
 /// gives for a decay string and a variable list.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColumnStore
+import Modes
 import Foundation
 
 /// `syscorr ls FILE.root`: the directories, trees, entries, branches and

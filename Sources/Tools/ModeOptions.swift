@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColumnStore
+import Modes
 
 /// Resolves `--mode NAME` (a built-in) or `--mode-file FILE.yaml` (a custom
 /// mode in the format of schemas/modes/).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColumnStore
+import Modes
 import Foundation
 import Query
 

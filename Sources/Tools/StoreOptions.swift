@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColumnStore
+import Modes
 import Foundation
 
 /// `--store DIR`, shared by every command that touches the store.

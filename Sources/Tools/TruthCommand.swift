@@ -1,5 +1,7 @@
 import ArgumentParser
 import ColumnStore
+import Modes
+import Toys
 import Foundation
 
 struct TruthCommand: ParsableCommand {

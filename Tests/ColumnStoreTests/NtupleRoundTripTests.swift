@@ -1,3 +1,4 @@
+import TestSupport
 import Foundation
 import Testing
 @testable import ColumnStore
@@ -7,12 +8,12 @@ import Testing
 /// own pipeline (where HDF5 can decode it).
 @Suite struct NtupleRoundTripTests {
   static func sampleColumns(rows: Int, seed: UInt64) -> [(ColumnInfo, ColumnBuffer)] {
-    var r = TestRandom(state: seed)
+    var r = TestRandom(seed)
     func ints<T: FixedWidthInteger>(_: T.Type) -> [T] {
       (0..<rows).map { i in i == 0 ? T.min : i == 1 ? T.max : T(truncatingIfNeeded: r.next()) }
     }
     let doubles: [Double] = (0..<rows).map { i in
-      i % 97 == 5 ? .nan : i == 2 ? -.infinity : i == 3 ? -0.0 : r.uniform() * 10 - 5
+      i % 97 == 5 ? .nan : i == 2 ? -.infinity : i == 3 ? -0.0 : r.unit() * 10 - 5
     }
     let buffers: [ColumnBuffer] = [
       .float64(doubles), .float32(doubles.map(Float.init)),

@@ -1,3 +1,4 @@
+import Numerics
 import Dispatch
 import Foundation
 import Synchronization

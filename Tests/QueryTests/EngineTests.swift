@@ -1,3 +1,4 @@
+import TestSupport
 import ColumnStore
 import Foundation
 import Testing

@@ -72,29 +72,3 @@ extension Aggregate {
   public var inputsAsFloat: Bool { true }
   public var conditions: [String] { [] }
 }
-
-/// A Neumaier-compensated sum: exact to about twice double precision.
-public struct CompensatedSum: Sendable, Codable, Equatable {
-  public var sum: Double = 0
-  public var compensation: Double = 0
-
-  public init() {}
-
-  @inline(__always) public mutating func add(_ x: Double) {
-    let t = sum + x
-    if Swift.abs(sum) >= Swift.abs(x) {
-      compensation += (sum - t) + x
-    } else {
-      compensation += (x - t) + sum
-    }
-    sum = t
-  }
-
-  public mutating func add(_ other: CompensatedSum) {
-    add(other.sum)
-    add(other.compensation)
-  }
-
-  /// The compensated total.
-  public var value: Double { sum + compensation }
-}

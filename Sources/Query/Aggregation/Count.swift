@@ -1,3 +1,5 @@
+import Numerics
+
 /// Counts passing rows: entries, Σw and Σw² (compensated sums).
 public struct CountAggregate: Aggregate {
   public struct Partial: Sendable, Codable, Equatable {

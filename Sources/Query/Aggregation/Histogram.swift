@@ -1,3 +1,4 @@
+import Numerics
 import CKernels
 
 /// One histogram axis, boost-histogram style: bin i covers `[e_i, e_{i+1})`,

@@ -1,6 +1,9 @@
 import Foundation
 import Testing
-@testable import ColumnStore
+@testable import Toys
+import ColumnStore
+import Modes
+import Numerics
 
 /// Shared samples (generated once; tests run in parallel).
 enum Samples {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import ColumnStore
+@testable import Modes
+import ColumnStore
 
 @Suite struct CalibrationModeTests {
   static let modesDirectory = URL(fileURLWithPath: #filePath)

@@ -1,6 +1,9 @@
 import Testing
 import Foundation
-@testable import ColumnStore
+@testable import Toys
+import ColumnStore
+import Modes
+import Numerics
 
 /// Generator speed, only when asked (run in release):
 /// `SYSCORR_BENCH=1 [SYSCORR_BENCH_MODE=Dst] swift test -c release --filter ColumnStoreTests.GeneratorBenchmark`

@@ -1,3 +1,4 @@
+import ColumnStore
 /// Column names of basf2's `variables.utils.create_aliases_for_selected`,
 /// plus `makeROOTCompatible` and the older `DST_D0_K_` prefix style.
 

@@ -1,5 +1,6 @@
 import Testing
-@testable import ColumnStore
+@testable import Modes
+import ColumnStore
 
 @Suite struct AliasGeneratorTests {
   func prefixes(_ decay: String, _ options: AliasOptions = .default) throws -> [String] {

@@ -1,4 +1,7 @@
+import ColumnStore
 import Foundation
+import Modes
+import Numerics
 
 /// Sampling and moments of `ShapeModel`s on a range. Mixtures are fraction
 /// sums of components each normalised on the range (fits-and-splot.md §1.2),

@@ -1,4 +1,7 @@
+import ColumnStore
 import Foundation
+import Modes
+import Numerics
 
 /// Which kind of sample a generator makes.
 public enum SampleKind: String, Sendable, Codable, CaseIterable {

@@ -1,4 +1,7 @@
+import ColumnStore
 import Foundation
+import Modes
+import Numerics
 
 /// A four-vector (E, px, py, pz) in GeV.
 struct LV {

@@ -1,3 +1,4 @@
+import ColumnStore
 /// A parsed basf2 decay string such as `^D*+ -> [^D0 -> ^K- ^pi+] ^pi+`.
 ///
 /// Supported syntax: particle names (evt.pdl style, e.g. `D*+`, `anti-D0`,

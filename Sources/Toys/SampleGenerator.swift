@@ -1,4 +1,7 @@
+import ColumnStore
 import Foundation
+import Modes
+import Numerics
 
 /// Realistic toy calibration ntuples for a `CalibrationMode`.
 ///

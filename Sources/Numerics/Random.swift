@@ -5,7 +5,7 @@ public struct SplitMix64: Sendable {
   public var state: UInt64
   public init(seed: UInt64) { state = seed }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
@@ -24,7 +24,7 @@ public struct SplitMix64: Sendable {
 /// xoshiro256** 1.0 (Blackman & Vigna), seeded through SplitMix64, with
 /// uniform and standard-normal (Marsaglia–Tsang ziggurat) variates.
 public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
-  var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+  @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
   public init(seed: UInt64) {
     var sm = SplitMix64(seed: seed)
@@ -32,7 +32,7 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     if s0 | s1 | s2 | s3 == 0 { s0 = 1 }
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func next() -> UInt64 {
     let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
     let t = s1 << 17
@@ -46,28 +46,28 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
   }
 
   /// Uniform in [0, 1) with 53 random bits.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func uniform() -> Double {
     Double(next() >> 11) * 0x1.0p-53
   }
 
   /// Uniform in (0, 1], safe for `log`.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func uniformPositive() -> Double {
     (Double(next() >> 11) + 1) * 0x1.0p-53
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func uniform(_ lo: Double, _ hi: Double) -> Double {
     lo + (hi - lo) * uniform()
   }
 
   /// Exponential with mean 1.
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func exponential() -> Double { -log(uniformPositive()) }
 
   /// A standard normal variate (ziggurat with 128 layers, 32-bit resolution).
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func normal() -> Double {
     let hz = Int32(truncatingIfNeeded: Int64(bitPattern: next()) >> 32)
     let iz = Int(hz & 127)
@@ -76,12 +76,12 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
     return normalTail(hz: hz, iz: iz)
   }
 
-  @inline(__always)
+  @inlinable @inline(__always)
   public mutating func normal(_ mean: Double, _ sigma: Double) -> Double {
     mean + sigma * normal()
   }
 
-  mutating func normalTail(hz hz0: Int32, iz iz0: Int) -> Double {
+  @usableFromInline mutating func normalTail(hz hz0: Int32, iz iz0: Int) -> Double {
     let t = Ziggurat.table
     let r = Ziggurat.r
     var hz = hz0
@@ -105,14 +105,14 @@ public struct Xoshiro256StarStar: RandomNumberGenerator, Sendable {
 }
 
 /// Marsaglia & Tsang (2000) ziggurat tables for the standard normal.
-enum Ziggurat {
-  static let r = 3.442619855899
-  struct Table: Sendable {
-    var kn = [UInt64](repeating: 0, count: 128)
-    var wn = [Double](repeating: 0, count: 128)
-    var fn = [Double](repeating: 0, count: 128)
+@usableFromInline enum Ziggurat {
+  @usableFromInline static let r = 3.442619855899
+  @usableFromInline struct Table: Sendable {
+    @usableFromInline var kn = [UInt64](repeating: 0, count: 128)
+    @usableFromInline var wn = [Double](repeating: 0, count: 128)
+    @usableFromInline var fn = [Double](repeating: 0, count: 128)
   }
-  static let table: Table = {
+  @usableFromInline static let table: Table = {
     var t = Table()
     let m1 = 2147483648.0
     let vn = 9.91256303526217e-3
@@ -136,82 +136,3 @@ enum Ziggurat {
   }()
 }
 
-/// The standard normal CDF and its inverse.
-public enum Normal {
-  /// Φ(x), accurate in both tails (erfc).
-  public static func cdf(_ x: Double) -> Double { 0.5 * erfc(-x / 2.0.squareRoot()) }
-  /// 1 − Φ(x), accurate in the upper tail.
-  public static func survival(_ x: Double) -> Double { 0.5 * erfc(x / 2.0.squareRoot()) }
-}
-
-/// FNV-1a 64-bit hash of a string's UTF-8 bytes (stable across runs).
-public func fnv1a64(_ s: String) -> UInt64 {
-  var h: UInt64 = 0xCBF2_9CE4_8422_2325
-  for b in s.utf8 {
-    h ^= UInt64(b)
-    h = h &* 0x0000_0100_0000_01B3
-  }
-  return h
-}
-
-/// e^x, inlined: Cody–Waite reduction by ln 2 and a degree-12 Taylor
-/// polynomial, relative error below 1e-15 on [−700, 700]; the argument is
-/// clamped to [−708, 709]. The SIMD version performs the same operations per
-/// lane, so both give bit-identical results.
-@inline(__always)
-func fastExp(_ x: Double) -> Double {
-  let xc = min(max(x, -708.0), 709.0)
-  // x·log2(e) rounded to an integer k by the 1.5·2^52 trick; t's low bits hold k
-  let t = xc * 1.4426950408889634 + 6755399441055744.0
-  let k = t - 6755399441055744.0
-  let r = (xc - k * 0.693147180369123816490) - k * 1.90821492927058770002e-10
-  var p = 1.0 / 479001600.0
-  p = p * r + 1.0 / 39916800.0
-  p = p * r + 1.0 / 3628800.0
-  p = p * r + 1.0 / 362880.0
-  p = p * r + 1.0 / 40320.0
-  p = p * r + 1.0 / 5040.0
-  p = p * r + 1.0 / 720.0
-  p = p * r + 1.0 / 120.0
-  p = p * r + 1.0 / 24.0
-  p = p * r + 1.0 / 6.0
-  p = p * r + 0.5
-  p = p * r + 1.0
-  p = p * r + 1.0
-  // 2^k: exponent field k + 1023 (k in [−1021, 1023] after the clamp)
-  let scale = Double(bitPattern: (t.bitPattern &- 0x4338_0000_0000_0000 &+ 1023) << 52)
-  return p * scale
-}
-
-/// The logistic function 1/(1 + e^−x).
-@inline(__always)
-func logistic(_ x: Double) -> Double { 1 / (1 + fastExp(-x)) }
-
-/// `fastExp` on four lanes.
-@inline(__always)
-func fastExp(_ x: SIMD4<Double>) -> SIMD4<Double> {
-  let xc = pointwiseMin(pointwiseMax(x, SIMD4(repeating: -708.0)), SIMD4(repeating: 709.0))
-  let t = xc * 1.4426950408889634 + 6755399441055744.0
-  let k = t - 6755399441055744.0
-  let r = (xc - k * 0.693147180369123816490) - k * 1.90821492927058770002e-10
-  var p = SIMD4<Double>(repeating: 1.0 / 479001600.0)
-  p = p * r + 1.0 / 39916800.0
-  p = p * r + 1.0 / 3628800.0
-  p = p * r + 1.0 / 362880.0
-  p = p * r + 1.0 / 40320.0
-  p = p * r + 1.0 / 5040.0
-  p = p * r + 1.0 / 720.0
-  p = p * r + 1.0 / 120.0
-  p = p * r + 1.0 / 24.0
-  p = p * r + 1.0 / 6.0
-  p = p * r + 0.5
-  p = p * r + 1.0
-  p = p * r + 1.0
-  let bits = unsafeBitCast(t, to: SIMD4<UInt64>.self)
-  let scale = unsafeBitCast((bits &- 0x4338_0000_0000_0000 &+ 1023) &<< 52, to: SIMD4<Double>.self)
-  return p * scale
-}
-
-/// The logistic function on four lanes.
-@inline(__always)
-func logistic(_ x: SIMD4<Double>) -> SIMD4<Double> { 1 / (1 + fastExp(-x)) }
