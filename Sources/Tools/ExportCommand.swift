@@ -41,7 +41,7 @@ struct ExportCommand: ParsableCommand {
     let names = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? source.columns.map(\.name)
     let infos = try names.map { name -> ColumnInfo in
       guard let c = source.column(named: name) else {
-        let suggestion = Suggestions.closest(to: name, in: source.columns.map(\.name))
+        let suggestion = NameSuggestions.closest(to: name, in: source.columns.map(\.name))
         throw CommandError("no column '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? ""))
       }
       return c

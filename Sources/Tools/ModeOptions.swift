@@ -15,7 +15,7 @@ enum ModeLookup {
     }
     if let mode = CalibrationMode.builtin(named: name) { return mode }
     let known = CalibrationMode.builtins.map(\.name)
-    let hint = Suggestions.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+    let hint = NameSuggestions.closest(to: name, in: known).map { "; did you mean '\($0)'?" } ?? ""
     throw CommandError(
       "unknown mode '\(name)'; known modes: \(known.joined(separator: ", "))\(hint) (or give --mode-file FILE.yaml)")
   }

@@ -33,18 +33,19 @@ struct QueryCommand: ParsableCommand {
       With --mode, the alias `selection` is the mode's default selection
       (schemas/modes/), e.g. --cut 'selection && D0_K_kaonID > 0.2'.
 
-      A value starting with '-' must be attached: --range=-1,1.
+      Options taking expressions or numbers accept values starting with '-':
+        --cut '-0.8 < D0_K_cosTheta < 0.9563' --range -1,1
       """)
 
   @OptionGroup var input: InputOptions
 
-  @Option(help: "The cut: rows for which it is true are selected (default: all rows).")
+  @Option(parsing: .unconditional, help: "The cut: rows for which it is true are selected (default: all rows).")
   var cut: String = ""
 
-  @Option(help: "A weight expression (default: 1 per row).")
+  @Option(parsing: .unconditional, help: "A weight expression (default: 1 per row).")
   var weight: String?
 
-  @Option(name: .customLong("alias"), help: "An alias name=expr, usable in expressions (repeatable).")
+  @Option(name: .customLong("alias"), parsing: .unconditionalSingleValue, help: "An alias name=expr, usable in expressions (repeatable).")
   var aliases: [String] = []
 
   @Option(help: "A file of aliases, one name=expr per line; '#' starts a comment.")
@@ -56,16 +57,16 @@ struct QueryCommand: ParsableCommand {
   @Flag(help: "Print the number of passing rows, Σw and Σw² (the default).")
   var count = false
 
-  @Option(help: "A histogram axis expression (repeatable: one per axis, N-D).")
+  @Option(parsing: .unconditionalSingleValue, help: "A histogram axis expression (repeatable: one per axis, N-D).")
   var hist: [String] = []
 
   @Option(help: "Regular bins of the next axis (with --range).")
   var bins: [Int] = []
 
-  @Option(help: "LO,HI of the next regular axis (with --bins).")
+  @Option(parsing: .unconditionalSingleValue, help: "LO,HI of the next regular axis (with --bins).")
   var range: [String] = []
 
-  @Option(help: "Bin edges e0,e1,... of the next variable axis.")
+  @Option(parsing: .unconditionalSingleValue, help: "Bin edges e0,e1,... of the next variable axis.")
   var edges: [String] = []
 
   @Flag(help: "Print JSON instead of a table.")
@@ -77,7 +78,7 @@ struct QueryCommand: ParsableCommand {
   @Flag(help: "Compare floats with == and != within 2 ULPs, as basf2 does (default: exact IEEE).")
   var basf2Equality = false
 
-  @Option(help: "A cut defining passing rows among the selected ones: prints the efficiency per --hist bin (repeatable).")
+  @Option(parsing: .unconditionalSingleValue, help: "A cut defining passing rows among the selected ones: prints the efficiency per --hist bin (repeatable).")
   var pass: [String] = []
 
   @Flag(help: "With --pass: floor each bin's variance with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).")
@@ -86,7 +87,7 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "Write to this HDF5 file: the passing rows (with --columns) or the histograms (with --hist; UHI layout).")
   var out: String?
 
-  @Option(help: "Columns to write with --out: names or name=expr, comma-separated.")
+  @Option(parsing: .unconditional, help: "Columns to write with --out: names or name=expr, comma-separated.")
   var columns: String?
 
   @Option(help: "Codec of the --out file: none, lz4, zstd[:level], deflate[:level].")

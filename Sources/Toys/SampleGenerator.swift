@@ -183,7 +183,7 @@ public struct SampleGenerator: Sendable {
     func massTruth(_ m: MassModel) -> MassTruth {
       let s = m.signal.moments(lo: m.lo, hi: m.hi)
       let b = m.background.moments(lo: m.lo, hi: m.hi)
-      return MassTruth(column: AliasGenerator.makeROOTCompatible(m.column), range: m.range, signal: m.signal,
+      return MassTruth(column: VariableNames.makeROOTCompatible(m.column), range: m.range, signal: m.signal,
                        background: m.background, signalMeanInRange: s.mean, signalSigmaInRange: s.sigma,
                        backgroundMeanInRange: b.mean)
     }

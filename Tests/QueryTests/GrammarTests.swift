@@ -1,5 +1,6 @@
 import TestSupport
 import ColumnStore
+import Modes
 import Testing
 
 @testable import Query

@@ -71,3 +71,19 @@ import Testing
     #expect(throws: QueryError.self) { try run(["--cut", "y > 1"]) }
   }
 }
+
+@Suite struct DashValueTests {
+  let table = try! MemoryTable(columns: [
+    (ColumnInfo(name: "x", type: .float64), .float64([-0.9, -0.5, 0.2, 0.95, 0.99])),
+  ], chunkRows: 2)
+
+  /// Options taking expressions accept values that start with '-' (framework binnings do).
+  @Test func expressionStartingWithMinus() throws {
+    let args = ["--cut", "-0.8 < x < 0.9563", "--json"]
+    let out = try QueryCommand.parse(args).execute(source: table, arguments: args)
+    #expect(out.hasPrefix("{\"entries\": 3,"))
+    let hist = ["--hist", "-x", "--bins", "2", "--range", "-1,1", "--pass", "-x > 0", "--json"]
+    let h = try QueryCommand.parse(hist).execute(source: table, arguments: hist)
+    #expect(h.contains("\"efficiency\""))
+  }
+}

@@ -1,4 +1,5 @@
 import ColumnStore
+import Modes
 
 /// Resolves names against a table's columns and user aliases, checks types,
 /// inserts casts and folds constants.
@@ -271,7 +272,7 @@ public final class Binder {
     if let info = byName[name] { return slot(for: info) }
     throw QueryError(
       .unknownName, "unknown column '\(name)'", range: range, expression: text,
-      notes: VariableNames.didYouMean(VariableNames.suggestions(for: name, in: knownNames)))
+      notes: NameSuggestions.didYouMean(NameSuggestions.suggestions(for: name, in: knownNames)))
   }
 
   func resolveCall(
@@ -284,9 +285,9 @@ public final class Binder {
     }
     if let col = byVariable[whole.filter { $0 != " " }], let info = byName[col] { return slot(for: info) }
     var notes = ["not a builtin function, and no column '\(safe)' (the sanitised call)"]
-    let near = VariableNames.suggestions(for: name, in: Builtin.allCases.map(\.rawValue))
-      + VariableNames.suggestions(for: safe, in: knownNames)
-    notes += VariableNames.didYouMean(Array(near.prefix(3)))
+    let near = NameSuggestions.suggestions(for: name, in: Builtin.allCases.map(\.rawValue))
+      + NameSuggestions.suggestions(for: safe, in: knownNames)
+    notes += NameSuggestions.didYouMean(Array(near.prefix(3)))
     throw QueryError(.unknownName, "unknown function or column '\(whole)'", range: range, expression: text, notes: notes)
   }
 }
