@@ -278,7 +278,6 @@ struct QueryCommand: ParsableCommand {
     let sink = WriterSink(writer: writer, names: specs.map(\.name))
     let stream = RowStream(specs.map(\.expression), sink: sink)
     _ = try query.run(stream, threads: threads)
-    if let error = stream.error { throw error }
     let n = try writer.finish()
     return json
       ? "{\"entries\": \(n), \"columns\": [\(specs.map { Self.quote($0.name) }.joined(separator: ", "))], \"out\": \(Self.quote(path))}\n"

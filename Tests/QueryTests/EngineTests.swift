@@ -273,8 +273,8 @@ struct PartialOf<A: Aggregate>: Aggregate {
   var inputsAsFloat: Bool { base.inputsAsFloat }
   var conditions: [String] { base.conditions }
   func makePartial() -> A.Partial { base.makePartial() }
-  func consume(_ batch: AggregateBatch, into partial: inout A.Partial) { base.consume(batch, into: &partial) }
-  func merge(_ other: A.Partial, into partial: inout A.Partial) { base.merge(other, into: &partial) }
+  func consume(_ batch: AggregateBatch, into partial: inout A.Partial) throws { try base.consume(batch, into: &partial) }
+  func merge(_ other: A.Partial, into partial: inout A.Partial) throws { try base.merge(other, into: &partial) }
   func finish(_ partial: A.Partial) -> A.Partial { partial }
 }
 

@@ -60,12 +60,20 @@ public protocol Aggregate: Sendable {
   /// An empty partial.
   func makePartial() -> Partial
   /// Adds the rows of one block.
-  func consume(_ batch: AggregateBatch, into partial: inout Partial)
+  /// - Throws: anything that makes the result meaningless (the query stops
+  ///   and rethrows it as a `QueryError` of kind `.aggregate`).
+  func consume(_ batch: AggregateBatch, into partial: inout Partial) throws
   /// Adds `other` (the partial of later rows) to `partial`.
-  func merge(_ other: Partial, into partial: inout Partial)
+  func merge(_ other: Partial, into partial: inout Partial) throws
   /// The result of a complete partial.
-  func finish(_ partial: Partial) -> Result
+  func finish(_ partial: Partial) throws -> Result
 }
+
+/// An aggregate whose `merge` has effects outside its partial (a row export
+/// writing to a sink): the engine still merges in chunk order, but its
+/// partials cannot be computed apart and exchanged (`Query.partial` refuses
+/// it). Every other aggregate is a pure, mergeable reducer.
+public protocol OrderedAggregate: Aggregate {}
 
 extension Aggregate {
   public var inputs: [String] { [] }

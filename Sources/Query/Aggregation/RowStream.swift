@@ -1,5 +1,4 @@
 import ColumnStore
-import Synchronization
 
 /// Receives the passing rows of a `RowStream`, one chunk at a time, in row
 /// order. Calls never overlap.
@@ -14,10 +13,9 @@ public protocol RowSink: AnyObject, Sendable {
 /// stays bounded by a few chunks whatever the number of passing rows. The
 /// engine merges partials in chunk order, so the sink sees the rows in row
 /// order for any thread count.
-public struct RowStream: Aggregate {
+public struct RowStream: OrderedAggregate {
   public let collector: RowCollector
   public let sink: any RowSink
-  private let failure = FirstError()
 
   public init(_ expressions: [String], sink: any RowSink) {
     self.collector = RowCollector(expressions)
@@ -41,28 +39,14 @@ public struct RowStream: Aggregate {
   }
 
   /// Delivers `other` (the next chunk in row order) to the sink.
-  public func merge(_ other: Partial, into p: inout Partial) {
+  /// - Throws: the sink's error (the query then stops and rethrows it).
+  public func merge(_ other: Partial, into p: inout Partial) throws {
     let values = other.rows.values
-    guard let n = values.compactMap({ $0?.count }).first, n > 0, failure.error == nil else { return }
-    do {
-      try sink.receive(values.map { $0!.buffer })
-      p.delivered += n
-    } catch {
-      failure.set(error)
-    }
+    guard let n = values.compactMap({ $0?.count }).first, n > 0 else { return }
+    try sink.receive(values.map { $0!.buffer })
+    p.delivered += n
   }
 
   /// The number of rows delivered.
-  /// - Note: check `error` too: a sink failure stops delivery.
   public func finish(_ p: Partial) -> Int { p.delivered }
-
-  /// The first error the sink threw, if any.
-  public var error: (any Error)? { failure.error }
-}
-
-/// The first error of a stream, shared by the copies of the aggregate.
-private final class FirstError: Sendable {
-  private let stored = Mutex<(any Error)?>(nil)
-  var error: (any Error)? { stored.withLock { $0 } }
-  func set(_ e: any Error) { stored.withLock { if $0 == nil { $0 = e } } }
 }

@@ -132,12 +132,55 @@ public struct Query: Sendable {
   /// - Parameters:
   ///   - threads: worker threads (default: the number of cores).
   ///   - useStatistics: skip chunks whose stored min/max prove the cut false.
-  /// - Throws: `QueryError` for bad input expressions or a failing source.
+  /// - Throws: `QueryError` for bad input expressions, a failing source or a
+  ///   failing aggregate (kind `.aggregate`).
   public func run<A: Aggregate>(_ aggregate: A, threads: Int? = nil, useStatistics: Bool = true) throws(QueryError)
     -> A.Result
   {
+    let merged = try reduce(aggregate, chunks: nil, threads: threads, useStatistics: useStatistics)
+    do { return try aggregate.finish(merged) } catch { throw QueryError.wrapping(error) }
+  }
+
+  /// The number of chunks of the source: the unit of `partial(_:chunks:)`.
+  public var chunkCount: Int { source.chunkRanges.count }
+
+  /// The partial state of `aggregate` over the chunks `chunks` only (a shard
+  /// of the source), to be merged with the other shards' partials by
+  /// `finish(_:partials:)`. Partials are `Codable`: shards may run in other
+  /// processes. Merged in chunk order, the shards give exactly what `run` gives.
+  /// - Throws: `.invalidArgument` for an `OrderedAggregate` (its merge has
+  ///   effects) or chunks outside the source.
+  public func partial<A: Aggregate>(
+    _ aggregate: A, chunks: Range<Int>, threads: Int? = nil, useStatistics: Bool = true
+  ) throws(QueryError) -> A.Partial {
+    if aggregate is any OrderedAggregate {
+      throw QueryError(.invalidArgument, "\(A.self) writes as it merges: it cannot be run as separate partials")
+    }
+    guard chunks.lowerBound >= 0, chunks.upperBound <= chunkCount else {
+      throw QueryError(.invalidArgument, "chunks \(chunks) lie outside the source's \(chunkCount) chunks")
+    }
+    return try reduce(aggregate, chunks: chunks, threads: threads, useStatistics: useStatistics)
+  }
+
+  /// Merges the partials of consecutive shards, in the order given, and finishes.
+  public static func finish<A: Aggregate>(_ aggregate: A, partials: [A.Partial]) throws(QueryError) -> A.Result {
+    do {
+      var merged = aggregate.makePartial()
+      for p in partials { try aggregate.merge(p, into: &merged) }
+      return try aggregate.finish(merged)
+    } catch {
+      throw QueryError.wrapping(error)
+    }
+  }
+
+  /// The merged partial of the chunks in `chunks` (all when nil).
+  func reduce<A: Aggregate>(_ aggregate: A, chunks: Range<Int>?, threads: Int?, useStatistics: Bool) throws(QueryError)
+    -> A.Partial
+  {
     let plan = try plan(for: aggregate)
-    let skip = skipped(plan, useStatistics: useStatistics)
+    let skip = skipped(plan, useStatistics: useStatistics).enumerated().map { k, s in
+      s || !(chunks?.contains(k) ?? true)
+    }
     let todo = skip.filter { !$0 }.count
     let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
     let coordinator = Coordinator(aggregate, chunks: skip.count)
@@ -258,7 +301,9 @@ final class Coordinator<A: Aggregate>: Sendable {
         return .none
       }
       guard let entry = next else { return }
-      if let q = entry { aggregate.merge(q, into: &merged) }
+      if let q = entry {
+        do { try aggregate.merge(q, into: &merged) } catch { fail(QueryError.wrapping(error)) }
+      }
     }
   }
 
@@ -266,11 +311,11 @@ final class Coordinator<A: Aggregate>: Sendable {
     state.withLock { s in if s.error == nil { s.error = error } }
   }
 
-  func result() throws(QueryError) -> A.Result {
-    // Called after every worker has returned: no merge is in progress.
+  /// The merged partial; called after every worker has returned (no merge is in progress).
+  func result() throws(QueryError) -> A.Partial {
     let error = state.withLock { s in s.error }
     if let error { throw error }
-    return aggregate.finish(merged)
+    return merged
   }
 }
 
@@ -318,11 +363,14 @@ struct ChunkJob<A: Aggregate>: Sendable {
       buffers.append(b)
     }
     var partial = aggregate.makePartial()
+    var failure: (any Error)?
     withBaseAddresses(buffers) { bases in
       program.run(bases: bases, rows: range.count, firstRow: range.lowerBound) { batch in
-        aggregate.consume(batch, into: &partial)
+        guard failure == nil else { return }
+        do { try aggregate.consume(batch, into: &partial) } catch { failure = error }
       }
     }
+    if let failure { throw QueryError.wrapping(failure) }
     return partial
   }
 }

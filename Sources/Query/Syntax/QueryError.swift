@@ -24,6 +24,8 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidArgument
     /// A failure of the column source while reading.
     case source
+    /// An aggregate or its sink failed (e.g. an export could not write).
+    case aggregate
   }
 
   public var kind: Kind
@@ -45,6 +47,12 @@ public struct QueryError: Error, Sendable, Equatable, CustomStringConvertible {
     self.range = range
     self.expression = expression
     self.notes = notes
+  }
+
+  /// `error` itself when it is a `QueryError`, else an `.aggregate` error
+  /// carrying its description.
+  static func wrapping(_ error: any Error) -> QueryError {
+    (error as? QueryError) ?? QueryError(.aggregate, String(describing: error))
   }
 
   /// The message, the expression, a caret line and the notes, one per line.

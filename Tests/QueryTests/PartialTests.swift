@@ -1,0 +1,64 @@
+import ColumnStore
+import Foundation
+import TestSupport
+import Testing
+
+@testable import Query
+
+/// Shards: partials of chunk ranges, exchanged as JSON, merged in order.
+@Suite struct PartialTests {
+  let table = try! randomTable(rows: 12_000, seed: 11, chunkRows: 700)
+
+  func shards(_ n: Int, of count: Int) -> [Range<Int>] {
+    (0..<n).map { k in (k * count / n)..<((k + 1) * count / n) }
+  }
+
+  func roundTrip<P: Codable>(_ p: P) throws -> P {
+    try PartialCoding.decode(P.self, from: PartialCoding.encode(p))
+  }
+
+  @Test func shardedEfficiencyEqualsOneRun() throws {
+    let q = try Query(cut: "abs(g) < 2 || n > 0", weight: "f * 0.5 + 3", source: table)
+    let agg = EfficiencyAggregate(
+      try [("f", .regular(bins: 9, lower: -5, upper: 150)), ("s", .variable([-1, 0, 0.5, 2]))],
+      pass: ["n > 1", "s < 0.3"])
+    let whole = try q.run(agg, threads: 2)
+    for n in [1, 2, 5] {
+      let partials = try shards(n, of: q.chunkCount).map { try roundTrip(q.partial(agg, chunks: $0, threads: 2)) }
+      let merged = try Query.finish(agg, partials: partials)
+      // identical bits; NaN (an empty bin's 0/0) compares as NaN, whatever its sign bit
+      func same(_ x: [Double], _ y: [Double]) -> Bool { x.count == y.count && zip(x, y).allSatisfy { $0.same($1) } }
+      #expect(same(merged.total.sumW, whole.total.sumW))
+      for (a, b) in zip(merged.cuts, whole.cuts) {
+        #expect(same(a.pass.sumW2, b.pass.sumW2))
+        #expect(same(a.efficiency, b.efficiency))
+        #expect(same(a.error, b.error))
+      }
+    }
+    let count = try Query.finish(CountAggregate(), partials: try shards(3, of: q.chunkCount).map {
+      try q.partial(CountAggregate(), chunks: $0)
+    })
+    #expect(count.entries == (try q.count()).entries)
+  }
+
+  @Test func orderedAggregatesAndBadRangesAreRefused() throws {
+    final class Sink: RowSink { func receive(_ columns: [ColumnBuffer]) throws {} }
+    let q = try Query(source: table)
+    #expect(throws: QueryError.self) { try q.partial(RowStream(["f"], sink: Sink()), chunks: 0..<1) }
+    #expect(throws: QueryError.self) { try q.partial(CountAggregate(), chunks: 0..<(q.chunkCount + 1)) }
+  }
+
+  /// A failing sink stops the query and its error reaches the caller.
+  @Test func sinkErrorsPropagate() throws {
+    struct Full: Error, CustomStringConvertible { var description: String { "disk full" } }
+    final class FailingSink: RowSink { func receive(_ columns: [ColumnBuffer]) throws { throw Full() } }
+    let q = try Query(source: table)
+    do {
+      _ = try q.run(RowStream(["f"], sink: FailingSink()), threads: 2)
+      Issue.record("no error")
+    } catch {
+      #expect(error.kind == .aggregate)
+      #expect(error.message == "disk full")
+    }
+  }
+}
