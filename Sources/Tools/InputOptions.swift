@@ -25,8 +25,9 @@ struct InputOptions: ParsableArguments {
   ///   processings and samples when the selection matches nothing.
   func openSource() throws -> any ColumnSource {
     if let input {
-      guard mode == nil && proc == nil && sample == nil else {
-        throw ValidationError("give either --input or --mode/--proc/--sample, not both")
+      // --mode may name the file's calibration mode (its selection and fit model)
+      guard proc == nil && sample == nil else {
+        throw ValidationError("--proc and --sample select a store set; --input reads a file (with --mode for its calibration mode)")
       }
       return try InputFile.open(input)
     }

@@ -144,37 +144,15 @@ struct QueryCommand: ParsableCommand {
     return values
   }
 
-  /// Aliases from --alias and --alias-file.
+  /// Aliases from --alias and --alias-file; with --mode, `selection` is the mode's default selection.
   func allAliases() throws -> [String: String] {
-    var lines: [(String, String)] = aliases.map { ($0, "--alias") }
-    if let aliasFile {
-      let text: String
-      do { text = try String(contentsOfFile: aliasFile, encoding: .utf8) } catch {
-        throw ValidationError("cannot read --alias-file '\(aliasFile)': \(error.localizedDescription)")
-      }
-      for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-        let body = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        if body.trimmingCharacters(in: .whitespaces).isEmpty { continue }
-        lines.append((String(body), "\(aliasFile):\(n + 1)"))
-      }
-    }
-    var result: [String: String] = [:]
-    // The calibration mode's default selection, as `selection`.
+    var definitions = AliasDefinitions()
     if let name = input.mode, let mode = CalibrationMode.builtin(named: name) {
-      result["selection"] = mode.selection
+      definitions.predefine("selection", mode.selection)
     }
-    for (line, origin) in lines {
-      guard let eq = line.firstIndex(of: "=") else {
-        throw ValidationError("\(origin): alias '\(line)' is not name=expr")
-      }
-      let name = line[..<eq].trimmingCharacters(in: .whitespaces)
-      let body = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-      if result[name] != nil && name != "selection" {
-        throw ValidationError("\(origin): alias '\(name)' is defined twice")
-      }
-      result[name] = body
-    }
-    return result
+    for line in aliases { try definitions.add(line: line, origin: "--alias") }
+    if let aliasFile { try definitions.add(filePath: aliasFile) }
+    return definitions.expressions
   }
 
   /// The axes in command-line order. With both --bins and --edges, the order
