@@ -14,15 +14,24 @@ import Yams
 /// * `threshold`: `m0`, `power`: g(x) = (x − m0)^power for x > m0 (a ΔM background)
 public struct ShapeModel: Sendable, Equatable, Codable {
   public var kind: String
+  /// Start values of a fit (the generator's true values).
   public var parameters: [String: Double]
+  /// Fit limits [lo, hi] of some parameters (the others get defaults from the fitter).
+  public var limits: [String: [Double]]
+  /// Parameters held at their value in a fit.
+  public var fixed: Set<String>
 
-  public init(kind: String, parameters: [String: Double]) {
+  public init(kind: String, parameters: [String: Double], limits: [String: [Double]] = [:], fixed: Set<String> = []) {
     self.kind = kind
     self.parameters = parameters
+    self.limits = limits
+    self.fixed = fixed
   }
 
-  public static let knownKinds: Set<String> = [
-    "gaussian", "doubleGaussian", "johnsonSU", "johnsonSU+gaussian", "chebychev", "threshold",
+  /// Every `kind` a fit or the generator understands.
+  public static let knownKinds = [
+    "gaussian", "doubleGaussian", "johnsonSU", "johnsonSU+gaussian", "chebychev", "exponential",
+    "polynomial", "crystalBall", "doubleSidedCrystalBall", "argus", "bifurcatedGaussian", "threshold",
   ]
 
   /// The parameters a kind requires (Chebychev: at least `c1`).
@@ -34,6 +43,12 @@ public struct ShapeModel: Sendable, Equatable, Codable {
     case "johnsonSU+gaussian": ["mu", "lambda", "gamma", "delta", "sigma", "fJohnson"]
     case "chebychev": ["c1"]
     case "threshold": ["m0", "power"]
+    case "exponential": ["c"]
+    case "crystalBall": ["m0", "sigma", "alpha", "n"]
+    case "doubleSidedCrystalBall": ["m0", "sigma", "alphaL", "nL", "alphaR", "nR"]
+    case "argus": ["m0", "c"]
+    case "bifurcatedGaussian": ["mu", "sigmaL", "sigmaR"]
+    case "polynomial": ["a0"]
     default: []
     }
   }
@@ -47,6 +62,13 @@ public struct ShapeModel: Sendable, Equatable, Codable {
 
   public subscript(_ name: String) -> Double { parameters[name] ?? .nan }
 
+  /// The parameter names in a fixed order: the kind's documented order, then
+  /// the rest by length and name (`c1 … c10`), so that files are reproducible.
+  public var orderedParameterNames: [String] {
+    let documented = ShapeModel.requiredParameters(kind).filter { parameters[$0] != nil }
+    return documented + parameters.keys.filter { !documented.contains($0) }.sorted { ($0.count, $0) < ($1.count, $1) }
+  }
+
   enum CodingKeys: String, CodingKey { case kind, parameters }
 
   struct ParameterKey: CodingKey {
@@ -56,19 +78,77 @@ public struct ShapeModel: Sendable, Equatable, Codable {
     init?(intValue: Int) { nil }
   }
 
-  /// Encodes the parameters in a fixed order (the kind's documented order,
-  /// then the rest sorted), so that files are reproducible.
+  /// A parameter in YAML: a number (a start value), or a mapping with
+  /// `value`, optional `limits: [lo, hi]` and `fixed: true`.
+  struct ParameterSetting: Codable {
+    var value: Double
+    var limits: [Double]?
+    var fixed: Bool?
+  }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    kind = try c.decode(String.self, forKey: .kind)
+    let p = try c.nestedContainer(keyedBy: ParameterKey.self, forKey: .parameters)
+    parameters = [:]
+    limits = [:]
+    fixed = []
+    for key in p.allKeys {
+      if let v = try? p.decode(Double.self, forKey: key) {
+        parameters[key.stringValue] = v
+        continue
+      }
+      let setting = try p.decode(ParameterSetting.self, forKey: key)
+      parameters[key.stringValue] = setting.value
+      if let l = setting.limits { limits[key.stringValue] = l }
+      if setting.fixed == true { fixed.insert(key.stringValue) }
+    }
+  }
+
   public func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(kind, forKey: .kind)
     var p = c.nestedContainer(keyedBy: ParameterKey.self, forKey: .parameters)
-    let documented = ShapeModel.requiredParameters(kind).filter { parameters[$0] != nil }
-    let rest = parameters.keys.filter { !documented.contains($0) }.sorted {
-      ($0.count, $0) < ($1.count, $1)
+    for key in orderedParameterNames {
+      let k = ParameterKey(stringValue: key)
+      if limits[key] == nil && !fixed.contains(key) {
+        try p.encode(parameters[key]!, forKey: k)
+      } else {
+        try p.encode(ParameterSetting(value: parameters[key]!, limits: limits[key], fixed: fixed.contains(key) ? true : nil), forKey: k)
+      }
     }
-    for key in documented + rest {
-      try p.encode(parameters[key]!, forKey: ParameterKey(stringValue: key))
+  }
+
+  /// Checks limits and fixed flags; `path` locates errors (`Dst.fit.signal`).
+  func validateFitSettings(path: String) throws {
+    for (name, l) in limits.sorted(by: { $0.key < $1.key }) {
+      let at = "\(path).parameters.\(name)"
+      guard parameters[name] != nil else {
+        throw ColumnStoreError(.invalidInput, path: at, "limits for a parameter the shape does not have")
+      }
+      guard l.count == 2, l.allSatisfy(\.isFinite) else {
+        throw ColumnStoreError(.invalidInput, path: at, "limits must be [lo, hi] (two finite numbers)")
+      }
+      guard l[0] < l[1] else { throw ColumnStoreError(.invalidInput, path: at, "lower limit above upper limit") }
+      guard (l[0]...l[1]).contains(parameters[name]!) else {
+        throw ColumnStoreError(.invalidInput, path: at, "value \(parameters[name]!) outside its limits [\(l[0]), \(l[1])]")
+      }
     }
+    for name in fixed.sorted() where parameters[name] == nil {
+      throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)", "fixed flag for a parameter the shape does not have")
+    }
+  }
+}
+
+/// The alternative model of a fit systematic: a species left out keeps the
+/// nominal shape (D*: a single Gaussian signal and a Chebychev of another order).
+public struct AlternativeModel: Sendable, Equatable, Codable {
+  public var signal: ShapeModel?
+  public var background: ShapeModel?
+
+  public init(signal: ShapeModel? = nil, background: ShapeModel? = nil) {
+    self.signal = signal
+    self.background = background
   }
 }
 
@@ -83,15 +163,56 @@ public struct MassModel: Sendable, Equatable, Codable {
   public var unit: String
   public var signal: ShapeModel
   public var background: ShapeModel
+  /// The model of the fit systematic (sWeights `…_syst`), if any.
+  public var systematic: AlternativeModel?
+  /// Extra starting points for multimodal models (parameter → start value,
+  /// overriding the nominal starts); the lowest valid minimum is kept.
+  public var starts: [[String: Double]]
 
   public init(column: String, variable: String, range: [Double], unit: String = "GeV",
-              signal: ShapeModel, background: ShapeModel) {
+              signal: ShapeModel, background: ShapeModel, systematic: AlternativeModel? = nil,
+              starts: [[String: Double]] = []) {
     self.column = column
     self.variable = variable
     self.range = range
     self.unit = unit
     self.signal = signal
     self.background = background
+    self.systematic = systematic
+    self.starts = starts
+  }
+
+  enum CodingKeys: String, CodingKey { case column, variable, range, unit, signal, background, systematic, starts }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    column = try c.decode(String.self, forKey: .column)
+    variable = try c.decode(String.self, forKey: .variable)
+    range = try c.decode([Double].self, forKey: .range)
+    unit = try c.decodeIfPresent(String.self, forKey: .unit) ?? "GeV"
+    signal = try c.decode(ShapeModel.self, forKey: .signal)
+    background = try c.decode(ShapeModel.self, forKey: .background)
+    systematic = try c.decodeIfPresent(AlternativeModel.self, forKey: .systematic)
+    starts = try c.decodeIfPresent([[String: Double]].self, forKey: .starts) ?? []
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(column, forKey: .column)
+    try c.encode(variable, forKey: .variable)
+    try c.encode(range, forKey: .range)
+    try c.encode(unit, forKey: .unit)
+    try c.encode(signal, forKey: .signal)
+    try c.encode(background, forKey: .background)
+    try c.encodeIfPresent(systematic, forKey: .systematic)
+    if !starts.isEmpty { try c.encode(starts, forKey: .starts) }
+  }
+
+  /// The model with the systematic alternative's shapes in place of the nominal ones.
+  public var alternative: MassModel? {
+    guard let systematic else { return nil }
+    return MassModel(column: column, variable: variable, range: range, unit: unit,
+                     signal: systematic.signal ?? signal, background: systematic.background ?? background)
   }
 
   public var lo: Double { range[0] }
@@ -249,27 +370,48 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
     guard (0...1).contains(signalFraction) else {
       throw ColumnStoreError(.invalidInput, path: "\(name).signalFraction", "signalFraction must be in [0, 1]")
     }
-    for (label, m) in ([fit].compactMap { $0 }.map { ("fit", $0) } + auxiliary.map { ("auxiliary", $0) }) {
+    for (label, m) in ([fit].compactMap { $0 }.map { ("fit", $0) } + auxiliary.enumerated().map { ("auxiliary[\($0)]", $1) }) {
+      let at = "\(name).\(label)"
       guard m.range.count == 2, m.range[0] < m.range[1] else {
-        throw ColumnStoreError(.invalidInput, path: "\(name).\(label).range", "range must be [lo, hi] with lo < hi")
+        throw ColumnStoreError(.invalidInput, path: "\(at).range", "range must be [lo, hi] with lo < hi")
       }
-      for shape in [m.signal, m.background] {
-        guard ShapeModel.knownKinds.contains(shape.kind) else {
-          throw ColumnStoreError(.invalidInput, path: "\(name).\(label)",
-            "unknown shape kind '\(shape.kind)' (known: \(ShapeModel.knownKinds.sorted().joined(separator: ", ")))")
+      var shapes = [("signal", m.signal), ("background", m.background)]
+      if let alt = m.systematic {
+        guard alt.signal != nil || alt.background != nil else {
+          throw ColumnStoreError(.invalidInput, path: "\(at).systematic", "an alternative model needs a signal or a background shape")
         }
-        for req in ShapeModel.requiredParameters(shape.kind) where shape.parameters[req] == nil {
-          throw ColumnStoreError(.invalidInput, path: "\(name).\(label)", "shape '\(shape.kind)' needs parameter '\(req)'")
-        }
-        if shape.kind == "chebychev" {
-          let order = shape.chebychevCoefficients.count
-          guard order <= 8, order == shape.parameters.count else {
-            throw ColumnStoreError(.invalidInput, path: "\(name).\(label)",
-              "a Chebychev shape takes c1 … cn without gaps, n ≤ 8")
-          }
+        shapes += [("systematic.signal", alt.signal), ("systematic.background", alt.background)].compactMap { l, s in s.map { (l, $0) } }
+      }
+      for (species, shape) in shapes {
+        try Self.validate(shape, path: "\(at).\(species)")
+      }
+      let names = Set([m.signal, m.background].flatMap { $0.parameters.keys })
+      for (k, start) in m.starts.enumerated() {
+        for key in start.keys.sorted() where !names.contains(key) {
+          let hint = NameSuggestions.didYouMean(NameSuggestions.suggestions(for: key, in: names.sorted())).first.map { " (\($0))" } ?? ""
+          throw ColumnStoreError(.invalidInput, path: "\(at).starts[\(k)].\(key)", "not a parameter of the model\(hint)")
         }
       }
     }
+  }
+
+  /// Checks one shape: known kind, required parameters, Chebychev order, limits.
+  static func validate(_ shape: ShapeModel, path: String) throws {
+    guard ShapeModel.knownKinds.contains(shape.kind) else {
+      let hint = NameSuggestions.closest(to: shape.kind, in: ShapeModel.knownKinds).map { "; did you mean '\($0)'?" } ?? ""
+      throw ColumnStoreError(.invalidInput, path: "\(path).kind",
+        "unknown shape kind '\(shape.kind)' (known: \(ShapeModel.knownKinds.joined(separator: ", ")))\(hint)")
+    }
+    for req in ShapeModel.requiredParameters(shape.kind) where shape.parameters[req] == nil {
+      throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "shape '\(shape.kind)' needs parameter '\(req)'")
+    }
+    if shape.kind == "chebychev" {
+      let order = shape.chebychevCoefficients.count
+      guard order <= 8, order == shape.parameters.count else {
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "a Chebychev shape takes c1 … cn without gaps, n ≤ 8")
+      }
+    }
+    try shape.validateFitSettings(path: path)
   }
 
   // MARK: YAML
@@ -366,8 +508,15 @@ extension CalibrationMode {
     fit: MassModel(
       column: "D0_M", variable: "M", range: [1.80, 1.95],
       signal: ShapeModel(kind: "doubleGaussian",
-                         parameters: ["mu": 1.86484, "sigma1": 0.0055, "sigma2": 0.0120, "f": 0.70]),
-      background: ShapeModel(kind: "chebychev", parameters: ["c1": -0.20, "c2": 0.05])),
+                         parameters: ["mu": 1.86484, "sigma1": 0.0055, "sigma2": 0.0120, "f": 0.70],
+                         limits: ["mu": [1.85, 1.88], "sigma1": [0.001, 0.02], "sigma2": [0.004, 0.05], "f": [0, 1]]),
+      background: ShapeModel(kind: "chebychev", parameters: ["c1": -0.20, "c2": 0.05],
+                             limits: ["c1": [-1, 1], "c2": [-1, 1]]),
+      systematic: AlternativeModel(
+        signal: ShapeModel(kind: "gaussian", parameters: ["mu": 1.86484, "sigma": 0.007],
+                           limits: ["mu": [1.85, 1.88], "sigma": [0.001, 0.05]]),
+        background: ShapeModel(kind: "chebychev", parameters: ["c1": -0.20, "c2": 0.05, "c3": 0],
+                               limits: ["c1": [-1, 1], "c2": [-1, 1], "c3": [-1, 1]]))),
     auxiliary: [
       MassModel(
         column: "massDifference__bo0__bc", variable: "massDifference(0)", range: [0.13957, 0.16],
@@ -408,8 +557,15 @@ extension CalibrationMode {
     fit: MassModel(
       column: "M", variable: "M", range: [1.10, 1.13],
       signal: ShapeModel(kind: "johnsonSU",
-                         parameters: ["mu": 1.11568, "lambda": 0.0016, "gamma": 0.10, "delta": 1.40]),
-      background: ShapeModel(kind: "chebychev", parameters: ["c1": 0.15, "c2": -0.05])),
+                         parameters: ["mu": 1.11568, "lambda": 0.0016, "gamma": 0.10, "delta": 1.40],
+                         limits: ["mu": [1.11, 1.12], "lambda": [0.0002, 0.01], "gamma": [-3, 3], "delta": [0.2, 5]]),
+      background: ShapeModel(kind: "chebychev", parameters: ["c1": 0.15, "c2": -0.05],
+                             limits: ["c1": [-1, 1], "c2": [-1, 1]]),
+      systematic: AlternativeModel(
+        signal: ShapeModel(kind: "doubleGaussian",
+                           parameters: ["mu": 1.11568, "sigma1": 0.0012, "sigma2": 0.003, "f": 0.6],
+                           limits: ["mu": [1.11, 1.12], "sigma1": [0.0003, 0.005], "sigma2": [0.0008, 0.01],
+                                    "f": [0, 1]]))),
     signalFraction: 0.70,
     notes: """
       V0 daughters are displaced, so no dr/dz cut; the selection uses the flight distance \
@@ -436,8 +592,16 @@ extension CalibrationMode {
       signal: ShapeModel(kind: "johnsonSU+gaussian", parameters: [
         "mu": 0.497611, "lambda": 0.0040, "gamma": -0.05, "delta": 1.60, "sigma": 0.0028,
         "fJohnson": 0.60,
+      ], limits: [
+        "mu": [0.49, 0.505], "lambda": [0.0005, 0.02], "gamma": [-3, 3], "delta": [0.2, 5],
+        "sigma": [0.0005, 0.01], "fJohnson": [0, 1],
       ]),
-      background: ShapeModel(kind: "chebychev", parameters: ["c1": -0.10, "c2": 0.05, "c3": 0.02])),
+      background: ShapeModel(kind: "chebychev", parameters: ["c1": -0.10, "c2": 0.05, "c3": 0.02],
+                             limits: ["c1": [-1, 1], "c2": [-1, 1], "c3": [-1, 1]]),
+      systematic: AlternativeModel(
+        background: ShapeModel(kind: "chebychev", parameters: ["c1": -0.10, "c2": 0.05],
+                               limits: ["c1": [-1, 1], "c2": [-1, 1]])),
+      starts: [["fJohnson": 0.3, "delta": 1.2], ["fJohnson": 0.85, "delta": 2.0]]),
     signalFraction: 0.80,
     notes: """
       Johnson S_U and Gaussian share the mean mu. Track roles: pi_0 (pi+), pi_1 (pi-).

@@ -98,6 +98,13 @@ public struct SampleGenerator: Sendable {
     if topology != .tau && mode.fit == nil {
       throw ColumnStoreError(.invalidInput, path: mode.name, "mode '\(mode.name)' needs a mass fit model to be generated")
     }
+    for (label, m) in ([mode.fit].compactMap { $0 }.map { ("fit", $0) } + mode.auxiliary.map { ("auxiliary", $0) }) {
+      for (species, shape) in [("signal", m.signal), ("background", m.background)]
+      where !ShapeSampler.generatedKinds.contains(shape.kind) {
+        throw ColumnStoreError(.unsupported, path: "\(mode.name).\(label).\(species).kind",
+          "the generator samples \(ShapeSampler.generatedKinds.sorted().joined(separator: ", ")) shapes, not '\(shape.kind)'")
+      }
+    }
     if topology == .dstar && mode.auxiliary.isEmpty {
       throw ColumnStoreError(.invalidInput, path: mode.name, "a D*-like mode needs a Delta M model in 'auxiliary'")
     }

@@ -81,6 +81,10 @@ extension ShapeModel {
 
 /// A sampler of one shape on a range, prepared once for speed.
 struct ShapeSampler: Sendable {
+  /// The kinds it samples (any other is refused by the generator, never drawn uniformly).
+  static let generatedKinds: Set<String> = [
+    "gaussian", "doubleGaussian", "johnsonSU", "johnsonSU+gaussian", "chebychev", "threshold",
+  ]
   enum Kind: Sendable {
     case gaussian(mu: Double, sigma: Double)
     case doubleGaussian(mu: Double, s1: Double, s2: Double, f: Double)

@@ -128,3 +128,48 @@ import ColumnStore
     #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(contentsOf: "/nonexistent/x.yaml") }
   }
 }
+
+/// The fit model's settings in the mode files: limits, fixed flags, the
+/// systematic alternative, extra starts; each mistake a located error.
+@Suite struct FitModelSettingsTests {
+  func load(_ edit: (inout String) -> Void) throws -> CalibrationMode {
+    var yaml = try CalibrationMode.dst.yaml()
+    edit(&yaml)
+    return try CalibrationMode.load(yaml: yaml)
+  }
+
+  func failure(_ edit: @escaping (inout String) -> Void) -> ColumnStoreError? {
+    do { _ = try load(edit); return nil } catch { return error as? ColumnStoreError }
+  }
+
+  @Test func builtinsCarryLimitsAndAlternatives() throws {
+    let fit = try #require(CalibrationMode.dst.fit)
+    #expect(fit.signal.limits["sigma1"] == [0.001, 0.02])
+    #expect(fit.alternative?.signal.kind == "gaussian")
+    #expect(fit.alternative?.background.chebychevCoefficients.count == 3)
+    #expect(CalibrationMode.lambda0.fit?.alternative?.signal.kind == "doubleGaussian")
+    #expect(CalibrationMode.lambda0.fit?.alternative?.background == CalibrationMode.lambda0.fit?.background)
+    #expect(CalibrationMode.ks.fit?.starts.count == 2)
+  }
+
+  @Test func numbersOrMappingsAndFixedFlags() throws {
+    let m = try load { y in
+      y = y.replacingOccurrences(of: "      f:\n        value: 0.7\n", with: "      f:\n        value: 0.7\n        fixed: true\n")
+    }
+    #expect(m.fit?.signal.fixed == ["f"])
+    #expect(try CalibrationMode.load(yaml: try m.yaml()) == m)
+  }
+
+  @Test func locatedErrors() throws {
+    let swapped = failure { y in
+      y = y.replacingOccurrences(of: "        - 0.001\n        - 0.02\n", with: "        - 0.02\n        - 0.001\n")
+    }
+    #expect(swapped?.path == "Dst.fit.signal.parameters.sigma1")
+    #expect(swapped?.message == "lower limit above upper limit")
+    let typo = failure { y in y = y.replacingOccurrences(of: "kind: doubleGaussian", with: "kind: doubleGausian") }
+    #expect(typo?.path == "Dst.fit.signal.kind")
+    #expect(typo?.message.contains("did you mean 'doubleGaussian'?") == true)
+    let outside = failure { y in y = y.replacingOccurrences(of: "value: 0.0055", with: "value: 0.5") }
+    #expect(outside?.message == "value 0.5 outside its limits [0.001, 0.02]")
+  }
+}
