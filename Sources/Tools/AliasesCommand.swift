@@ -97,9 +97,9 @@ struct AliasesCommand: ParsableCommand {
     do {
       columns = try AliasGenerator.columns(variables: variables, decayString: decayString, options: options)
     } catch let e as DecayStringError {
-      throw AliasesError(description: e.description)
+      throw CommandError(e.description)
     } catch let e as ColumnStoreError {
-      throw AliasesError(description: e.message)
+      throw CommandError(e.message)
     }
     if json {
       let body = columns.map { "  \(Self.jsonString($0.name)): \(Self.jsonString($0.expression))" }
@@ -108,11 +108,6 @@ struct AliasesCommand: ParsableCommand {
       for c in columns { print(c.name) }
     }
   }
-}
-
-/// An input error printed as `Error: <description>` (no usage text).
-struct AliasesError: Error, CustomStringConvertible {
-  var description: String
 }
 
 extension String {

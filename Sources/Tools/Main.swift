@@ -18,7 +18,7 @@ enum Main {
       parsed = DispatchTime.now().uptimeNanoseconds
       try command.run()
     } catch {
-      SysCorr.exit(withError: error)
+      ErrorWording.exit(error)
     }
     if ProcessInfo.processInfo.environment["SYSCORR_TIMING"] == "1" {
       let now = DispatchTime.now().uptimeNanoseconds

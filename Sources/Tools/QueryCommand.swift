@@ -122,12 +122,7 @@ struct QueryCommand: ParsableCommand {
 
   func run() throws {
     let source = try input.openSource()
-    do {
-      print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
-    } catch let error as QueryError {
-      FileHandle.standardError.write(Data((error.description + "\n").utf8))
-      throw ExitCode.failure
-    }
+    print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
   }
 
   // MARK: - Implementation (testable without a store)
@@ -195,213 +190,43 @@ struct QueryCommand: ParsableCommand {
       cut: cut, weight: weight, aliases: try allAliases(), source: source,
       equality: basf2Equality ? .basf2 : .exact)
     let axes = try axes(arguments: arguments)
+    let metadata = ["cut": cut, "weight": weight ?? "", "writer": "syscorr"]
     if let out, let columns {
-      return try writeRows(query: query, columns: columns, to: out)
+      let export = RowExport(
+        columns: try ColumnSpec.parseList(columns), codec: try Codec(parsing: codec),
+        threads: threads ?? Query.defaultThreads, durable: sync,
+        provenance: try Output.compactJSON(["command": Output.commandLine, "cut": cut]))
+      let n = try export.write(query, to: out)
+      return json
+        ? try Output.json(RowsWritten(entries: n, columns: export.columns.map(\.name), out: out)) + "\n"
+        : "wrote \(Output.grouped(n)) rows × \(export.columns.count) columns to \(out)\n"
     }
     if !pass.isEmpty {
       let e = try query.run(EfficiencyAggregate(axes, pass: pass, jeffreysFloor: jeffreys), threads: threads)
       if let out {
-        var hists = [("total", uhi(e.total, note: "all selected rows"))]
-        for (i, c) in e.cuts.enumerated() { hists.append(("pass_\(i + 1)", uhi(c.pass, note: "passing " + c.cut))) }
+        var hists = [("total", e.total.uhi(metadata: metadata.merging(["content": "all selected rows"]) { $1 }))]
+        for (i, c) in e.cuts.enumerated() {
+          hists.append(("pass_\(i + 1)", c.pass.uhi(metadata: metadata.merging(["content": "passing " + c.cut]) { $1 })))
+        }
         try UHIHistogramFile.write(hists, to: out, durable: sync)
       }
-      return json ? "{\"efficiencies\": " + Self.json(e) + "}\n" : Self.table(e)
+      return json ? try Output.json(["efficiencies": EfficiencyReport(e)]) + "\n" : ResultTables.efficiency(e)
     }
     let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
     if explain {
       if let histogram { return query.explain(histogram, threads: threads) + "\n" }
       return query.explain(threads: threads) + "\n"
     }
-    var out = ""
-    var jsonParts: [String] = []
-    if count || histogram == nil {
-      let c = try query.run(CountAggregate(), threads: threads)
-      if json {
-        jsonParts.append("\"entries\": \(c.entries), \"sum_w\": \(Self.json(c.sumW)), \"sum_w2\": \(Self.json(c.sumW2))")
-      } else {
-        out += "entries \(c.entries)\nsum_w   \(Self.text(c.sumW))\nsum_w2  \(Self.text(c.sumW2))\n"
-      }
-    }
+    var report = QueryReport()
+    if count || histogram == nil { report.count = try query.run(CountAggregate(), threads: threads) }
     if let histogram {
       let h = try query.run(histogram, threads: threads)
-      if let path = self.out { try UHIHistogramFile.write([("histogram", uhi(h, note: ""))], to: path, durable: sync) }
-      if json {
-        jsonParts.append("\"histogram\": " + Self.json(h))
-      } else {
-        out += (out.isEmpty ? "" : "\n") + Self.table(h)
-      }
+      if let path = self.out { try UHIHistogramFile.write([("histogram", h.uhi(metadata: metadata))], to: path, durable: sync) }
+      report.histogram = HistogramReport(h)
     }
-    if json { return "{" + jsonParts.joined(separator: ", ") + "}\n" }
-    return out
-  }
-
-  /// Writes the passing rows' `columns` (names or name=expr) to an HDF5
-  /// file, in row order, atomically, streaming chunk by chunk.
-  func writeRows(query: Query, columns: String, to path: String) throws -> String {
-    let specs = try Self.columnSpecs(columns)
-    let types = try query.collectedTypes(specs.map(\.expression))
-    let infos = zip(specs, types).map { spec, type in
-      query.source.column(named: spec.expression).map { c -> ColumnInfo in
-        var c = c
-        c.name = spec.name
-        return c
-      } ?? ColumnInfo(name: spec.name, type: type, description: spec.expression)
-    }
-    var attributes = try query.source.ntupleAttributes
-    attributes.provenance = "{\"command\": \(Self.quote(Output.commandLine)), \"cut\": \(Self.quote(cut))}"
-    attributes.truth = ""
-    let writer = try NtupleWriter(
-      path: path, columns: infos, attributes: attributes, codec: try Codec(parsing: codec),
-      threads: threads ?? Query.defaultThreads, durable: sync)
-    let sink = WriterSink(writer: writer, names: specs.map(\.name))
-    let stream = RowStream(specs.map(\.expression), sink: sink)
-    _ = try query.run(stream, threads: threads)
-    let n = try writer.finish()
-    return json
-      ? "{\"entries\": \(n), \"columns\": [\(specs.map { Self.quote($0.name) }.joined(separator: ", "))], \"out\": \(Self.quote(path))}\n"
-      : "wrote \(n) rows × \(specs.count) columns to \(path)\n"
-  }
-
-  /// A histogram in the UHI serialization, with the query as metadata.
-  func uhi(_ h: HistogramAggregate.Result, note: String) -> UHIHistogram {
-    let axes = zip(h.axes, h.expressions).map { a, e -> UHIHistogram.Axis in
-      switch a.kind {
-      case .regular(let bins, let lower, let upper): .regular(bins: bins, lower: lower, upper: upper, label: e)
-      case .variable: .variable(edges: a.edges, label: e)
-      }
-    }
-    var metadata = ["cut": cut, "weight": weight ?? "", "entries": "\(h.entries)", "writer": "syscorr"]
-    if !note.isEmpty { metadata["content"] = note }
-    return UHIHistogram(axes: axes, values: h.sumW, variances: h.sumW2, metadata: metadata)
-  }
-
-  /// `a,b,name=expr` → (output name, expression) pairs. Commas inside
-  /// parentheses belong to the expression (`m=max(a, b)`).
-  static func columnSpecs(_ text: String) throws -> [(name: String, expression: String)] {
-    var parts: [String] = []
-    var depth = 0
-    var current = ""
-    for c in text {
-      if c == "(" || c == "[" { depth += 1 }
-      if c == ")" || c == "]" { depth -= 1 }
-      if c == "," && depth == 0 {
-        parts.append(current)
-        current = ""
-      } else {
-        current.append(c)
-      }
-    }
-    parts.append(current)
-    var seen = Set<String>()
-    return try parts.map { part in
-      let p = part.trimmingCharacters(in: .whitespaces)
-      var name = p
-      var expression = p
-      if let eq = p.firstIndex(of: "="), !p[p.index(after: eq)...].hasPrefix("="),
-        eq > p.startIndex, !"<>!=".contains(p[p.index(before: eq)])
-      {
-        name = p[..<eq].trimmingCharacters(in: .whitespaces)
-        expression = p[p.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-      }
-      guard !name.isEmpty, !expression.isEmpty else { throw ValidationError("--columns: empty entry in '\(text)'") }
-      guard seen.insert(name).inserted else { throw ValidationError("--columns: '\(name)' appears twice") }
-      return (name, expression)
-    }
-  }
-
-  static func json(_ e: EfficiencyAggregate.Result) -> String {
-    let cuts = e.cuts.map { c in
-      "{\"cut\": \(quote(c.cut)), \"pass\": \(json(c.pass)), "
-        + "\"efficiency\": [" + c.efficiency.map(json).joined(separator: ", ") + "], "
-        + "\"error\": [" + c.error.map(json).joined(separator: ", ") + "]}"
-    }
-    return "{\"total\": \(json(e.total)), \"cuts\": [" + cuts.joined(separator: ", ") + "]}"
-  }
-
-  /// One line per in-range bin: bounds, Σw of all selected rows, then ε ± σ per cut.
-  static func table(_ e: EfficiencyAggregate.Result) -> String {
-    let h = e.total
-    var lines = ["# efficiency in bins of " + h.expressions.joined(separator: " × ") + ", \(h.entries) selected entries"]
-    for (i, c) in e.cuts.enumerated() { lines.append("# cut \(i + 1): \(c.cut)") }
-    var header: [String] = []
-    for x in h.expressions { header += ["\(x).lower", "\(x).upper"] }
-    header.append("sum_w")
-    for i in e.cuts.indices { header += ["eff\(i + 1)", "err\(i + 1)"] }
-    lines.append(header.joined(separator: "\t"))
-    for flat in 0..<h.sumW.count {
-      let idx = h.indices(ofFlat: flat)
-      if zip(h.axes, idx).contains(where: { $1 == 0 || $1 == $0.extent - 1 }) { continue }
-      var cells: [String] = []
-      for (a, i) in zip(h.axes, idx) { cells += ["\(a.edges[i - 1])", "\(a.edges[i])"] }
-      cells.append(text(h.sumW[flat]))
-      for c in e.cuts { cells += [String(format: "%.5f", c.efficiency[flat]), String(format: "%.5f", c.error[flat])] }
-      lines.append(cells.joined(separator: "\t"))
-    }
-    return lines.joined(separator: "\n") + "\n"
-  }
-
-  static func text(_ x: Double) -> String {
-    x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
-  }
-
-  static func json(_ x: Double) -> String {
-    x.isFinite ? (x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)") : "null"
-  }
-
-  static func json(_ h: HistogramAggregate.Result) -> String {
-    let axes = zip(h.expressions, h.axes).map { e, a in
-      "{\"expression\": \(quote(e)), \"edges\": [" + a.edges.map(json).joined(separator: ", ") + "]}"
-    }
-    return "{\"axes\": [" + axes.joined(separator: ", ") + "], \"entries\": \(h.entries), "
-      + "\"layout\": \"row-major, first axis slowest; per axis index 0 is underflow, bins+1 overflow (and NaN)\", "
-      + "\"sum_w\": [" + h.sumW.map(json).joined(separator: ", ") + "], "
-      + "\"sum_w2\": [" + h.sumW2.map(json).joined(separator: ", ") + "]}"
-  }
-
-  static func quote(_ s: String) -> String {
-    var r = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": r += "\\\""
-      case "\\": r += "\\\\"
-      case _ where u.value < 0x20: r += String(format: "\\u%04x", u.value)
-      default: r.unicodeScalars.append(u)
-      }
-    }
-    return r + "\""
-  }
-
-  /// One line per bin (flow bins included), per-axis bounds then Σw and Σw².
-  static func table(_ h: HistogramAggregate.Result) -> String {
-    var lines = ["# histogram of " + h.expressions.joined(separator: " × ") + ", \(h.entries) entries; NaN counts as overflow"]
-    var header: [String] = []
-    for e in h.expressions { header += ["\(e).lower", "\(e).upper"] }
-    lines.append((header + ["sum_w", "sum_w2"]).joined(separator: "\t"))
-    for flat in 0..<h.sumW.count {
-      let idx = h.indices(ofFlat: flat)
-      var cells: [String] = []
-      for (a, i) in zip(h.axes, idx) {
-        let lo = i == 0 ? "-inf" : "\(a.edges[i - 1])"
-        let hi = i == a.extent - 1 ? "inf" : "\(a.edges[i])"
-        cells += [lo, hi]
-      }
-      lines.append((cells + [text(h.sumW[flat]), text(h.sumW2[flat])]).joined(separator: "\t"))
-    }
-    return lines.joined(separator: "\n") + "\n"
-  }
-}
-
-/// Appends streamed rows to an ntuple writer (calls arrive one at a time, in row order).
-final class WriterSink: RowSink, @unchecked Sendable {
-  let writer: NtupleWriter
-  let names: [String]
-
-  init(writer: NtupleWriter, names: [String]) {
-    self.writer = writer
-    self.names = names
-  }
-
-  func receive(_ columns: [ColumnBuffer]) throws {
-    try writer.append(Dictionary(uniqueKeysWithValues: zip(names, columns)))
+    if json { return try Output.json(report) + "\n" }
+    var text = report.count.map(ResultTables.count) ?? ""
+    if let h = report.histogram { text += (text.isEmpty ? "" : "\n") + ResultTables.histogram(h) }
+    return text
   }
 }

@@ -29,7 +29,7 @@ class AliasesCLI(unittest.TestCase):
     def test_invalid_decay_string_is_located(self):
         p = run("aliases", "D*+ -> [D0 -> ^K- ^pi+ ^pi+", "--vars", "p", check=False)
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("Invalid decay string at column 28", p.stderr)
+        self.assertIn("error: invalid decay string at column 28", p.stderr)
         self.assertIn("^", p.stderr)
 
 

@@ -99,7 +99,7 @@ class QueryAgainstNumpy(unittest.TestCase):
         edges = [0.5, 1.0, 2.0, 4.5]
         out = os.path.join(self.dir, "eff.h5")
         nan_weights = self.q("--cut", "abs(D0_K_dz) < 4", "--weight", "D0_K_pionID + 0.5", "--count")
-        self.assertIsNone(nan_weights["sum_w"])  # NaN weights propagate (JSON null), never silently dropped
+        self.assertEqual(nan_weights["sum_w"], "nan")  # NaN weights propagate (JSON "nan"), never silently dropped
         r = self.q("--cut", "abs(D0_K_dz) < 4 && !isnan(D0_K_pionID)", "--weight", "D0_K_pionID + 0.5", "--pass", "D0_K_kaonID > 0.6",
                    "--hist", "D0_K_p", "--edges", ",".join(map(str, edges)), "--out", out)["efficiencies"]
         w = c["D0_K_pionID"] + 0.5

@@ -56,6 +56,13 @@ enum Output {
     return String(decoding: try e.encode(value), as: UTF8.self)
   }
 
+  /// One-line, key-sorted JSON (for provenance strings stored in files).
+  static func compactJSON<T: Encodable>(_ value: T) throws -> String {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return String(decoding: try e.encode(value), as: UTF8.self)
+  }
+
   /// Whether standard error is a terminal (progress is shown only then).
   static var stderrIsTerminal: Bool { isatty(2) == 1 }
 
@@ -73,8 +80,9 @@ enum Output {
   }
 }
 
-/// A failure to report as `Error: message`, without the usage text that
-/// swift-argument-parser adds to `ValidationError`.
+/// A failure of the command line itself (conflicting options, a file it
+/// cannot find), reported as `error: message` by `ErrorWording`, without the
+/// usage text that swift-argument-parser adds to `ValidationError`.
 struct CommandError: Error, CustomStringConvertible {
   var description: String
   init(_ message: String) { description = message }

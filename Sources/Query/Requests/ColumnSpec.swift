@@ -1,0 +1,55 @@
+import Foundation
+
+/// One output column of a row export: a name and the expression it holds
+/// (`pt=D0_K_p*sqrt(1-D0_K_cosTheta**2)`, or a plain column name).
+public struct ColumnSpec: Sendable, Equatable {
+  public var name: String
+  public var expression: String
+
+  public init(name: String, expression: String) {
+    self.name = name
+    self.expression = expression
+  }
+
+  /// Parses `a,b,name=expr`: commas inside parentheses or brackets belong
+  /// to the expression (`m=max(a, b)`); `==`, `<=`, `>=`, `!=` are not
+  /// assignments. Names must be unique.
+  /// - Throws: `QueryError(.invalidArgument)` naming the empty or repeated entry.
+  public static func parseList(_ text: String) throws(QueryError) -> [ColumnSpec] {
+    var parts: [String] = []
+    var depth = 0
+    var current = ""
+    for c in text {
+      if c == "(" || c == "[" { depth += 1 }
+      if c == ")" || c == "]" { depth -= 1 }
+      if c == "," && depth == 0 {
+        parts.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    parts.append(current)
+    var seen = Set<String>()
+    var specs: [ColumnSpec] = []
+    for part in parts {
+      let p = part.trimmingCharacters(in: .whitespaces)
+      var spec = ColumnSpec(name: p, expression: p)
+      if let eq = p.firstIndex(of: "="), !p[p.index(after: eq)...].hasPrefix("="),
+        eq > p.startIndex, !"<>!=".contains(p[p.index(before: eq)])
+      {
+        spec = ColumnSpec(
+          name: p[..<eq].trimmingCharacters(in: .whitespaces),
+          expression: p[p.index(after: eq)...].trimmingCharacters(in: .whitespaces))
+      }
+      guard !spec.name.isEmpty, !spec.expression.isEmpty else {
+        throw QueryError(.invalidArgument, "columns: empty entry in '\(text)'")
+      }
+      guard seen.insert(spec.name).inserted else {
+        throw QueryError(.invalidArgument, "columns: '\(spec.name)' appears twice")
+      }
+      specs.append(spec)
+    }
+    return specs
+  }
+}

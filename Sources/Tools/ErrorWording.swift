@@ -1,0 +1,55 @@
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Modes
+import Query
+
+/// The one place errors are worded for people: `error: …` (lowercase) on
+/// stderr, then a non-zero exit. Libraries throw typed errors carrying the
+/// facts; this turns each kind into its message.
+enum ErrorWording {
+  /// The text printed on stderr for `error`: `error: ` and the message,
+  /// its first word in lower case (`Unexpected argument` → `unexpected
+  /// argument`; `HDF5 …` stays).
+  static func message(for error: any Error) -> String {
+    let text = wording(error)
+    let body = text.dropFirst("error: ".count)
+    guard let first = body.first, first.isUppercase,
+      body.dropFirst().first.map({ $0.isLowercase }) ?? false
+    else { return text }
+    return "error: " + first.lowercased() + body.dropFirst()
+  }
+
+  static func wording(_ error: any Error) -> String {
+    switch error {
+    case let e as QueryError:
+      return e.description  // already `error: …` with the caret line and notes
+    case let e as ColumnStoreError:
+      return "error: " + located(e.path, e.message)
+    case let e as CommandError:
+      return "error: " + e.description
+    case let e as DecayStringError:
+      return "error: " + e.description
+    default:
+      var text = SysCorr.fullMessage(for: error)
+      if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }
+      if !text.hasPrefix("error: ") { text = "error: " + text }
+      return text
+    }
+  }
+
+  /// `path: message` for configuration paths (`Dst.fit.signal.kind: …`);
+  /// file errors already name their file in the message.
+  static func located(_ path: String, _ message: String) -> String {
+    guard !path.isEmpty, path.contains("."), !path.contains("/"), !message.contains(path) else { return message }
+    return "\(path): \(message)"
+  }
+
+  /// Reports `error` and exits: help and version go to stdout with status 0.
+  static func exit(_ error: any Error) -> Never {
+    let code = SysCorr.exitCode(for: error)
+    if code == .success { SysCorr.exit(withError: error) }
+    FileHandle.standardError.write(Data((message(for: error) + "\n").utf8))
+    Foundation.exit(code.rawValue)
+  }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Query
+
+/// Text tables of query results, tab-separated, one line per bin.
+enum ResultTables {
+  static func count(_ c: CountAggregate.Result) -> String {
+    "entries \(c.entries)\nsum_w   \(number(c.sumW))\nsum_w2  \(number(c.sumW2))\n"
+  }
+
+  /// One line per bin (flow bins included), per-axis bounds then Σw and Σw².
+  static func histogram(_ report: HistogramReport) -> String {
+    let h = report.result
+    var lines = ["# histogram of " + h.expressions.joined(separator: " × ") + ", \(h.entries) entries; NaN counts as overflow"]
+    var header: [String] = []
+    for e in h.expressions { header += ["\(e).lower", "\(e).upper"] }
+    lines.append((header + ["sum_w", "sum_w2"]).joined(separator: "\t"))
+    for flat in 0..<h.sumW.count {
+      let idx = h.indices(ofFlat: flat)
+      var cells: [String] = []
+      for (a, i) in zip(h.axes, idx) {
+        cells += [i == 0 ? "-inf" : edge(a.edges[i - 1]), i == a.extent - 1 ? "inf" : edge(a.edges[i])]
+      }
+      lines.append((cells + [number(h.sumW[flat]), number(h.sumW2[flat])]).joined(separator: "\t"))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// One line per in-range bin: bounds, Σw of all selected rows, then ε ± σ
+  /// per cut; a closing comment counts what fell outside the axes.
+  static func efficiency(_ e: EfficiencyAggregate.Result) -> String {
+    let h = e.total
+    var lines = ["# efficiency in bins of " + h.expressions.joined(separator: " × ") + ", \(h.entries) selected entries"]
+    for (i, c) in e.cuts.enumerated() { lines.append("# cut \(i + 1): \(c.cut)") }
+    var header: [String] = []
+    for x in h.expressions { header += ["\(x).lower", "\(x).upper"] }
+    header.append("sum_w")
+    for i in e.cuts.indices { header += ["eff\(i + 1)", "err\(i + 1)"] }
+    lines.append(header.joined(separator: "\t"))
+    var outside = 0.0
+    for flat in 0..<h.sumW.count {
+      let idx = h.indices(ofFlat: flat)
+      if zip(h.axes, idx).contains(where: { $1 == 0 || $1 == $0.extent - 1 }) {
+        outside += h.sumW[flat]
+        continue
+      }
+      var cells: [String] = []
+      for (a, i) in zip(h.axes, idx) { cells += [edge(a.edges[i - 1]), edge(a.edges[i])] }
+      cells.append(number(h.sumW[flat]))
+      for c in e.cuts { cells += [String(format: "%.5f", c.efficiency[flat]), String(format: "%.5f", c.error[flat])] }
+      lines.append(cells.joined(separator: "\t"))
+    }
+    if outside != 0 { lines.append("# sum_w \(number(outside)) outside the axes' range (under/overflow, NaN) not shown") }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Whole numbers without a decimal point, others as Swift prints them.
+  static func number(_ x: Double) -> String {
+    x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+  }
+
+  /// A bin edge, at most 12 significant digits (`0.04515`, not `0.04515000000000002`).
+  static func edge(_ x: Double) -> String {
+    let s = String(format: "%.12g", x)
+    return s.contains(".") || s.contains("e") || s.contains("n") ? s : s + ".0"
+  }
+}
