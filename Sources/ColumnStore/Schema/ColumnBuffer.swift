@@ -17,35 +17,11 @@ public enum ColumnBuffer: Sendable, Equatable {
   case bool([Bool])
 
   public var type: ColumnType {
-    switch self {
-    case .float64: .float64
-    case .float32: .float32
-    case .int64: .int64
-    case .int32: .int32
-    case .int16: .int16
-    case .int8: .int8
-    case .uint64: .uint64
-    case .uint32: .uint32
-    case .uint16: .uint16
-    case .uint8: .uint8
-    case .bool: .bool
-    }
+    visit(ElementType())
   }
 
   public var count: Int {
-    switch self {
-    case .float64(let a): a.count
-    case .float32(let a): a.count
-    case .int64(let a): a.count
-    case .int32(let a): a.count
-    case .int16(let a): a.count
-    case .int8(let a): a.count
-    case .uint64(let a): a.count
-    case .uint32(let a): a.count
-    case .uint16(let a): a.count
-    case .uint8(let a): a.count
-    case .bool(let a): a.count
-    }
+    visit(ElementCount())
   }
 
   /// An empty buffer of the given type.
@@ -55,37 +31,13 @@ public enum ColumnBuffer: Sendable, Equatable {
 
   /// A buffer of `count` zero values (false for bool).
   public static func zeroed(_ type: ColumnType, count: Int) -> ColumnBuffer {
-    switch type {
-    case .float64: .float64(Array(repeating: 0, count: count))
-    case .float32: .float32(Array(repeating: 0, count: count))
-    case .int64: .int64(Array(repeating: 0, count: count))
-    case .int32: .int32(Array(repeating: 0, count: count))
-    case .int16: .int16(Array(repeating: 0, count: count))
-    case .int8: .int8(Array(repeating: 0, count: count))
-    case .uint64: .uint64(Array(repeating: 0, count: count))
-    case .uint32: .uint32(Array(repeating: 0, count: count))
-    case .uint16: .uint16(Array(repeating: 0, count: count))
-    case .uint8: .uint8(Array(repeating: 0, count: count))
-    case .bool: .bool(Array(repeating: false, count: count))
-    }
+    type.dispatch(Zeros(count: count))
   }
 
   /// The value at `index` converted to `Double` (bool gives 0 or 1).
   /// Meant for tests, statistics and display, not for hot loops.
   public func double(at index: Int) -> Double {
-    switch self {
-    case .float64(let a): a[index]
-    case .float32(let a): Double(a[index])
-    case .int64(let a): Double(a[index])
-    case .int32(let a): Double(a[index])
-    case .int16(let a): Double(a[index])
-    case .int8(let a): Double(a[index])
-    case .uint64(let a): Double(a[index])
-    case .uint32(let a): Double(a[index])
-    case .uint16(let a): Double(a[index])
-    case .uint8(let a): Double(a[index])
-    case .bool(let a): a[index] ? 1 : 0
-    }
+    visit(ValueAsDouble(index: index))
   }
 
   /// All values converted to `Double`.
@@ -96,6 +48,7 @@ public enum ColumnBuffer: Sendable, Equatable {
 
   /// Calls `body` with the values' bytes in native (little-endian) order.
   public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    // the one byte-level switch (rethrows cannot pass through a visitor)
     switch self {
     case .float64(let a): try a.withUnsafeBytes(body)
     case .float32(let a): try a.withUnsafeBytes(body)
@@ -118,25 +71,7 @@ public enum ColumnBuffer: Sendable, Equatable {
     _ type: ColumnType, count: Int,
     fill: (UnsafeMutableRawBufferPointer) -> Void
   ) -> ColumnBuffer {
-    func build<T>(_: T.Type) -> [T] {
-      [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-        fill(UnsafeMutableRawBufferPointer(buffer))
-        initialized = count
-      }
-    }
-    switch type {
-    case .float64: return .float64(build(Double.self))
-    case .float32: return .float32(build(Float.self))
-    case .int64: return .int64(build(Int64.self))
-    case .int32: return .int32(build(Int32.self))
-    case .int16: return .int16(build(Int16.self))
-    case .int8: return .int8(build(Int8.self))
-    case .uint64: return .uint64(build(UInt64.self))
-    case .uint32: return .uint32(build(UInt32.self))
-    case .uint16: return .uint16(build(UInt16.self))
-    case .uint8: return .uint8(build(UInt8.self))
-    case .bool: return .bool(build(Bool.self))
-    }
+    return withoutActuallyEscaping(fill) { fill in type.dispatch(Build(count: count, fill: fill)) }
   }
 
   /// The values in `range`, as a new buffer.
@@ -152,19 +87,7 @@ public enum ColumnBuffer: Sendable, Equatable {
 
   /// The values at the given row indices, in order.
   public func gather(_ rows: [Int]) -> ColumnBuffer {
-    switch self {
-    case .float64(let a): .float64(rows.map { a[$0] })
-    case .float32(let a): .float32(rows.map { a[$0] })
-    case .int64(let a): .int64(rows.map { a[$0] })
-    case .int32(let a): .int32(rows.map { a[$0] })
-    case .int16(let a): .int16(rows.map { a[$0] })
-    case .int8(let a): .int8(rows.map { a[$0] })
-    case .uint64(let a): .uint64(rows.map { a[$0] })
-    case .uint32(let a): .uint32(rows.map { a[$0] })
-    case .uint16(let a): .uint16(rows.map { a[$0] })
-    case .uint8(let a): .uint8(rows.map { a[$0] })
-    case .bool(let a): .bool(rows.map { a[$0] })
-    }
+    visit(Gather(rows: rows))
   }
 
   /// The buffers joined end to end. All must share one type.
@@ -181,5 +104,47 @@ public enum ColumnBuffer: Sendable, Equatable {
         }
       }
     }
+  }
+}
+
+// MARK: - The visitors behind the type-generic members
+
+private struct ElementType: ColumnValuesVisitor {
+  func visit<T: ColumnElement>(_ values: [T]) -> ColumnType { T.columnType }
+}
+
+private struct ElementCount: ColumnValuesVisitor {
+  func visit<T: ColumnElement>(_ values: [T]) -> Int { values.count }
+}
+
+private struct ValueAsDouble: ColumnValuesVisitor {
+  let index: Int
+  func visit<T: ColumnElement>(_ values: [T]) -> Double { values[index].doubleValue }
+}
+
+private struct Gather: ColumnValuesVisitor {
+  let rows: [Int]
+  func visit<T: ColumnElement>(_ values: [T]) -> ColumnBuffer { T.buffer(rows.map { values[$0] }) }
+}
+
+private struct Zeros: ColumnTypeVisitor {
+  let count: Int
+  func visit<T: ColumnElement>(_ type: T.Type) -> ColumnBuffer {
+    // every element type's zero (and false) is all-zero bytes
+    T.buffer([T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      UnsafeMutableRawBufferPointer(buffer).initializeMemory(as: UInt8.self, repeating: 0)
+      initialized = count
+    })
+  }
+}
+
+private struct Build: ColumnTypeVisitor {
+  let count: Int
+  let fill: (UnsafeMutableRawBufferPointer) -> Void
+  func visit<T: ColumnElement>(_ type: T.Type) -> ColumnBuffer {
+    T.buffer([T](unsafeUninitializedCapacity: count) { buffer, initialized in
+      fill(UnsafeMutableRawBufferPointer(buffer))
+      initialized = count
+    })
   }
 }

@@ -4,12 +4,19 @@ import ColumnStore
 protocol StoredNumber {
   var asDouble: Double { get }
   var asInt64: Int64 { get }
+  static var isFloatingPoint: Bool { get }
+}
+
+extension StoredNumber {
+  static var isFloatingPoint: Bool { false }
 }
 extension Double: StoredNumber {
+  static var isFloatingPoint: Bool { true }
   @inline(__always) var asDouble: Double { self }
   @inline(__always) var asInt64: Int64 { Int64(self) }
 }
 extension Float: StoredNumber {
+  static var isFloatingPoint: Bool { true }
   @inline(__always) var asDouble: Double { Double(self) }
   @inline(__always) var asInt64: Int64 { Int64(self) }
 }
@@ -81,15 +88,41 @@ enum NotEqualOp: CompareOp {
   @inline(__always) static func i(_ a: Int64, _ b: Int64) -> Bool { a != b }
 }
 enum AlmostEqualOp: CompareOp {
-  @inline(__always) static func d(_ a: Double, _ b: Double) -> Bool { Numerics.almostEqual(a, b) }
+  @inline(__always) static func d(_ a: Double, _ b: Double) -> Bool { ScalarMath.almostEqual(a, b) }
   @inline(__always) static func i(_ a: Int64, _ b: Int64) -> Bool { a == b }
 }
 enum NotAlmostEqualOp: CompareOp {
-  @inline(__always) static func d(_ a: Double, _ b: Double) -> Bool { !Numerics.almostEqual(a, b) }
+  @inline(__always) static func d(_ a: Double, _ b: Double) -> Bool { !ScalarMath.almostEqual(a, b) }
   @inline(__always) static func i(_ a: Int64, _ b: Int64) -> Bool { a != b }
 }
 
+/// `abs(column) op c` on a float column, specialised per operator.
+struct AbsCompare<T: StoredNumber & FloatingPoint>: CompareOpVisitor {
+  let p: UnsafePointer<T>, c: Double, sel: Selection, out: UnsafeMutablePointer<Int32>
+  func visit<Op: CompareOp>(_: Op.Type) -> Int { Kernels.selectAbsStored(p, c, sel, out, Op.self) }
+}
+
+/// Work specialised on a comparison (its `CompareOp` type).
+protocol CompareOpVisitor {
+  associatedtype Output
+  func visit<Op: CompareOp>(_: Op.Type) -> Output
+}
+
 extension ComparisonOperator {
+  /// The one switch from an operator (and the float equality in force) to
+  /// its `CompareOp` type; integers compare exactly either way.
+  @inline(__always)
+  func dispatch<V: CompareOpVisitor>(_ equality: FloatEquality, _ v: V) -> V.Output {
+    switch self {
+    case .less: v.visit(LessOp.self)
+    case .lessEqual: v.visit(LessEqualOp.self)
+    case .greater: v.visit(GreaterOp.self)
+    case .greaterEqual: v.visit(GreaterEqualOp.self)
+    case .equal: equality == .exact ? v.visit(EqualOp.self) : v.visit(AlmostEqualOp.self)
+    case .notEqual: equality == .exact ? v.visit(NotEqualOp.self) : v.visit(NotAlmostEqualOp.self)
+    }
+  }
+
   /// The operator with its operands swapped: `c < x` is `x > c`.
   var flipped: ComparisonOperator {
     switch self {
@@ -123,44 +156,22 @@ enum Kernels {
     _ raw: UnsafeRawPointer, _ storage: ColumnType, _ c: Scalar, _ op: ComparisonOperator, _ eq: FloatEquality,
     _ sel: Selection, _ out: UnsafeMutablePointer<Int32>
   ) -> Int {
-    func go<Op: CompareOp>(_ o: Op.Type) -> Int {
-      if case .int64(let ci) = c {
-        switch storage {
-        case .int64: return selectStoredInt(raw.assumingMemoryBound(to: Int64.self), ci, sel, out, o)
-        case .int32: return selectStoredInt(raw.assumingMemoryBound(to: Int32.self), ci, sel, out, o)
-        case .int16: return selectStoredInt(raw.assumingMemoryBound(to: Int16.self), ci, sel, out, o)
-        case .int8: return selectStoredInt(raw.assumingMemoryBound(to: Int8.self), ci, sel, out, o)
-        case .uint64: return selectStoredInt(raw.assumingMemoryBound(to: UInt64.self), ci, sel, out, o)
-        case .uint32: return selectStoredInt(raw.assumingMemoryBound(to: UInt32.self), ci, sel, out, o)
-        case .uint16: return selectStoredInt(raw.assumingMemoryBound(to: UInt16.self), ci, sel, out, o)
-        case .uint8: return selectStoredInt(raw.assumingMemoryBound(to: UInt8.self), ci, sel, out, o)
-        case .bool: return selectStoredInt(raw.assumingMemoryBound(to: Bool.self), ci, sel, out, o)
-        case .float64, .float32: break
-        }
-      }
-      let cd = c.double
-      switch storage {
-      case .float64: return selectStoredFloat(raw.assumingMemoryBound(to: Double.self), cd, sel, out, o)
-      case .float32: return selectStoredFloat(raw.assumingMemoryBound(to: Float.self), cd, sel, out, o)
-      case .int64: return selectStoredFloat(raw.assumingMemoryBound(to: Int64.self), cd, sel, out, o)
-      case .int32: return selectStoredFloat(raw.assumingMemoryBound(to: Int32.self), cd, sel, out, o)
-      case .int16: return selectStoredFloat(raw.assumingMemoryBound(to: Int16.self), cd, sel, out, o)
-      case .int8: return selectStoredFloat(raw.assumingMemoryBound(to: Int8.self), cd, sel, out, o)
-      case .uint64: return selectStoredFloat(raw.assumingMemoryBound(to: UInt64.self), cd, sel, out, o)
-      case .uint32: return selectStoredFloat(raw.assumingMemoryBound(to: UInt32.self), cd, sel, out, o)
-      case .uint16: return selectStoredFloat(raw.assumingMemoryBound(to: UInt16.self), cd, sel, out, o)
-      case .uint8: return selectStoredFloat(raw.assumingMemoryBound(to: UInt8.self), cd, sel, out, o)
-      case .bool: return selectStoredFloat(raw.assumingMemoryBound(to: Bool.self), cd, sel, out, o)
+    struct Compare<Op: CompareOp>: StoredTypeVisitor {
+      let raw: UnsafeRawPointer, c: Scalar, sel: Selection, out: UnsafeMutablePointer<Int32>
+      func visit<T: StoredNumber>(_: T.Type) -> Int {
+        let p = raw.assumingMemoryBound(to: T.self)
+        // an integer constant against an integer column compares exactly as integers
+        if case .int64(let ci) = c, !T.isFloatingPoint { return Kernels.selectStoredInt(p, ci, sel, out, Op.self) }
+        return Kernels.selectStoredFloat(p, c.double, sel, out, Op.self)
       }
     }
-    switch op {
-    case .less: return go(LessOp.self)
-    case .lessEqual: return go(LessEqualOp.self)
-    case .greater: return go(GreaterOp.self)
-    case .greaterEqual: return go(GreaterEqualOp.self)
-    case .equal: return eq == .exact ? go(EqualOp.self) : go(AlmostEqualOp.self)
-    case .notEqual: return eq == .exact ? go(NotEqualOp.self) : go(NotAlmostEqualOp.self)
+    struct WithOp: CompareOpVisitor {
+      let raw: UnsafeRawPointer, storage: ColumnType, c: Scalar, sel: Selection, out: UnsafeMutablePointer<Int32>
+      func visit<Op: CompareOp>(_: Op.Type) -> Int {
+        storage.dispatchStored(Compare<Op>(raw: raw, c: c, sel: sel, out: out))
+      }
     }
+    return op.dispatch(eq, WithOp(raw: raw, storage: storage, c: c, sel: sel, out: out))
   }
 
   static func selectAbsStored<T: StoredNumber & FloatingPoint, Op: CompareOp>(
@@ -174,17 +185,37 @@ enum Kernels {
     _ p: UnsafePointer<T>, _ c: Double, _ op: ComparisonOperator, _ eq: FloatEquality, _ sel: Selection,
     _ out: UnsafeMutablePointer<Int32>
   ) -> Int {
-    switch op {
-    case .less: return selectAbsStored(p, c, sel, out, LessOp.self)
-    case .lessEqual: return selectAbsStored(p, c, sel, out, LessEqualOp.self)
-    case .greater: return selectAbsStored(p, c, sel, out, GreaterOp.self)
-    case .greaterEqual: return selectAbsStored(p, c, sel, out, GreaterEqualOp.self)
-    case .equal:
-      return eq == .exact ? selectAbsStored(p, c, sel, out, EqualOp.self) : selectAbsStored(p, c, sel, out, AlmostEqualOp.self)
-    case .notEqual:
-      return eq == .exact
-        ? selectAbsStored(p, c, sel, out, NotEqualOp.self) : selectAbsStored(p, c, sel, out, NotAlmostEqualOp.self)
+    op.dispatch(eq, AbsCompare(p: p, c: c, sel: sel, out: out))
+  }
+
+  /// Selects rows where `a op b` for two vectors (or a vector and a constant,
+  /// `b` nil), as floats or as integers.
+  static func select(
+    floats a: UnsafePointer<Double>, _ b: UnsafePointer<Double>?, constant: Double, _ op: ComparisonOperator,
+    _ eq: FloatEquality, _ sel: Selection, _ out: UnsafeMutablePointer<Int32>
+  ) -> Int {
+    struct Floats: CompareOpVisitor {
+      let a: UnsafePointer<Double>, b: UnsafePointer<Double>?, c: Double, sel: Selection, out: UnsafeMutablePointer<Int32>
+      func visit<Op: CompareOp>(_: Op.Type) -> Int {
+        if let b { return Kernels.selectFloats(a, b, sel, out, Op.self) }
+        return Kernels.selectFloatsConstant(a, c, sel, out, Op.self)
+      }
     }
+    return op.dispatch(eq, Floats(a: a, b: b, c: constant, sel: sel, out: out))
+  }
+
+  static func select(
+    ints a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>?, constant: Int64, _ op: ComparisonOperator,
+    _ sel: Selection, _ out: UnsafeMutablePointer<Int32>
+  ) -> Int {
+    struct Ints: CompareOpVisitor {
+      let a: UnsafePointer<Int64>, b: UnsafePointer<Int64>?, c: Int64, sel: Selection, out: UnsafeMutablePointer<Int32>
+      func visit<Op: CompareOp>(_: Op.Type) -> Int {
+        if let b { return Kernels.selectInts(a, b, sel, out, Op.self) }
+        return Kernels.selectIntsConstant(a, c, sel, out, Op.self)
+      }
+    }
+    return op.dispatch(.exact, Ints(a: a, b: b, c: constant, sel: sel, out: out))
   }
 
   // MARK: Vectors
@@ -216,44 +247,53 @@ enum Kernels {
   static func widenToDouble(
     _ raw: UnsafeRawPointer, _ storage: ColumnType, _ sel: Selection, _ out: UnsafeMutablePointer<Double>
   ) {
-    func go<T: StoredNumber>(_: T.Type) {
-      let p = raw.assumingMemoryBound(to: T.self)
-      sel.forEach { out[$0] = p[$0].asDouble }
+    struct Widen: StoredTypeVisitor {
+      let raw: UnsafeRawPointer, sel: Selection, out: UnsafeMutablePointer<Double>
+      func visit<T: StoredNumber>(_: T.Type) {
+        let p = raw.assumingMemoryBound(to: T.self)
+        sel.forEach { out[$0] = p[$0].asDouble }
+      }
     }
-    switch storage {
-    case .float64: go(Double.self)
-    case .float32: go(Float.self)
-    case .int64: go(Int64.self)
-    case .int32: go(Int32.self)
-    case .int16: go(Int16.self)
-    case .int8: go(Int8.self)
-    case .uint64: go(UInt64.self)
-    case .uint32: go(UInt32.self)
-    case .uint16: go(UInt16.self)
-    case .uint8: go(UInt8.self)
-    case .bool: go(Bool.self)
-    }
+    storage.dispatchStored(Widen(raw: raw, sel: sel, out: out))
   }
 
   static func widenToInt64(
     _ raw: UnsafeRawPointer, _ storage: ColumnType, _ sel: Selection, _ out: UnsafeMutablePointer<Int64>
   ) {
-    func go<T: StoredNumber>(_: T.Type) {
-      let p = raw.assumingMemoryBound(to: T.self)
-      sel.forEach { out[$0] = p[$0].asInt64 }
+    struct Widen: StoredTypeVisitor {
+      let raw: UnsafeRawPointer, sel: Selection, out: UnsafeMutablePointer<Int64>
+      func visit<T: StoredNumber>(_: T.Type) {
+        let p = raw.assumingMemoryBound(to: T.self)
+        sel.forEach { out[$0] = p[$0].asInt64 }
+      }
     }
-    switch storage {
-    case .float64: go(Double.self)
-    case .float32: go(Float.self)
-    case .int64: go(Int64.self)
-    case .int32: go(Int32.self)
-    case .int16: go(Int16.self)
-    case .int8: go(Int8.self)
-    case .uint64: go(UInt64.self)
-    case .uint32: go(UInt32.self)
-    case .uint16: go(UInt16.self)
-    case .uint8: go(UInt8.self)
-    case .bool: go(Bool.self)
+    storage.dispatchStored(Widen(raw: raw, sel: sel, out: out))
+  }
+}
+
+/// Work on the Swift type of a stored column, as a `StoredNumber`.
+protocol StoredTypeVisitor {
+  associatedtype Output
+  func visit<T: StoredNumber>(_: T.Type) -> Output
+}
+
+extension ColumnType {
+  /// The one switch from a stored column type to its Swift type for the
+  /// kernels (specialised per type: these are the engine's hot loops).
+  @inline(__always)
+  func dispatchStored<V: StoredTypeVisitor>(_ v: V) -> V.Output {
+    switch self {
+    case .float64: v.visit(Double.self)
+    case .float32: v.visit(Float.self)
+    case .int64: v.visit(Int64.self)
+    case .int32: v.visit(Int32.self)
+    case .int16: v.visit(Int16.self)
+    case .int8: v.visit(Int8.self)
+    case .uint64: v.visit(UInt64.self)
+    case .uint32: v.visit(UInt32.self)
+    case .uint16: v.visit(UInt16.self)
+    case .uint8: v.visit(UInt8.self)
+    case .bool: v.visit(Bool.self)
     }
   }
 }

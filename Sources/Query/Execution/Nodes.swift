@@ -178,7 +178,7 @@ final class ArithmeticNode: Node {
     case .subtract: sel.forEach { out[$0] = a[$0] - b[$0] }
     case .multiply: sel.forEach { out[$0] = a[$0] * b[$0] }
     case .divide: sel.forEach { out[$0] = a[$0] / b[$0] }
-    case .remainder: sel.forEach { out[$0] = Numerics.remainder(a[$0], b[$0]) }
+    case .remainder: sel.forEach { out[$0] = ScalarMath.remainder(a[$0], b[$0]) }
     case .power: sel.forEach { out[$0] = Foundation.pow(a[$0], b[$0]) }
     }
     return UnsafePointer(out)
@@ -191,7 +191,7 @@ final class ArithmeticNode: Node {
     case .add: sel.forEach { out[$0] = a[$0] &+ b[$0] }
     case .subtract: sel.forEach { out[$0] = a[$0] &- b[$0] }
     case .multiply: sel.forEach { out[$0] = a[$0] &* b[$0] }
-    case .remainder: sel.forEach { out[$0] = Numerics.remainder(a[$0], b[$0]) }
+    case .remainder: sel.forEach { out[$0] = ScalarMath.remainder(a[$0], b[$0]) }
     case .divide, .power: fatalError("int division and power give float64")
     }
     return UnsafePointer(out)
@@ -259,59 +259,15 @@ final class ComparisonNode: Node {
     if isFloat {
       let p = x.floats(ctx, sel)
       if let c = y as? ConstantNode {
-        let cd = c.value.double
-        switch op {
-        case .less: return Kernels.selectFloatsConstant(p, cd, sel, out, LessOp.self)
-        case .lessEqual: return Kernels.selectFloatsConstant(p, cd, sel, out, LessEqualOp.self)
-        case .greater: return Kernels.selectFloatsConstant(p, cd, sel, out, GreaterOp.self)
-        case .greaterEqual: return Kernels.selectFloatsConstant(p, cd, sel, out, GreaterEqualOp.self)
-        case .equal:
-          return equality == .exact
-            ? Kernels.selectFloatsConstant(p, cd, sel, out, EqualOp.self)
-            : Kernels.selectFloatsConstant(p, cd, sel, out, AlmostEqualOp.self)
-        case .notEqual:
-          return equality == .exact
-            ? Kernels.selectFloatsConstant(p, cd, sel, out, NotEqualOp.self)
-            : Kernels.selectFloatsConstant(p, cd, sel, out, NotAlmostEqualOp.self)
-        }
+        return Kernels.select(floats: p, nil, constant: c.value.double, op, equality, sel, out)
       }
-      let q = y.floats(ctx, sel)
-      switch op {
-      case .less: return Kernels.selectFloats(p, q, sel, out, LessOp.self)
-      case .lessEqual: return Kernels.selectFloats(p, q, sel, out, LessEqualOp.self)
-      case .greater: return Kernels.selectFloats(p, q, sel, out, GreaterOp.self)
-      case .greaterEqual: return Kernels.selectFloats(p, q, sel, out, GreaterEqualOp.self)
-      case .equal:
-        return equality == .exact
-          ? Kernels.selectFloats(p, q, sel, out, EqualOp.self)
-          : Kernels.selectFloats(p, q, sel, out, AlmostEqualOp.self)
-      case .notEqual:
-        return equality == .exact
-          ? Kernels.selectFloats(p, q, sel, out, NotEqualOp.self)
-          : Kernels.selectFloats(p, q, sel, out, NotAlmostEqualOp.self)
-      }
+      return Kernels.select(floats: p, y.floats(ctx, sel), constant: 0, op, equality, sel, out)
     }
     let p = x.ints(ctx, sel)
     if let c = y as? ConstantNode {
-      let ci = c.value.int
-      switch op {
-      case .less: return Kernels.selectIntsConstant(p, ci, sel, out, LessOp.self)
-      case .lessEqual: return Kernels.selectIntsConstant(p, ci, sel, out, LessEqualOp.self)
-      case .greater: return Kernels.selectIntsConstant(p, ci, sel, out, GreaterOp.self)
-      case .greaterEqual: return Kernels.selectIntsConstant(p, ci, sel, out, GreaterEqualOp.self)
-      case .equal: return Kernels.selectIntsConstant(p, ci, sel, out, EqualOp.self)
-      case .notEqual: return Kernels.selectIntsConstant(p, ci, sel, out, NotEqualOp.self)
-      }
+      return Kernels.select(ints: p, nil, constant: c.value.int, op, sel, out)
     }
-    let q = y.ints(ctx, sel)
-    switch op {
-    case .less: return Kernels.selectInts(p, q, sel, out, LessOp.self)
-    case .lessEqual: return Kernels.selectInts(p, q, sel, out, LessEqualOp.self)
-    case .greater: return Kernels.selectInts(p, q, sel, out, GreaterOp.self)
-    case .greaterEqual: return Kernels.selectInts(p, q, sel, out, GreaterEqualOp.self)
-    case .equal: return Kernels.selectInts(p, q, sel, out, EqualOp.self)
-    case .notEqual: return Kernels.selectInts(p, q, sel, out, NotEqualOp.self)
-    }
+    return Kernels.select(ints: p, y.ints(ctx, sel), constant: 0, op, sel, out)
   }
 }
 
@@ -479,14 +435,14 @@ final class FunctionNode: Node {
     case .round: sel.forEach { out[$0] = a[$0].rounded(.toNearestOrEven) }
     case .min:
       let b = args[1].floats(ctx, sel)
-      sel.forEach { out[$0] = Numerics.minimum(a[$0], b[$0]) }
+      sel.forEach { out[$0] = ScalarMath.minimum(a[$0], b[$0]) }
     case .max:
       let b = args[1].floats(ctx, sel)
-      sel.forEach { out[$0] = Numerics.maximum(a[$0], b[$0]) }
+      sel.forEach { out[$0] = ScalarMath.maximum(a[$0], b[$0]) }
     case .clip:
       let lo = args[1].floats(ctx, sel)
       let hi = args[2].floats(ctx, sel)
-      sel.forEach { out[$0] = Numerics.minimum(Numerics.maximum(a[$0], lo[$0]), hi[$0]) }
+      sel.forEach { out[$0] = ScalarMath.minimum(ScalarMath.maximum(a[$0], lo[$0]), hi[$0]) }
     case .atan2:
       let b = args[1].floats(ctx, sel)
       sel.forEach { out[$0] = Foundation.atan2(a[$0], b[$0]) }
@@ -503,7 +459,7 @@ final class FunctionNode: Node {
     let out = i.pointer
     let a = args[0].ints(ctx, sel)
     switch function {
-    case .abs: sel.forEach { out[$0] = Numerics.abs(a[$0]) }
+    case .abs: sel.forEach { out[$0] = ScalarMath.abs(a[$0]) }
     case .min:
       let b = args[1].ints(ctx, sel)
       sel.forEach { out[$0] = Swift.min(a[$0], b[$0]) }

@@ -27,7 +27,7 @@ enum ScalarEvaluator {
         case .add: return .int64(i &+ j)
         case .subtract: return .int64(i &- j)
         case .multiply: return .int64(i &* j)
-        case .remainder: return .int64(Numerics.remainder(i, j))
+        case .remainder: return .int64(ScalarMath.remainder(i, j))
         case .divide: return .float64(Double(i) / Double(j))
         case .power: return .float64(Foundation.pow(Double(i), Double(j)))
         }
@@ -39,7 +39,7 @@ enum ScalarEvaluator {
       case .subtract: return .float64(p - q)
       case .multiply: return .float64(p * q)
       case .divide: return .float64(p / q)
-      case .remainder: return .float64(Numerics.remainder(p, q))
+      case .remainder: return .float64(ScalarMath.remainder(p, q))
       case .power: return .float64(Foundation.pow(p, q))
       }
     case .comparison(let xs, let ops):
@@ -63,16 +63,16 @@ enum ScalarEvaluator {
       let v = args.map(ev)
       switch f {
       case .abs:
-        if case .int64(let i) = v[0] { return .int64(Numerics.abs(i)) }
+        if case .int64(let i) = v[0] { return .int64(ScalarMath.abs(i)) }
         return .float64(Swift.abs(v[0].double))
       case .min, .max:
         if t == .int64 {
           return .int64(f == .min ? Swift.min(v[0].int, v[1].int) : Swift.max(v[0].int, v[1].int))
         }
-        return .float64(f == .min ? Numerics.minimum(v[0].double, v[1].double) : Numerics.maximum(v[0].double, v[1].double))
+        return .float64(f == .min ? ScalarMath.minimum(v[0].double, v[1].double) : ScalarMath.maximum(v[0].double, v[1].double))
       case .clip:
         if t == .int64 { return .int64(Swift.min(Swift.max(v[0].int, v[1].int), v[2].int)) }
-        return .float64(Numerics.minimum(Numerics.maximum(v[0].double, v[1].double), v[2].double))
+        return .float64(ScalarMath.minimum(ScalarMath.maximum(v[0].double, v[1].double), v[2].double))
       case .atan2: return .float64(Foundation.atan2(v[0].double, v[1].double))
       case .pow: return .float64(Foundation.pow(v[0].double, v[1].double))
       case .isnan: return .bool(v[0].double.isNaN)
@@ -101,8 +101,8 @@ enum ScalarEvaluator {
     case .lessEqual: return x <= y
     case .greater: return x > y
     case .greaterEqual: return x >= y
-    case .equal: return eq == .exact ? x == y : Numerics.almostEqual(x, y)
-    case .notEqual: return eq == .exact ? x != y : !Numerics.almostEqual(x, y)
+    case .equal: return eq == .exact ? x == y : ScalarMath.almostEqual(x, y)
+    case .notEqual: return eq == .exact ? x != y : !ScalarMath.almostEqual(x, y)
     }
   }
 }

@@ -73,7 +73,7 @@ public enum FloatEquality: String, Sendable, Codable {
 }
 
 /// Scalar semantics shared by kernels and constant folding.
-enum Numerics {
+enum ScalarMath {
   /// Python/numpy remainder: the result has the sign of the divisor.
   @inline(__always) static func remainder(_ a: Double, _ b: Double) -> Double {
     let r = a.truncatingRemainder(dividingBy: b)
