@@ -6,10 +6,10 @@ import Modes
 import Numerics
 
 /// Generator speed, only when asked (run in release):
-/// `SYSCORR_BENCH=1 [SYSCORR_BENCH_MODE=Dst] swift test -c release --filter ColumnStoreTests.GeneratorBenchmark`
+/// `SYSCORR_BENCH=1 [SYSCORR_BENCH_MODE=Dst] swift test -c release --filter ToysTests.GeneratorBenchmark`
 @Suite struct GeneratorBenchmark {
-  @Test func speed() throws {
-    guard ProcessInfo.processInfo.environment["SYSCORR_BENCH"] != nil else { return }
+  @Test(.enabled(if: ProcessInfo.processInfo.environment["SYSCORR_BENCH"] != nil))
+  func speed() throws {
     let only = ProcessInfo.processInfo.environment["SYSCORR_BENCH_MODE"]
     for name in ["Dst", "Lambda0", "KS", "tau3x1"] where only == nil || only == name {
       let g = try SampleGenerator(mode: CalibrationMode.builtin(named: name)!, sample: .mc, seed: 7)

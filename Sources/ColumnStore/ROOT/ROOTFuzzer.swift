@@ -4,23 +4,23 @@ import Foundation
 import Synchronization
 
 /// The outcome of a fuzz run over damaged copies of ROOT files.
-public struct ROOTFuzzReport: Sendable, CustomStringConvertible {
+package struct ROOTFuzzReport: Sendable, CustomStringConvertible {
   /// Cases run.
-  public var cases = 0
+  package var cases = 0
   /// Cases that opened and read every flat branch of every tree.
-  public var read = 0
+  package var read = 0
   /// Cases rejected with a `ColumnStoreError`, by kind.
-  public var rejected: [String: Int] = [:]
+  package var rejected: [String: Int] = [:]
   /// Problems: errors that are not `ColumnStoreError`, or messages that do
   /// not start with the file name. Empty when the run passed.
-  public var failures: [String] = []
+  package var failures: [String] = []
   /// A few rejection messages, for a look at their quality.
-  public var sampleMessages: [String] = []
-  public var seconds = 0.0
+  package var sampleMessages: [String] = []
+  package var seconds = 0.0
 
-  public var passed: Bool { failures.isEmpty }
+  package var passed: Bool { failures.isEmpty }
 
-  public var description: String {
+  package var description: String {
     let rej = rejected.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     var s = "\(cases) cases in \(String(format: "%.1f", seconds)) s: \(read) read, "
       + "\(rejected.values.reduce(0, +)) rejected (\(rej)), \(failures.count) failures"
@@ -33,12 +33,12 @@ public struct ROOTFuzzReport: Sendable, CustomStringConvertible {
 /// Reads truncated and bit-flipped copies of ROOT files: every case must be
 /// read completely or rejected with a `ColumnStoreError` naming the file
 /// (never a crash or a hang).
-public enum ROOTFuzzer {
+package enum ROOTFuzzer {
   /// Runs `cases` mutations spread over `files` (paths of valid ROOT files),
   /// reproducibly from `seed`. Mutations aim mostly at structure (header,
   /// directories, key lists, tree metadata, basket headers). Every fourth
   /// case uses the recovery scan (`ROOTFile(bytes:name:recover:)`).
-  public static func run(files: [String], cases: Int, seed: UInt64 = 1) throws -> ROOTFuzzReport {
+  package static func run(files: [String], cases: Int, seed: UInt64 = 1) throws -> ROOTFuzzReport {
     struct Seed: Sendable { var name: String; var bytes: [UInt8]; var regions: [Range<Int>] }
     var seeds: [Seed] = []
     for path in files {

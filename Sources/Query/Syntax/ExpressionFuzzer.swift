@@ -5,8 +5,8 @@ import Foundation
 /// Drives random expressions and byte strings through the lexer, the parser
 /// and the binder, checking that each input ends in a value or a
 /// `QueryError` (never a crash) and in bounded time.
-public enum ExpressionFuzzer {
-  public struct Report: Sendable, CustomStringConvertible {
+package enum ExpressionFuzzer {
+  package struct Report: Sendable, CustomStringConvertible {
     public var cases = 0
     public var tokens = 0
     public var parsed = 0
@@ -111,7 +111,7 @@ public enum ExpressionFuzzer {
   /// Runs `cases` random inputs from `seed`. Inputs that bind are also
   /// evaluated on a small table of awkward values (NaN, ±inf, ±0, extreme
   /// integers) as a cut, a weight and a collected value.
-  public static func run(cases: Int, seed: UInt64) -> Report {
+  package static func run(cases: Int, seed: UInt64) -> Report {
     var r = Random(state: seed)
     var report = Report()
     let aliases = Self.aliases
