@@ -19,15 +19,30 @@ public struct ColumnStoreError: Error, Sendable, CustomStringConvertible {
     case io
   }
 
+  /// What the user can do about it; the command line words it with its own
+  /// commands and flags (the library names none).
+  public enum Remedy: Sendable, Equatable {
+    /// The store holds nothing yet: generate or ingest data.
+    case addData
+    /// The set cannot take the new files as it is: start it anew.
+    case replaceSet
+    /// Several sets match: name one (each `proc/sample`).
+    case chooseSet([String])
+    /// The file exists: allow overwriting it.
+    case overwrite
+  }
+
   public var kind: Kind
   /// The file, column or configuration path the error is about.
   public var path: String
   public var message: String
+  public var remedy: Remedy?
 
-  public init(_ kind: Kind, path: String, _ message: String) {
+  public init(_ kind: Kind, path: String, _ message: String, remedy: Remedy? = nil) {
     self.kind = kind
     self.path = path
     self.message = message
+    self.remedy = remedy
   }
 
   public var description: String { message }

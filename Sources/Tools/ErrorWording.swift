@@ -25,7 +25,7 @@ enum ErrorWording {
     case let e as QueryError:
       return e.description  // already `error: …` with the caret line and notes
     case let e as ColumnStoreError:
-      return "error: " + located(e.path, e.message)
+      return "error: " + located(e.path, e.message) + (e.remedy.map(remedy) ?? "")
     case let e as CommandError:
       return "error: " + e.description
     case let e as DecayStringError:
@@ -43,6 +43,20 @@ enum ErrorWording {
   static func located(_ path: String, _ message: String) -> String {
     guard !path.isEmpty, path.contains("."), !path.contains("/"), !message.contains(path) else { return message }
     return "\(path): \(message)"
+  }
+
+  /// The command-line wording of what the user can do.
+  static func remedy(_ r: ColumnStoreError.Remedy) -> String {
+    switch r {
+    case .addData: "; create data with `syscorr generate` or `syscorr ingest`"
+    case .replaceSet: "; use --replace to start the set anew"
+    case .overwrite: "; use --force to overwrite it"
+    case .chooseSet(let sets):
+      "; choose one: " + sets.map { s in
+        let parts = s.split(separator: "/", maxSplits: 1)
+        return "--proc \(parts[0]) --sample \(parts.count > 1 ? parts[1] : "")"
+      }.joined(separator: "; ")
+    }
   }
 
   /// Reports `error` and exits: help and version go to stdout with status 0.

@@ -31,8 +31,17 @@ public struct Store: Sendable {
 
   /// Every set in the store, sorted by processing, mode and sample.
   /// - Throws: `.corruptFile` naming a manifest that cannot be decoded.
+  /// - Throws: `.fileNotFound` when the store directory does not exist (a
+  ///   misspelled path is not an empty store).
   public func sets() throws -> [SetManifest] {
     let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fm.fileExists(atPath: root, isDirectory: &isDirectory) else {
+      throw ColumnStoreError(.fileNotFound, path: root, "no store at \(root) (no such directory)", remedy: .addData)
+    }
+    guard isDirectory.boolValue else {
+      throw ColumnStoreError(.fileNotFound, path: root, "no store at \(root): it is a file, not a directory")
+    }
     var out: [SetManifest] = []
     for proc in (try? fm.contentsOfDirectory(atPath: productionPath)) ?? [] where !proc.hasPrefix(".") {
       for mode in (try? fm.contentsOfDirectory(atPath: "\(productionPath)/\(proc)")) ?? [] where !mode.hasPrefix(".") {
@@ -59,7 +68,7 @@ public struct Store: Sendable {
     }
     let message: String
     if all.isEmpty {
-      message = "the store \(root) is empty; create data with `syscorr generate` or `syscorr ingest`"
+      throw ColumnStoreError(.notFound, path: "\(proc)/\(mode)/\(sample)", "the store \(root) is empty", remedy: .addData)
     } else if !all.contains(where: { $0.mode == mode }) {
       message = "unknown mode '\(mode)'; known modes: \(known(all.map(\.mode)))"
     } else if !all.contains(where: { $0.mode == mode && $0.proc == proc }) {
@@ -171,12 +180,14 @@ public final class SetTransaction {
       let diff = (have.symmetricDifference(new)).sorted().prefix(5).joined(separator: ", ")
       throw ColumnStoreError(
         .invalidInput, path: path,
-        "\(name): its columns differ from the set \(manifest.proc)/\(manifest.mode)/\(manifest.sample) (\(diff)); use --replace to start the set anew")
+        "\(name): its columns differ from the set \(manifest.proc)/\(manifest.mode)/\(manifest.sample) (\(diff))",
+        remedy: .replaceSet)
     }
     if !manifest.friends.isEmpty {
       throw ColumnStoreError(
         .invalidInput, path: path,
-        "the set has friend columns (\(manifest.friends.map(\.name).joined(separator: ", "))); new base files would lack them; use --replace")
+        "the set has friend columns (\(manifest.friends.map(\.name).joined(separator: ", "))); new base files would lack them",
+        remedy: .replaceSet)
     }
     manifest.files.append(.init(name: name, entries: t.rowCount, bytes: t.fileBytes, codec: t.codecName))
   }
@@ -257,18 +268,21 @@ extension Store {
     if let proc, let sample { return (proc, mode, sample) }
     let all = try sets()
     let modes = Set(all.map(\.mode)).sorted()
+    guard !modes.isEmpty else {
+      throw ColumnStoreError(.notFound, path: mode, "the store \(root) is empty", remedy: .addData)
+    }
     guard modes.contains(mode) else {
-      let hint = modes.isEmpty ? "the store \(root) is empty; create data with `syscorr generate` or `syscorr ingest`"
-        : "unknown mode '\(mode)'; known modes: \(modes.joined(separator: ", "))"
-      throw ColumnStoreError(.notFound, path: mode, hint)
+      let hint = NameSuggestions.closest(to: mode, in: modes).map { "; did you mean '\($0)'?" } ?? ""
+      throw ColumnStoreError(.notFound, path: mode, "unknown mode '\(mode)'; known modes: \(modes.joined(separator: ", "))\(hint)")
     }
     let matching = all.filter { $0.mode == mode && (proc == nil || $0.proc == proc) && (sample == nil || $0.sample == sample) }
     if matching.count == 1 { return (matching[0].proc, mode, matching[0].sample) }
-    let options = matching.map { "--proc \($0.proc) --sample \($0.sample)" }.joined(separator: "; ")
+    if matching.isEmpty {
+      throw ColumnStoreError(
+        .notFound, path: mode,
+        "no set matches mode \(mode)\(proc.map { " proc \($0)" } ?? "")\(sample.map { " sample \($0)" } ?? ""); known: \(all.filter { $0.mode == mode }.map { "\($0.proc)/\($0.sample)" }.joined(separator: ", "))")
+    }
     throw ColumnStoreError(
-      .notFound, path: mode,
-      matching.isEmpty
-        ? "no set matches mode \(mode)\(proc.map { " proc \($0)" } ?? "")\(sample.map { " sample \($0)" } ?? ""); known: \(all.filter { $0.mode == mode }.map { "\($0.proc)/\($0.sample)" }.joined(separator: ", "))"
-        : "several sets match mode \(mode); choose one: \(options)")
+      .notFound, path: mode, "several sets match mode \(mode)", remedy: .chooseSet(matching.map { "\($0.proc)/\($0.sample)" }))
   }
 }
