@@ -10,9 +10,14 @@ PY := $(VENV)/bin/python
 DEMO_STORE ?= syscorr-store
 # Linked as static archives (see Package.swift); libaec-dev provides HDF5's szip.
 DEB_PACKAGES := libhdf5-dev libaec-dev zlib1g-dev libdeflate-dev libzstd-dev liblz4-dev liblzma-dev
-PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi
+# uproot writes the ROOT test fixtures and is the reference the ROOT reader is
+# compared with; scikit-hep-testdata 0.3.12 is the last release whose wheel
+# carries its ROOT files (later ones download them at run time).
+PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi \
+  uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
+FIXTURES := .build/fixtures
 
-.PHONY: all build demo test prereqs venv bench fuzz clean
+.PHONY: all build demo test prereqs venv fixtures bench fuzz clean
 
 all: build
 
@@ -34,6 +39,11 @@ $(VENV)/.done: Makefile
 	$(VENV)/bin/pip install -q $(PY_PACKAGES)
 	touch $@
 
+## ROOT test files and their expected values (Tests/fixtures/make_fixtures.py):
+## written once into $(FIXTURES), rebuilt when the script changes.
+fixtures: venv
+	$(PY) Tests/fixtures/make_fixtures.py --out $(FIXTURES)
+
 # Static Swift runtime and a position-dependent executable: no runtime
 # relocation of the 85 MB binary, ~5 ms per process start instead of ~15.
 build: prereqs
@@ -42,7 +52,7 @@ build: prereqs
 demo: build
 	@bash data-samples/demo.sh $(BIN) $(DEMO_STORE)
 
-test: prereqs venv
+test: prereqs venv fixtures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	SYSCORR=.build/debug/syscorr $(PY) Tests/interop/run.py
@@ -50,8 +60,8 @@ test: prereqs venv
 bench: build
 	@bash Benchmarks/run.sh $(BIN)
 
-fuzz: build
-	$(BIN) fuzz --cases 1000000 --root-cases 10000
+fuzz: build fixtures
+	$(BIN) fuzz --cases 1000000 --root-cases 10000 --root-files $(FIXTURES)
 
 clean:
 	rm -rf .build $(DEMO_STORE)

@@ -1,7 +1,7 @@
-"""SysCorr against the Python peers on Q1-Q4 of ../shared/bench/README.md, in one run.
+"""SysCorr against the Python peers on Q1-Q4 (peers/definition.py), in one run.
 
-Peers run through the shared harness (`queries.py one --mode cold`: a fresh
-Python process per run, clock started after imports, file in the page cache).
+Peers run through `peers/peers.py` (a fresh Python process per run, clock
+started after the imports, file in the page cache).
 SysCorr runs as a fresh `syscorr` process per run; we report three times:
 `wall` (the whole process, start-up included: stricter than the peers'
 definition), `in-process` (SysCorr's own clock from `main` to the result) and
@@ -20,10 +20,10 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.path.abspath(os.path.join(HERE, "..", "..", "shared", "bench"))
-sys.path.insert(0, SHARED)
+PEER_DIR = os.path.join(HERE, "peers")
+sys.path.insert(0, PEER_DIR)
 sys.dont_write_bytecode = True
-import common  # noqa: E402  (the shared harness: data definition, queries, contention accounting)
+import definition as common  # noqa: E402  (data definition, queries, contention accounting)
 
 PEERS = [  # (engine, format): the best peers of the recorded run, per query
     ("h5py-numpy", "h5_none", ["Q1", "Q2", "Q3", "Q4"]),
@@ -93,8 +93,8 @@ def run_syscorr(binary, q, codec, data):
 
 
 def run_peer(engine, fmt, q, data, threads):
-    cmd = [sys.executable, os.path.join(SHARED, "queries.py"), "one", "--engine", engine, "--fmt", fmt, "--query", q,
-           "--mode", "cold", "--runs", "1", "--threads", str(threads), "--data", data]
+    cmd = [sys.executable, os.path.join(PEER_DIR, "peers.py"), "--engine", engine, "--fmt", fmt, "--query", q,
+           "--threads", str(threads), "--data", data]
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", POLARS_MAX_THREADS=str(threads),
                NUMEXPR_MAX_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     p = subprocess.run(cmd, capture_output=True, text=True, env=env)

@@ -1,9 +1,9 @@
 """ROOT → HDF5: SysCorr against uproot + h5py on the same file, in one run.
 
-The file is the shared benchmark's ntuple written by uproot with ZLIB level 1
-(../shared/bench/make_data.py --formats root_zlib1), 57 flat branches.
+The file is the benchmark ntuple written by uproot with ZLIB level 1
+(peers/make_data.py --formats root_zlib1), 57 flat branches.
 - peer: uproot.open → tree.arrays(library="np") → h5py, one uncompressed dataset per column;
-  clock after imports (the shared harness's definition).
+  clock after imports (as in peers/peers.py).
 - syscorr export: `syscorr export --input F.root:ntuple --out X.h5 --codec none`, the same output;
   wall time of the whole process.
 - syscorr ingest: `syscorr ingest F.root --tree ntuple` into a store (adds per-chunk statistics and

@@ -14,7 +14,7 @@ import tempfile
 import time
 
 Q1 = "K_kaonID > 0.2 && K_charge > 0 && abs(K_dz) < 4 && K_nCDCHits > 20"
-P_EDGES = "0.5,1.0,1.5,2.0,2.5,3.0,3.5,4.5"  # ../shared/bench/common.py: Q2_P_EDGES
+P_EDGES = "0.5,1.0,1.5,2.0,2.5,3.0,3.5,4.5"  # peers/definition.py: Q2_P_EDGES
 
 
 def queries(sel, out):

@@ -31,8 +31,8 @@ struct FuzzCommand: ParsableCommand {
   @Option(help: "ROOT cases (truncated and bit-flipped files).")
   var rootCases: Int = 10_000
 
-  @Option(help: "Directory of the ROOT test files (with their .json sidecars).")
-  var rootFiles: String = "../shared/data/rootfiles"
+  @Option(help: "Directory of the ROOT test files (`make fixtures` writes them there).")
+  var rootFiles: String = ".build/fixtures"
 
   func run() throws {
     if target == "expressions" || target == "all" {
@@ -44,7 +44,7 @@ struct FuzzCommand: ParsableCommand {
     if target == "root" || target == "all" {
       let fm = FileManager.default
       guard let enumerator = fm.enumerator(atPath: rootFiles) else {
-        throw CommandError("no ROOT test files under \(rootFiles) (give --root-files DIR)")
+        throw CommandError("no ROOT test files under \(rootFiles): run `make fixtures` or give --root-files DIR")
       }
       let files = enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".root") }.sorted()
         .map { rootFiles + "/" + $0 }

@@ -14,7 +14,8 @@ struct LsCommand: ParsableCommand {
       sub-directory) shows its entry count and each branch with its column \
       type. Branches that are not flat scalars (strings such as \
       __MCDecayString__, arrays, objects) are marked as skipped with the \
-      reason, and a notice on stderr counts them.
+      reason, and a notice on stderr counts them. A file without any flat \
+      branch to read ends with a "nothing flat here" line.
 
       Examples:
         syscorr ls ntuple.root
@@ -129,6 +130,17 @@ struct LsCommand: ParsableCommand {
           out += "  \(name)  skipped: \(b.skipReason ?? "not flat")\n"
         }
       }
+    }
+    if !trees.contains(where: { $0.error == nil && $0.branches.contains(where: \.isFlat) }) {
+      let readable = trees.filter { $0.error == nil }
+      let skipped = readable.reduce(0) { $0 + $1.skippedBranches.count }
+      out += "\nnothing flat here: "
+        + (trees.isEmpty
+          ? "the file holds no TTree or TNtuple"
+          : readable.isEmpty
+            ? "no listed tree can be read"
+            : "no listed tree has a flat branch (\(skipped) non-flat branch\(skipped == 1 ? "" : "es") skipped)")
+        + "\n"
     }
     return out
   }

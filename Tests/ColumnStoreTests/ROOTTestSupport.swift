@@ -1,14 +1,31 @@
 import Foundation
+import Testing
 @testable import ColumnStore
 
-/// Locates the shared ROOT test files: `<repo>/../shared/data/rootfiles`.
+/// Locates the ROOT test files that `Tests/fixtures/make_fixtures.py` writes
+/// (`make test` runs it first): `<repo>/.build/fixtures`, or
+/// `$SYSCORR_FIXTURES` when set. A missing file fails the test with a message
+/// saying how to make the fixtures; nothing is skipped silently.
 enum ROOTTestFiles {
   static let directory: URL = {
+    if let dir = ProcessInfo.processInfo.environment["SYSCORR_FIXTURES"], !dir.isEmpty {
+      return URL(fileURLWithPath: dir)
+    }
     var url = URL(fileURLWithPath: #filePath)
     // Tests/ColumnStoreTests/ROOTTestSupport.swift -> repo root
     for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.deletingLastPathComponent().appendingPathComponent("shared/data/rootfiles")
+    return url.appendingPathComponent(".build/fixtures")
   }()
+
+  static var missingMessage: String {
+    "ROOT test fixtures are missing under \(directory.path): run `make test`, or "
+      + "`.build/venv/bin/python Tests/fixtures/make_fixtures.py` (needs uproot and scikit-hep-testdata)"
+  }
+
+  struct Missing: Error, CustomStringConvertible {
+    var file: String
+    var description: String { "\(file): \(ROOTTestFiles.missingMessage)" }
+  }
 
   /// Relative paths (e.g. `vars_zlib.root`, `real-root/uproot-issue21.root`) of every test file.
   static let all: [String] = {
@@ -22,14 +39,24 @@ enum ROOTTestFiles {
     return out
   }()
 
-  static func path(_ rel: String) -> String { directory.appendingPathComponent(rel).path }
+  /// The path of a fixture; records a test failure naming the fixture script when it is missing.
+  static func path(_ rel: String) -> String {
+    let path = directory.appendingPathComponent(rel).path
+    if !FileManager.default.fileExists(atPath: path) {
+      Issue.record(Comment(rawValue: Missing(file: rel).description))
+    }
+    return path
+  }
 
   static func bytes(_ rel: String) throws -> [UInt8] {
-    [UInt8](try Data(contentsOf: directory.appendingPathComponent(rel)))
+    let url = directory.appendingPathComponent(rel)
+    guard FileManager.default.fileExists(atPath: url.path) else { throw Missing(file: rel) }
+    return [UInt8](try Data(contentsOf: url))
   }
 
   static func sidecar(_ rel: String) throws -> [String: Any] {
     let url = directory.appendingPathComponent(String(rel.dropLast(5)) + ".json")
+    guard FileManager.default.fileExists(atPath: url.path) else { throw Missing(file: url.lastPathComponent) }
     var parser = ExactJSON(bytes: [UInt8](try Data(contentsOf: url)))
     return try parser.value() as? [String: Any] ?? [:]
   }

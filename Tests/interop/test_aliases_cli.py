@@ -1,5 +1,5 @@
 """`syscorr aliases` prints basf2's create_aliases_for_selected names
-(worked examples of ../shared/reference/basf2-conventions.md §1.4)."""
+(the worked examples of basf2's documentation of that function)."""
 import json
 import unittest
 

@@ -11,11 +11,17 @@ import numpy as np
 
 from common import TempDir, run, run_json
 
-ROOTFILES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared", "data", "rootfiles")
+ROOTFILES = os.environ.get("SYSCORR_FIXTURES") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "..", ".build", "fixtures")
 
 
-@unittest.skipUnless(os.path.isdir(ROOTFILES), "../shared/data/rootfiles is not beside the repository")
 class RootIngest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(os.path.join(ROOTFILES, "vars_zlib.json")):
+            raise AssertionError(f"ROOT fixtures missing under {ROOTFILES}: run `make test`, or "
+                                 "`.build/venv/bin/python Tests/fixtures/make_fixtures.py`")
+
     def check(self, name, tree="variables"):
         with open(os.path.join(ROOTFILES, name.replace(".root", ".json"))) as f:
             expected = json.load(f)["expected"]["trees"][tree]["branches"]
