@@ -1,5 +1,6 @@
 import ColumnStore
 import Foundation
+import Numerics
 import Yams
 
 /// A calibration mode: the decay, its ntuple columns, default selection and
@@ -146,15 +147,26 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
     }
   }
 
-  /// Checks one shape: known kind, required parameters, Chebychev order, limits.
+  /// Checks one shape: a kind and parameters that make a `Shape` (names,
+  /// values), the Chebychev order, the fit limits and fixed flags.
   static func validate(_ shape: ShapeModel, path: String) throws {
-    guard ShapeModel.knownKinds.contains(shape.kind) else {
-      let hint = NameSuggestions.closest(to: shape.kind, in: ShapeModel.knownKinds).map { "; did you mean '\($0)'?" } ?? ""
-      throw ColumnStoreError(.invalidInput, path: "\(path).kind",
-        "unknown shape kind '\(shape.kind)' (known: \(ShapeModel.knownKinds.joined(separator: ", ")))\(hint)")
-    }
-    for req in ShapeModel.requiredParameters(shape.kind) where shape.parameters[req] == nil {
-      throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "shape '\(shape.kind)' needs parameter '\(req)'")
+    do {
+      _ = try Shape(kind: shape.kind, parameters: shape.parameters)
+    } catch let e as ShapeError {
+      switch e {
+      case .unknownKind(let kind):
+        let hint = NameSuggestions.closest(to: kind, in: Shape.knownKinds).map { "; did you mean '\($0)'?" } ?? ""
+        throw ColumnStoreError(.invalidInput, path: "\(path).kind",
+          "unknown shape kind '\(kind)' (known: \(Shape.knownKinds.joined(separator: ", ")))\(hint)")
+      case .missingParameter(_, let name):
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "shape '\(shape.kind)' needs parameter '\(name)'")
+      case .unexpectedParameter(_, let name):
+        let hint = NameSuggestions.closest(to: name, in: ShapeModel.requiredParameters(shape.kind)).map { "; did you mean '\($0)'?" } ?? ""
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)",
+          "shape '\(shape.kind)' has no parameter '\(name)'\(hint)")
+      case .invalidParameter(_, let name, let value, let reason):
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)", "value \(value) \(reason)")
+      }
     }
     if shape.kind == "chebychev" {
       let order = shape.chebychevCoefficients.count
@@ -164,6 +176,7 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
     }
     try shape.validateFitSettings(path: path)
   }
+
 
   // MARK: YAML
 

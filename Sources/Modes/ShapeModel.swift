@@ -1,5 +1,6 @@
 import ColumnStore
 import Foundation
+import Numerics
 import Yams
 
 /// A normalised shape of a mass-like observable (see fits-and-splot.md §1).
@@ -28,12 +29,6 @@ public struct ShapeModel: Sendable, Equatable, Codable {
     self.fixed = fixed
   }
 
-  /// Every `kind` a fit or the generator understands.
-  public static let knownKinds = [
-    "gaussian", "doubleGaussian", "johnsonSU", "johnsonSU+gaussian", "chebychev", "exponential",
-    "polynomial", "crystalBall", "doubleSidedCrystalBall", "argus", "bifurcatedGaussian", "threshold",
-  ]
-
   /// The parameters a kind requires (Chebychev: at least `c1`).
   public static func requiredParameters(_ kind: String) -> [String] {
     switch kind {
@@ -61,6 +56,9 @@ public struct ShapeModel: Sendable, Equatable, Codable {
   }
 
   public subscript(_ name: String) -> Double { parameters[name] ?? .nan }
+
+  /// The typed, normalisable shape at the start values.
+  public func shape() throws -> Shape { try Shape(kind: kind, parameters: parameters) }
 
   /// The parameter names in a fixed order: the kind's documented order, then
   /// the rest by length and name (`c1 … c10`), so that files are reproducible.

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import Numerics
+
+@Suite struct VectorKernelTests {
+  @Test func fourLaneKernelsGiveTheScalarBits() {
+    var rng = Xoshiro256StarStar(seed: 42)
+    for _ in 0..<2000 {
+      let e = SIMD4<Double>(-800 * rng.uniform(), -20 * rng.uniform(), -rng.uniform(), 0)
+      let ev = exponentialOfNonPositive(e)
+      let l = SIMD4<Double>(rng.uniform() * 1e6, rng.uniform(), 1e-300 + rng.uniform() * 1e-290, 1 + rng.uniform())
+      let lv = fastLog(l)
+      for i in 0..<4 {
+        #expect(ev[i].bitPattern == exponentialOfNonPositive(e[i]).bitPattern)
+        #expect(lv[i].bitPattern == fastLog(l[i]).bitPattern)
+      }
+    }
+  }
+
+  @Test func kernelsAreAccurate() {
+    var worstExp = 0.0, worstLog = 0.0
+    var x = -700.0
+    while x <= 0 {
+      worstExp = max(worstExp, abs(exponentialOfNonPositive(x) / exp(x) - 1))
+      x += 0.0137
+    }
+    var y = 1e-300
+    while y < 1e300 {
+      let reference = log(y)
+      worstLog = max(worstLog, abs(fastLog(y) - reference) / max(abs(reference), 1))
+      y *= 1.0173
+    }
+    #expect(worstExp < 1e-15)
+    #expect(worstLog < 1e-15)
+  }
+}
