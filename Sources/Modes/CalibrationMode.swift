@@ -123,60 +123,9 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
       throw ColumnStoreError(.invalidInput, path: "\(name).signalFraction", "signalFraction must be in [0, 1]")
     }
     for (label, m) in ([fit].compactMap { $0 }.map { ("fit", $0) } + auxiliary.enumerated().map { ("auxiliary[\($0)]", $1) }) {
-      let at = "\(name).\(label)"
-      guard m.range.count == 2, m.range[0] < m.range[1] else {
-        throw ColumnStoreError(.invalidInput, path: "\(at).range", "range must be [lo, hi] with lo < hi")
-      }
-      var shapes = [("signal", m.signal), ("background", m.background)]
-      if let alt = m.systematic {
-        guard alt.signal != nil || alt.background != nil else {
-          throw ColumnStoreError(.invalidInput, path: "\(at).systematic", "an alternative model needs a signal or a background shape")
-        }
-        shapes += [("systematic.signal", alt.signal), ("systematic.background", alt.background)].compactMap { l, s in s.map { (l, $0) } }
-      }
-      for (species, shape) in shapes {
-        try Self.validate(shape, path: "\(at).\(species)")
-      }
-      let names = Set([m.signal, m.background].flatMap { $0.parameters.keys })
-      for (k, start) in m.starts.enumerated() {
-        for key in start.keys.sorted() where !names.contains(key) {
-          let hint = NameSuggestions.didYouMean(NameSuggestions.suggestions(for: key, in: names.sorted())).first.map { " (\($0))" } ?? ""
-          throw ColumnStoreError(.invalidInput, path: "\(at).starts[\(k)].\(key)", "not a parameter of the model\(hint)")
-        }
-      }
+      try m.validate(at: "\(name).\(label)")
     }
   }
-
-  /// Checks one shape: a kind and parameters that make a `Shape` (names,
-  /// values), the Chebychev order, the fit limits and fixed flags.
-  static func validate(_ shape: ShapeModel, path: String) throws {
-    do {
-      _ = try Shape(kind: shape.kind, parameters: shape.parameters)
-    } catch let e as ShapeError {
-      switch e {
-      case .unknownKind(let kind):
-        let hint = NameSuggestions.closest(to: kind, in: Shape.knownKinds).map { "; did you mean '\($0)'?" } ?? ""
-        throw ColumnStoreError(.invalidInput, path: "\(path).kind",
-          "unknown shape kind '\(kind)' (known: \(Shape.knownKinds.joined(separator: ", ")))\(hint)")
-      case .missingParameter(_, let name):
-        throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "shape '\(shape.kind)' needs parameter '\(name)'")
-      case .unexpectedParameter(_, let name):
-        let hint = NameSuggestions.closest(to: name, in: ShapeModel.requiredParameters(shape.kind)).map { "; did you mean '\($0)'?" } ?? ""
-        throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)",
-          "shape '\(shape.kind)' has no parameter '\(name)'\(hint)")
-      case .invalidParameter(_, let name, let value, let reason):
-        throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)", "value \(value) \(reason)")
-      }
-    }
-    if shape.kind == "chebychev" {
-      let order = shape.chebychevCoefficients.count
-      guard order <= 8, order == shape.parameters.count else {
-        throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "a Chebychev shape takes c1 … cn without gaps, n ≤ 8")
-      }
-    }
-    try shape.validateFitSettings(path: path)
-  }
-
 
   // MARK: YAML
 
@@ -188,7 +137,7 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
     } catch let e as ColumnStoreError {
       throw e
     } catch {
-      throw ColumnStoreError(.invalidInput, path: path, "cannot decode calibration mode from \(path): \(error)")
+      throw ColumnStoreError(.invalidInput, path: path, "cannot decode calibration mode from \(path): \(YAMLErrorText.describe(error))")
     }
     try mode.validate()
     return mode
@@ -224,5 +173,23 @@ public struct CalibrationMode: Sendable, Equatable, Codable {
   /// A built-in mode by name (case-insensitive; also its short name).
   public static func builtin(named name: String) -> CalibrationMode? {
     builtins.first { $0.name.lowercased() == name.lowercased() || $0.shortName == name.lowercased() }
+  }
+}
+
+/// A decoding error as one line a person can act on: which key is missing or
+/// has the wrong type, instead of Swift's `DecodingError` dump.
+enum YAMLErrorText {
+  static func describe(_ error: any Error) -> String {
+    guard let e = error as? DecodingError else { return "\(error)" }
+    func path(_ keys: [any CodingKey]) -> String {
+      keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+    switch e {
+    case .keyNotFound(let key, let c): return "missing key '\(path(c.codingPath + [key]))'"
+    case .typeMismatch(_, let c): return "wrong type at '\(path(c.codingPath))': \(c.debugDescription)"
+    case .valueNotFound(_, let c): return "missing value at '\(path(c.codingPath))'"
+    case .dataCorrupted(let c): return c.codingPath.isEmpty ? c.debugDescription : "bad value at '\(path(c.codingPath))': \(c.debugDescription)"
+    @unknown default: return "\(error)"
+    }
   }
 }

@@ -1,5 +1,6 @@
 import ColumnStore
 import Foundation
+import Numerics
 import Yams
 
 /// The alternative model of a fit systematic: a species left out keeps the
@@ -79,4 +80,74 @@ public struct MassModel: Sendable, Equatable, Codable {
 
   public var lo: Double { range[0] }
   public var hi: Double { range[1] }
+
+  /// Checks the range, every shape (nominal and systematic) and the extra
+  /// starts; `at` locates errors (`Dst.fit`, `model.yaml`).
+  public func validate(at: String) throws {
+    guard range.count == 2, range[0] < range[1] else {
+      throw ColumnStoreError(.invalidInput, path: "\(at).range", "range must be [lo, hi] with lo < hi")
+    }
+    var shapes = [("signal", signal), ("background", background)]
+    if let alt = systematic {
+      guard alt.signal != nil || alt.background != nil else {
+        throw ColumnStoreError(.invalidInput, path: "\(at).systematic", "an alternative model needs a signal or a background shape")
+      }
+      shapes += [("systematic.signal", alt.signal), ("systematic.background", alt.background)].compactMap { l, s in s.map { (l, $0) } }
+    }
+    for (species, shape) in shapes {
+      try Self.validate(shape, path: "\(at).\(species)")
+    }
+    let names = Set([signal, background].flatMap { $0.parameters.keys })
+    for (k, start) in starts.enumerated() {
+      for key in start.keys.sorted() where !names.contains(key) {
+        let hint = NameSuggestions.didYouMean(NameSuggestions.suggestions(for: key, in: names.sorted())).first.map { " (\($0))" } ?? ""
+        throw ColumnStoreError(.invalidInput, path: "\(at).starts[\(k)].\(key)", "not a parameter of the model\(hint)")
+      }
+    }
+  }
+
+  /// Checks one shape: a kind and parameters that make a `Shape` (names,
+  /// values), the Chebychev order, the fit limits and fixed flags.
+  static func validate(_ shape: ShapeModel, path: String) throws {
+    do {
+      _ = try Shape(kind: shape.kind, parameters: shape.parameters)
+    } catch let e as ShapeError {
+      switch e {
+      case .unknownKind(let kind):
+        let hint = NameSuggestions.closest(to: kind, in: Shape.knownKinds).map { "; did you mean '\($0)'?" } ?? ""
+        throw ColumnStoreError(.invalidInput, path: "\(path).kind",
+          "unknown shape kind '\(kind)' (known: \(Shape.knownKinds.joined(separator: ", ")))\(hint)")
+      case .missingParameter(_, let name):
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "shape '\(shape.kind)' needs parameter '\(name)'")
+      case .unexpectedParameter(_, let name):
+        let hint = NameSuggestions.closest(to: name, in: ShapeModel.requiredParameters(shape.kind)).map { "; did you mean '\($0)'?" } ?? ""
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)",
+          "shape '\(shape.kind)' has no parameter '\(name)'\(hint)")
+      case .invalidParameter(_, let name, let value, let reason):
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters.\(name)", "value \(value) \(reason)")
+      }
+    }
+    if shape.kind == "chebychev" {
+      let order = shape.chebychevCoefficients.count
+      guard order <= 8, order == shape.parameters.count else {
+        throw ColumnStoreError(.invalidInput, path: "\(path).parameters", "a Chebychev shape takes c1 … cn without gaps, n ≤ 8")
+      }
+    }
+    try shape.validateFitSettings(path: path)
+  }
+  /// A model file for `syscorr fit --model`: the `fit` mapping of a mode
+  /// file (column, variable, range, signal, background, systematic, starts).
+  public static func load(contentsOf path: String) throws -> MassModel {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ColumnStoreError(.fileNotFound, path: path, "cannot read model file '\(path)'")
+    }
+    let model: MassModel
+    do {
+      model = try YAMLDecoder().decode(MassModel.self, from: String(decoding: data, as: UTF8.self))
+    } catch {
+      throw ColumnStoreError(.invalidInput, path: path, "\(path): not a mass model (\(YAMLErrorText.describe(error)))")
+    }
+    try model.validate(at: path)
+    return model
+  }
 }

@@ -3,14 +3,22 @@ import Foundation
 /// Fits an `ExtendedModel` to unbinned data with `Minimizer`: parameters are
 /// "<species>.yield" and "<species>.<shape parameter>"; the FCN is the extended
 /// NLL minus its value at the start point (RooFit's Offset("initial"), §6.1).
+/// A negative log-likelihood of an extended model: unbinned or binned.
+public protocol ModelLikelihood: Sendable {
+  func value(_ model: ExtendedModel) -> Double
+}
+
+extension ExtendedNLL: ModelLikelihood {}
+extension BinnedExtendedNLL: ModelLikelihood {}
+
 public struct ExtendedModelFit: Sendable {
-  public let nll: ExtendedNLL
+  public let nll: any ModelLikelihood
   /// The model whose values are the start point (and whose structure is fitted).
   public let model: ExtendedModel
   /// One per model parameter; edit limits, steps and fixed flags before `fit`.
   public var parameters: [FitParameter]
 
-  public init(model: ExtendedModel, nll: ExtendedNLL) {
+  public init(model: ExtendedModel, nll: any ModelLikelihood) {
     self.model = model
     self.nll = nll
     var p: [FitParameter] = []

@@ -286,3 +286,28 @@ extension Store {
       .notFound, path: mode, "several sets match mode \(mode)", remedy: .chooseSet(matching.map { "\($0.proc)/\($0.sample)" }))
   }
 }
+
+extension Store {
+  /// The folders beside `production/` that hold what analyses derive from the sets.
+  public enum OutputFolder: String, Sendable, CaseIterable {
+    case fitResults = "fit_results"
+    case plots
+    case validation
+  }
+
+  /// The path of `file` in one of the output folders.
+  public func outputPath(_ folder: OutputFolder, _ file: String) -> String {
+    "\(root)/\(folder.rawValue)/\(file)"
+  }
+
+  /// Writes `data` atomically (temporary file, fsync, rename) to an output
+  /// folder, creating it when needed; returns the path.
+  @discardableResult
+  public func writeOutput(_ data: Data, to folder: OutputFolder, named file: String) throws -> String {
+    try StoreNames.validatePathComponent(file, what: "output file name")
+    try FileManager.default.createDirectory(atPath: "\(root)/\(folder.rawValue)", withIntermediateDirectories: true)
+    let path = outputPath(folder, file)
+    try AtomicFile.write(data, to: path)
+    return path
+  }
+}

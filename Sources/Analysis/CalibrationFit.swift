@@ -1,0 +1,73 @@
+import ColumnStore
+import Foundation
+import Modes
+import Numerics
+import Query
+
+/// The mass fit of a calibration sample, as the framework runs it: gather the
+/// fit variable of the selected rows (one query reading one column plus the
+/// cut's), fit the nominal model and the systematic alternative, and on
+/// request compute sWeights of both and add them to the set as friend columns.
+public struct CalibrationFit: Sendable {
+  public var model: MassModel
+  /// The fit variable (default: the model's column).
+  public var column: String
+  public var threads: Int?
+  /// Bins of a binned fit, or nil for unbinned.
+  public var bins: Int?
+
+  public init(model: MassModel, column: String? = nil, threads: Int? = nil, bins: Int? = nil) {
+    self.model = model
+    self.column = column ?? model.column
+    self.threads = threads
+    self.bins = bins
+  }
+
+  /// Runs the fits on the rows `query` selects (its weight, if any, weights the fit).
+  /// - Throws: `MassFitError` (empty selection, nothing in range, no
+  ///   convergence of either model) or the query's `QueryError`.
+  public func run(_ query: Query) throws -> CalibrationFitResult {
+    let sample = try query.run(FitSampleAggregate(column, lo: model.lo, hi: model.hi), threads: threads)
+    guard sample.count + sample.outside > 0 else { throw MassFitError.emptySelection(cut: query.cut) }
+    var nominalModel = model
+    nominalModel.column = column
+    let nominal = try MassFit(model: nominalModel, threads: threads, bins: bins).fit(sample)
+    let systematic = try model.alternative.map { alt -> MassFitOutcome in
+      var m = alt
+      m.column = column
+      return try MassFit(model: m, threads: threads, bins: bins).fit(sample)
+    }
+    return CalibrationFitResult(sample: sample, nominal: nominal, systematic: systematic, rowCount: query.source.rowCount)
+  }
+}
+
+/// Both fits of a calibration sample and the sample itself.
+public struct CalibrationFitResult: Sendable {
+  public var sample: FitSampleAggregate.Result
+  public var nominal: MassFitOutcome
+  public var systematic: MassFitOutcome?
+  /// Rows of the source (the length of friend columns).
+  public var rowCount: Int
+
+  /// sWeights of both models.
+  /// - Throws: `MassFitError.noSystematicModel` when the mode has no
+  ///   alternative model, `SPlot.Failure` when V⁻¹ is singular.
+  public func sWeights(threads: Int? = nil) throws -> SWeightColumns {
+    guard let systematic else { throw MassFitError.noSystematicModel }
+    return try SWeightColumns(nominal: nominal.model, systematic: systematic.model, sample: sample, threads: threads)
+  }
+
+  /// The JSON of `fit_results/…`: both fits' reports and, when computed, the sPlot checks.
+  public func summary(sWeights: SWeightColumns? = nil, friend: String? = nil) -> CalibrationFitSummary {
+    CalibrationFitSummary(nominal: nominal.report, systematic: systematic?.report, splot: sWeights?.checks, sweights: friend)
+  }
+}
+
+/// What a calibration fit leaves in `fit_results/{proc}_{mode}_{sample}.json`.
+public struct CalibrationFitSummary: Sendable, Codable, Equatable {
+  public var nominal: MassFitReport
+  public var systematic: MassFitReport?
+  public var splot: SPlotChecks?
+  /// The friend set the sWeights were written to (`sweights_v2`).
+  public var sweights: String?
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Modes
+import Numerics
+import Query
+
+/// An extended unbinned maximum-likelihood fit of a calibration mode's mass
+/// model (signal + background, shapes from the mode file) to a fit sample,
+/// with MIGRAD + HESSE, NLL offsetting and the model's extra starting points.
+///
+/// Parameters are named `signal.<p>`, `background.<p>`, and the yields
+/// `signal.yield`, `background.yield`. A parameter without limits in the mode
+/// file gets a default that keeps the shape valid (widths positive and below
+/// the range width, fractions in [0, 1], locations inside the range, Chebychev
+/// coefficients in [−1, 1], yields in [0, 2N + 10]).
+public struct MassFit: Sendable {
+  public var model: MassModel
+  public var threads: Int?
+  /// Bins of a binned extended fit (for very large samples); nil: unbinned.
+  public var bins: Int?
+  public var minimizer = Minimizer()
+
+  public init(model: MassModel, threads: Int? = nil, bins: Int? = nil) {
+    self.model = model
+    self.threads = threads
+    self.bins = bins
+  }
+
+  /// The species names, in model order.
+  public static let species = ["signal", "background"]
+
+  /// Fits `sample`.
+  /// - Throws: `MassFitError` for an empty sample, a model that cannot be
+  ///   built, or a fit that does not converge (the report says how it failed).
+  public func fit(_ sample: FitSampleAggregate.Result) throws -> MassFitOutcome {
+    let started = Date()
+    guard sample.count > 0 else {
+      throw MassFitError.noEventsInRange(column: model.column, range: model.range, outside: sample.outside)
+    }
+    let range = FitRange(model.lo, model.hi)
+    let n = Double(sample.count)
+    var components: [ModelComponent] = []
+    for (name, shape) in zip(Self.species, [model.signal, model.background]) {
+      do {
+        components.append(ModelComponent(name: name, yield: 0.5 * n, shape: try shape.shape()))
+      } catch {
+        throw MassFitError.invalidModel("\(name): \(error)")
+      }
+    }
+    let extended = ExtendedModel(range: range, species: components)
+    let nll: any ModelLikelihood = bins.map {
+      BinnedExtendedNLL(data: sample.values, weights: sample.weights, range: range, bins: $0)
+    } ?? ExtendedNLL(data: sample.values, weights: sample.weights, range: range, workers: threads)
+    var problem = ExtendedModelFit(model: extended, nll: nll)
+    for (name, shape) in zip(Self.species, [model.signal, model.background]) {
+      problem.configure("\(name).yield", lowerLimit: 0, upperLimit: 2 * n + 10)
+      for p in shape.parameters.keys {
+        let (lo, hi) = shape.limits[p].map { ($0[0], $0[1]) } ?? Self.defaultLimits(p, kind: shape.kind, range: range)
+        problem.configure("\(name).\(p)", lowerLimit: lo, upperLimit: hi, isFixed: shape.fixed.contains(p))
+      }
+    }
+    let starts = model.starts.map { start in
+      var named: [String: Double] = [:]
+      for (p, v) in start {
+        for (name, shape) in zip(Self.species, [model.signal, model.background]) where shape.parameters[p] != nil {
+          named["\(name).\(p)"] = v
+        }
+      }
+      return named
+    }
+    // the nominal start first, then the mode's extra starts
+    let outcome = problem.fit(minimizer: minimizer, startPoints: starts.isEmpty ? [] : [[:]] + starts)
+    let report = MassFitReport(
+      outcome: outcome, column: model.column, range: model.range, events: sample.count, outside: sample.outside,
+      sumOfWeights: sample.weights.map { $0.reduce(0, +) }, seconds: Date().timeIntervalSince(started))
+    guard report.valid else { throw MassFitError.notConverged(report) }
+    return MassFitOutcome(report: report, model: outcome.model)
+  }
+
+  /// Limits for a parameter the mode file leaves open: wide, but keeping the
+  /// shape valid everywhere the minimizer may step.
+  static func defaultLimits(_ p: String, kind: String, range: FitRange) -> (Double, Double) {
+    let w = range.hi - range.lo
+    switch p {
+    case "mu", "m0" where kind != "argus" && kind != "threshold":
+      return (range.lo, range.hi)
+    case "sigma", "sigma1", "sigma2", "sigmaL", "sigmaR", "lambda":
+      return (1e-4 * w, w)
+    case "f", "fJohnson":
+      return (0, 1)
+    case "delta":
+      return (0.05, 20)
+    case "gamma":
+      return (-20, 20)
+    case "alpha", "alphaL", "alphaR":
+      return (0.05, 10)
+    case "n", "nL", "nR":
+      return (1.01, 100)
+    case _ where kind == "chebychev":
+      return (-1, 1)
+    default:
+      return (-1e3, 1e3)
+    }
+  }
+}
+
+/// A converged fit: the report and the fitted model (for sWeights and plots).
+public struct MassFitOutcome: Sendable {
+  public var report: MassFitReport
+  public var model: ExtendedModel
+}
+
+/// Why a mass fit gave no result.
+public enum MassFitError: Error, Sendable {
+  /// No row passes the selection.
+  case emptySelection(cut: String)
+  /// sWeights need the systematic model, and the mode file has none.
+  case noSystematicModel
+  /// The selection left no event inside the fit range.
+  case noEventsInRange(column: String, range: [Double], outside: Int)
+  /// The mode's shapes do not make a model.
+  case invalidModel(String)
+  /// MIGRAD/HESSE ended without a valid minimum.
+  case notConverged(MassFitReport)
+}
+
+/// A value with its HESSE error.
+public struct ValueWithError: Sendable, Codable, Equatable {
+  public var value: Double
+  public var error: Double
+  /// Within 1e-5 of (or at) a limit: the error is not reliable.
+  public var atLimit: Bool
+  public var fixed: Bool
+
+  enum CodingKeys: String, CodingKey { case value, error, atLimit = "at_limit", fixed }
+}
+
+/// What `syscorr fit --json` prints and `fit_results/*.json` holds.
+public struct MassFitReport: Sendable, Codable, Equatable {
+  public var column: String
+  public var range: [Double]
+  /// Events in the fit (inside the range) and passing events outside it.
+  public var events: Int
+  public var outside: Int
+  /// Σw of a weighted fit.
+  public var sumOfWeights: Double?
+  public var valid: Bool
+  /// "valid", or why not ("edm above maximum", "call limit", …).
+  public var status: String
+  public var edm: Double
+  public var edmMaximum: Double
+  /// The extended NLL at the minimum (un-offset, masses in the file's units).
+  public var nll: Double
+  public var calls: Int
+  public var covarianceQuality: String
+  public var parameters: [String: ValueWithError]
+  public var yields: [String: ValueWithError]
+  /// Free parameters and their covariance (HESSE).
+  public var covariance: Covariance
+  /// min over the range of each Chebychev background (≤ 0: unphysical).
+  public var chebychevMinimum: [String: Double]
+  public var seconds: Double
+
+  public struct Covariance: Sendable, Codable, Equatable {
+    public var names: [String]
+    public var matrix: [[Double]]
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case column, range, events, outside, sumOfWeights = "sum_of_weights", valid, status, edm
+    case edmMaximum = "edm_max", nll, calls, covarianceQuality = "covariance_quality", parameters, yields
+    case covariance, chebychevMinimum = "chebychev_minimum", seconds
+  }
+
+  init(outcome: ExtendedFitOutcome, column: String, range: [Double], events: Int, outside: Int,
+       sumOfWeights: Double?, seconds: Double) {
+    let r = outcome.result
+    self.column = column
+    self.range = range
+    self.events = events
+    self.outside = outside
+    self.sumOfWeights = sumOfWeights
+    var reasons: [String] = []
+    if !r.status.isEDMBelowMaximum { reasons.append("edm above maximum") }
+    if r.status.isCallLimitReached { reasons.append("call limit reached") }
+    if r.status.covarianceQuality != .accurate { reasons.append("covariance \(r.status.covarianceQuality.rawValue)") }
+    valid = r.status.isValid
+    status = valid ? "valid" : reasons.isEmpty ? "invalid" : reasons.joined(separator: ", ")
+    edm = r.edm
+    edmMaximum = r.edmMaximum
+    nll = outcome.nll
+    calls = r.nfcn
+    covarianceQuality = r.status.covarianceQuality.rawValue
+    var parameters: [String: ValueWithError] = [:]
+    var yields: [String: ValueWithError] = [:]
+    let atLimit = Set(r.status.parametersAtLimit)
+    for (i, name) in r.parameterNames.enumerated() {
+      let v = ValueWithError(value: r.values[i], error: r.errors[i], atLimit: atLimit.contains(name), fixed: r.isFixed[i])
+      if name.hasSuffix(".yield") { yields[String(name.dropLast(".yield".count))] = v } else { parameters[name] = v }
+    }
+    self.parameters = parameters
+    self.yields = yields
+    let free = r.parameterNames.indices.filter { !r.isFixed[$0] }
+    let names = free.map { r.parameterNames[$0] }
+    let matrix = free.map { i in free.map { j in r.covariance[i][j] } }
+    covariance = Covariance(names: names, matrix: matrix)
+    chebychevMinimum = outcome.chebychevMinima
+    self.seconds = seconds
+  }
+}

@@ -1,0 +1,77 @@
+import Numerics
+
+/// Gathers what an unbinned mass fit needs from the passing rows: the value
+/// of the fit variable inside the fit range [lo, hi], the row's weight, and
+/// its row number (so that sWeights can be written back row by row).
+/// Partials concatenate in chunk order, so the sample is the same for any
+/// thread count and any sharding.
+public struct FitSampleAggregate: Aggregate {
+  public let expression: String
+  public let lo: Double
+  public let hi: Double
+
+  public init(_ expression: String, lo: Double, hi: Double) {
+    self.expression = expression
+    self.lo = lo
+    self.hi = hi
+  }
+
+  public var inputs: [String] { [expression] }
+
+  public struct Partial: Sendable, Codable, Equatable {
+    public var rowNumbers: [Int64] = []
+    public var values: [Double] = []
+    /// Empty when every weight is 1.
+    public var weights: [Double] = []
+    /// Passing rows whose value lies outside the range (or is NaN).
+    public var outside = 0
+  }
+
+  /// The fit sample.
+  public struct Result: Sendable, Equatable {
+    public var rowNumbers: [Int64]
+    public var values: [Double]
+    /// Nil when every weight is 1.
+    public var weights: [Double]?
+    /// Passing rows left out: value outside [lo, hi] or NaN.
+    public var outside: Int
+    public var count: Int { values.count }
+  }
+
+  public func makePartial() -> Partial { Partial() }
+
+  public func consume(_ batch: AggregateBatch, into p: inout Partial) {
+    let x = batch.values[0].floats
+    let weighted = batch.weights != nil || !p.weights.isEmpty
+    if weighted && p.weights.count < p.values.count {
+      p.weights += Array(repeating: 1, count: p.values.count - p.weights.count)
+    }
+    for r in batch.rows {
+      let v = x[Int(r)]
+      guard v >= lo && v <= hi else {
+        p.outside += 1
+        continue
+      }
+      p.rowNumbers.append(Int64(batch.firstRow + Int(r)))
+      p.values.append(v)
+      if weighted { p.weights.append(batch.weights?[Int(r)] ?? 1) }
+    }
+  }
+
+  public func merge(_ other: Partial, into p: inout Partial) {
+    let weighted = !p.weights.isEmpty || !other.weights.isEmpty
+    if weighted && p.weights.count < p.values.count {
+      p.weights += Array(repeating: 1, count: p.values.count - p.weights.count)
+    }
+    p.rowNumbers += other.rowNumbers
+    p.values += other.values
+    if weighted {
+      p.weights += other.weights.isEmpty ? Array(repeating: 1, count: other.values.count) : other.weights
+    }
+    p.outside += other.outside
+  }
+
+  public func finish(_ p: Partial) -> Result {
+    Result(rowNumbers: p.rowNumbers, values: p.values, weights: p.weights.isEmpty ? nil : p.weights, outside: p.outside)
+  }
+}
