@@ -58,7 +58,7 @@ let package = Package(
     // Multi-pass work over Query: fits → sWeights, tables, weights, resampling.
     .target(name: "Analysis", dependencies: ["Numerics", "ColumnStore", "Modes", "Query", "Toys"]),
     // SVG plots and HTML reports from plain result types.
-    .target(name: "Report", dependencies: ["Numerics", "Analysis"]),
+    .target(name: "Report", dependencies: ["Numerics", "ColumnStore", "Modes", "Query", "Analysis"]),
     // YAML-configured runs.
     .target(
       name: "Workflow",
@@ -79,6 +79,7 @@ let package = Package(
     .testTarget(name: "ModesTests", dependencies: ["Modes", "ColumnStore", "TestSupport"]),
     .testTarget(name: "QueryTests", dependencies: ["Query", "ColumnStore", "Modes", "TestSupport"]),
     .testTarget(name: "ToysTests", dependencies: ["Toys", "Modes", "Numerics", "ColumnStore", "Query", "TestSupport"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report"]),
     .testTarget(name: "ToolsTests", dependencies: ["Tools", "ColumnStore", "Query", "TestSupport"]),
     .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
   ]

@@ -3,6 +3,9 @@ import ColumnStore
 import Foundation
 import Modes
 import Query
+import Analysis
+import Numerics
+import Workflow
 
 /// The one place errors are worded for people: `error: …` (lowercase) on
 /// stderr, then a non-zero exit. Libraries throw typed errors carrying the
@@ -30,6 +33,16 @@ enum ErrorWording {
       return "error: " + e.description
     case let e as DecayStringError:
       return "error: " + e.description
+    case let e as MassFitError:
+      return "error: " + fit(e)
+    case FitJobError.sWeightsNeedASet:
+      return "error: sWeights are friend columns of a store set; ingest the file first (syscorr ingest)"
+    case let e as SPlot.Failure:
+      return "error: " + (e == .singularMatrix
+        ? "sWeights: the yield covariance is singular (a species with no events, or two identical shapes); nothing written"
+        : "sWeights: the yields-only refit did not reach the minimum; nothing written")
+    case let e as ShapeError:
+      return "error: " + e.description
     default:
       var text = SysCorr.fullMessage(for: error)
       if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }
@@ -43,6 +56,25 @@ enum ErrorWording {
   static func located(_ path: String, _ message: String) -> String {
     guard !path.isEmpty, path.contains("."), !path.contains("/"), !message.contains(path) else { return message }
     return "\(path): \(message)"
+  }
+
+  static func fit(_ e: MassFitError) -> String {
+    switch e {
+    case .emptySelection(let cut):
+      return "no candidate passes the selection '\(cut)'; nothing fitted, nothing written"
+    case .noEventsInRange(let column, let range, let outside):
+      return "no selected candidate has \(column) in [\(range[0]), \(range[1])] (\(outside) selected outside); "
+        + "check --range and --mass; nothing written"
+    case .invalidModel(let why):
+      return "the mass model is not valid: \(why)"
+    case .noSystematicModel:
+      return "sWeights need the mode's systematic model (the `systematic` entry of its `fit` section); nothing written"
+    case .notConverged(let r):
+      let limits = (r.parameters.merging(r.yields) { a, _ in a }).filter { $0.value.atLimit }.keys.sorted()
+      return "the fit of \(r.column) did not converge (\(r.status); edm \(String(format: "%.2g", r.edm)), "
+        + "\(r.calls) calls\(limits.isEmpty ? "" : "; at limit: " + limits.joined(separator: ", ")))"
+        + "; nothing written. Try other start values or limits in the model file (--model), or --range"
+    }
   }
 
   /// The command-line wording of what the user can do.

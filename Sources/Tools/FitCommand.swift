@@ -1,0 +1,190 @@
+import Analysis
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Modes
+import Numerics
+import Workflow
+
+/// `syscorr fit`: the mass fit of a calibration sample, and its sWeights.
+struct FitCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fit",
+    abstract: "Fit the mass of a calibration sample (nominal and systematic model) and write sWeights.",
+    discussion: """
+      An extended unbinned maximum-likelihood fit of the mode's mass model
+      (schemas/modes/, `fit` section) to the selected candidates, with MIGRAD
+      and HESSE; then the same for the mode's systematic alternative. With
+      --write-sweights, both fits' sWeights become a new friend version of
+      the set (sweights_vN: sweight, sweight_bkg, sweight_syst, in_fit), and
+      every query can use them: --weight sweight (the newest version) or
+      --weight sweight_v2.
+
+      For a store set it writes fit_results/{proc}_{mode}_{sample}.json,
+      plots/{proc}_{mode}_{sample}.svg (with its data as .json beside it)
+      and, with sWeights, validation/{proc}_{mode}_{sample}.json.
+      Nothing is written unless both fits converge.
+
+      Examples:
+        syscorr fit --mode Dst --proc proc12 --sample data --write-sweights
+        syscorr fit --input dst.root --mode Dst --cut 'selection && D0_K_p > 1' --plot dst-fit.svg --json
+        syscorr fit --mode KS --proc proc12 --sample data --model my-ks-model.yaml --range 0.46,0.54
+      """)
+
+  @OptionGroup var input: InputOptions
+
+  @Option(help: "A custom mode definition (YAML, see schemas/modes/).")
+  var modeFile: String?
+
+  @Option(help: "A mass model file (the `fit` section of a mode file) instead of the mode's.")
+  var model: String?
+
+  @Option(help: "The fit variable (default: the model's column, e.g. D0_M).")
+  var mass: String?
+
+  @Option(parsing: .unconditional, help: "LO,HI of the fit (default: the model's range).")
+  var range: String?
+
+  @Option(parsing: .unconditional, help: "The selection; `selection` is the mode's default selection.")
+  var cut: String = "selection"
+
+  @Option(parsing: .unconditional, help: "A per-candidate weight expression for a weighted fit.")
+  var weight: String?
+
+  @Option(help: "Fit a histogram of N bins (binned extended likelihood) instead of the events.")
+  var binned: Int?
+
+  @Flag(help: "Add both fits' sWeights to the set as a new friend version sweights_vN.")
+  var writeSweights = false
+
+  @Option(help: "Write the plot here (SVG; its data as .json beside it) instead of the store's plots/.")
+  var plot: String?
+
+  @Option(help: "Worker threads (default: the number of cores).")
+  var threads: Int?
+
+  @Flag(help: "Print JSON (keys: status, edm, nll, range, parameters, yields, covariance, systematic, splot, files).")
+  var json = false
+
+  func validate() throws {
+    if input.mode == nil { throw ValidationError("give the calibration mode: --mode Dst|Lambda0|KS (with a store set or --input)") }
+    if let binned, binned < 2 { throw ValidationError("--binned needs at least 2 bins") }
+    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    if writeSweights && input.input != nil {
+      throw ValidationError("--write-sweights adds columns to a store set; ingest the file first (syscorr ingest)")
+    }
+  }
+
+  func run() throws {
+    let mode = try ModeLookup.resolve(name: input.mode!, file: modeFile)
+    var massModel: MassModel
+    if let model {
+      massModel = try MassModel.load(contentsOf: model)
+    } else if let fit = mode.fit {
+      massModel = fit
+    } else {
+      throw CommandError("mode \(mode.name) has no mass peak to fit (no `fit` section); give --model FILE.yaml")
+    }
+    if let mass { massModel.column = mass }
+    if let range {
+      let r = try QueryCommand.parseNumbers(range, option: "--range")
+      guard r.count == 2, r[0] < r[1] else { throw CommandError("--range needs LO,HI with LO < HI, got '\(range)'") }
+      massModel.range = r
+    }
+    let target: FitJob.Target
+    if let file = input.input {
+      target = .file(file)
+    } else {
+      let store = input.store.resolved
+      let r = try store.resolve(mode: mode.name, proc: input.proc, sample: input.sample)
+      target = .set(store, proc: r.proc, sample: r.sample)
+    }
+    var job = FitJob(target: target, mode: mode, model: massModel, cut: cut)
+    job.weight = weight
+    job.threads = threads
+    job.bins = binned
+    job.writeSWeights = writeSweights
+    job.plotPath = plot
+    job.command = Output.commandLine
+    let result = try job.run()
+    print(json ? try Output.json(FitReport(result)) : FitTables.text(result, mode: mode))
+  }
+}
+
+/// `syscorr fit --json`: the nominal fit's report at the top level, then the
+/// systematic fit, the sPlot checks, the friend set and the files written.
+struct FitReport: Encodable {
+  var result: FitJobResult
+
+  init(_ result: FitJobResult) { self.result = result }
+
+  enum Keys: String, CodingKey { case systematic, splot, sweights, validation, files }
+
+  func encode(to encoder: Encoder) throws {
+    try result.fit.nominal.report.encode(to: encoder)
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encodeIfPresent(result.fit.systematic?.report, forKey: .systematic)
+    try c.encodeIfPresent(result.summary?.splot, forKey: .splot)
+    try c.encodeIfPresent(result.friend, forKey: .sweights)
+    try c.encodeIfPresent(result.validation, forKey: .validation)
+    try c.encode(result.files, forKey: .files)
+  }
+}
+
+/// The text of `syscorr fit`.
+enum FitTables {
+  static func text(_ r: FitJobResult, mode: CalibrationMode) -> String {
+    var out: [String] = []
+    let n = r.fit.nominal.report
+    out.append("fit of \(n.column) in [\(ResultTables.edge(n.range[0])), \(ResultTables.edge(n.range[1]))]: "
+      + "\(Output.grouped(n.events)) events (\(Output.grouped(n.outside)) selected outside the range)")
+    out.append(model("nominal", n))
+    if let s = r.fit.systematic?.report { out.append(model("systematic", s)) }
+    if let c = r.summary?.splot, let friend = r.friend {
+      out.append("sWeights: \(friend) (sweight, sweight_bkg, sweight_syst, in_fit)")
+      for (label, m) in [("nominal", c.nominal), ("systematic", c.systematic)] {
+        let sums = m.sumOfWeights.sorted { $0.key > $1.key }.map { k, v in
+          String(format: "Σw(%@) = %.2f (N = %.2f)", k, v, m.yields[k] ?? .nan)
+        }
+        out.append("  \(label): " + sums.joined(separator: ", ")
+          + String(format: ", max |Σ_n w − 1| = %.1e", m.maxUnitSumDeviation))
+      }
+    }
+    if let v = r.validation, let p = v.probe, !v.bins.isEmpty {
+      let truth = v.bins.contains { $0.truth != nil }
+      out.append("validation: \(p.pid) > \(p.threshold) in bins of \(p.momentum), sWeighted"
+        + (truth ? " vs truth-matched" : " (no truth in data)"))
+      var rows: [[String]] = []
+      for b in v.bins {
+        var row = ["\(ResultTables.edge(b.lo))–\(ResultTables.edge(b.hi))", String(format: "%.4f ± %.4f", b.sweighted.value, b.sweighted.error)]
+        if truth {
+          row += [b.truth.map { String(format: "%.4f ± %.4f", $0.value, $0.error) } ?? "-", b.pull.map { String(format: "%+.2f", $0) } ?? "-"]
+        }
+        rows.append(row)
+      }
+      out.append(Output.table(["p (GeV/c)", "sWeighted"] + (truth ? ["truth", "pull"] : []), rows, numeric: [1, 2, 3]))
+    }
+    if !r.files.isEmpty { out.append("wrote " + r.files.joined(separator: ", ")) }
+    return out.joined(separator: "\n")
+  }
+
+  static func model(_ label: String, _ r: MassFitReport) -> String {
+    var rows: [[String]] = []
+    for (name, v) in r.yields.sorted(by: { $0.key > $1.key }) {
+      rows.append(["\(name).yield", value(v.value), value(v.error), flags(v)])
+    }
+    for (name, v) in r.parameters.sorted(by: { $0.key < $1.key }) {
+      rows.append([name, value(v.value), value(v.error), flags(v)])
+    }
+    let table = Output.table(["parameter", "value", "error", ""], rows, numeric: [1, 2])
+    let status = String(
+      format: "%@: %@, edm %.2g (max %.2g), nll %.4f, %d calls, %.2f s", label, r.status, r.edm, r.edmMaximum, r.nll,
+      r.calls, r.seconds)
+    let cheb = r.chebychevMinimum.map { k, v in String(format: "  %@ Chebychev minimum over the range: %.3g%@", k, v, v <= 0 ? " (negative: unphysical)" : "") }
+    return ([status, table] + cheb).joined(separator: "\n")
+  }
+
+  static func value(_ x: Double) -> String { String(format: "%.6g", x) }
+
+  static func flags(_ v: ValueWithError) -> String { v.fixed ? "fixed" : v.atLimit ? "at limit" : "" }
+}

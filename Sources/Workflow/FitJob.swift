@@ -1,0 +1,130 @@
+import Analysis
+import ColumnStore
+import Foundation
+import Modes
+import Numerics
+import Query
+import Report
+
+/// Everything `syscorr fit` (and each task of the `ntuples` workflow) does
+/// for one calibration sample: the nominal and systematic fits, sWeights as
+/// a friend-column version of the set, `fit_results/*.json`, the plot with
+/// its data, and `validation/*.json` (sum rules; on simulation, the
+/// sWeighted PID efficiency against the truth-matched one in bins of p).
+///
+/// Nothing is written unless both fits are valid.
+public struct FitJob: Sendable {
+  /// Where the rows come from: a set of the store (outputs go to the store)
+  /// or a file (outputs only where `plotPath` says).
+  public enum Target: Sendable {
+    case set(Store, proc: String, sample: String)
+    case file(String)
+  }
+
+  public var target: Target
+  public var mode: CalibrationMode
+  public var model: MassModel
+  /// The cut; `selection` is the mode's default selection.
+  public var cut: String
+  public var weight: String?
+  public var threads: Int?
+  public var bins: Int?
+  public var writeSWeights = false
+  /// Where the plot goes (default for a set: `plots/{proc}_{mode}_{sample}.svg`).
+  public var plotPath: String?
+  /// The command line, for the friend set's provenance.
+  public var command = ""
+
+  public init(target: Target, mode: CalibrationMode, model: MassModel, cut: String = "selection") {
+    self.target = target
+    self.mode = mode
+    self.model = model
+    self.cut = cut
+  }
+
+  /// The output file stem: `{proc}_{mode}_{sample}`, or the input file's name.
+  public var stem: String {
+    switch target {
+    case .set(_, let proc, let sample): "\(proc)_\(mode.name)_\(sample)"
+    case .file(let path): URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+  }
+
+  public func run() throws -> FitJobResult {
+    let source: any ColumnSource
+    switch target {
+    case .set(let store, let proc, let sample): source = try store.open(proc: proc, mode: mode.name, sample: sample)
+    case .file(let path): source = try InputFile.open(path)
+    }
+    let query = try Query(cut: cut, weight: weight, aliases: ["selection": mode.selection], source: source)
+    let fit = try CalibrationFit(model: model, threads: threads, bins: bins).run(query)
+    var result = FitJobResult(fit: fit)
+    var sWeights: SWeightColumns?
+    if writeSWeights {
+      guard case .set(let store, let proc, let sample) = target else { throw FitJobError.sWeightsNeedASet }
+      let w = try fit.sWeights(threads: threads)
+      var friends = FriendColumns(store: store, proc: proc, mode: mode.name, sample: sample)
+      friends.command = command
+      result.friend = try friends.add(name: SWeightColumns.friendName, table: try w.table(rowCount: fit.rowCount, sample: fit.sample))
+      sWeights = w
+    }
+    result.summary = fit.summary(sWeights: sWeights, friend: result.friend)
+    let plot = FitPlot(outcome: fit.nominal, sample: fit.sample, variable: model.column, unit: model.unit, title: title)
+    result.plot = plot.data
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    switch target {
+    case .set(let store, let proc, let sample):
+      result.files.append(try store.writeOutput(try encoder.encode(result.summary), to: .fitResults, named: stem + ".json"))
+      if let plotPath {
+        result.files += try Self.writePlot(plot, to: plotPath, encoder: encoder)
+      } else {
+        result.files.append(try store.writeOutput(Data(plot.svg.utf8), to: .plots, named: stem + ".svg"))
+        result.files.append(try store.writeOutput(try encoder.encode(plot.data), to: .plots, named: stem + ".json"))
+      }
+      if let friend = result.friend {
+        let validation = try SWeightValidation(
+          store: store, proc: proc, sample: sample, mode: mode, friend: friend, checks: sWeights!.checks, threads: threads)
+        result.validation = validation
+        result.files.append(try store.writeOutput(try encoder.encode(validation), to: .validation, named: stem + ".json"))
+      }
+    case .file:
+      if let plotPath { result.files += try Self.writePlot(plot, to: plotPath, encoder: encoder) }
+    }
+    return result
+  }
+
+  var title: String {
+    switch target {
+    case .set(_, let proc, let sample): "\(mode.name) \(proc) \(sample)"
+    case .file(let path): "\(mode.name) \(URL(fileURLWithPath: path).lastPathComponent)"
+    }
+  }
+
+  /// The SVG and, beside it, its data as JSON (same name, `.json`).
+  static func writePlot(_ plot: FitPlot, to path: String, encoder: JSONEncoder) throws -> [String] {
+    let json = (path.hasSuffix(".svg") ? String(path.dropLast(4)) : path) + ".json"
+    try OutputFile.write(Data(plot.svg.utf8), to: path)
+    try OutputFile.write(try encoder.encode(plot.data), to: json)
+    return [path, json]
+  }
+}
+
+/// What a fit job did.
+public struct FitJobResult: Sendable {
+  public var fit: CalibrationFitResult
+  public var summary: CalibrationFitSummary?
+  public var friend: String?
+  public var plot: FitPlotData?
+  public var validation: SWeightValidation?
+  /// Files written, in order.
+  public var files: [String] = []
+
+  init(fit: CalibrationFitResult) { self.fit = fit }
+}
+
+public enum FitJobError: Error, Sendable {
+  /// sWeights are friend columns of a store set; a file has no set.
+  case sWeightsNeedASet
+}
