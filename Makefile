@@ -13,7 +13,7 @@ DEB_PACKAGES := libhdf5-dev libaec-dev zlib1g-dev libdeflate-dev libzstd-dev lib
 # uproot writes the ROOT test fixtures and is the reference the ROOT reader is
 # compared with; scikit-hep-testdata 0.3.12 is the last release whose wheel
 # carries its ROOT files (later ones download them at run time).
-PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi \
+PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi scipy iminuit sweights packaging pyyaml \
   uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
 FIXTURES := .build/fixtures
 

@@ -37,7 +37,9 @@ let package = Package(
   ],
   targets: cBridges + [
     // Random generators, compensated sums, PDFs, the minimizer: no dependencies.
-    .target(name: "Numerics"),
+    // Optimised in debug builds too: the fits' inner loops are 30× slower
+    // unoptimised, which would make the pull studies and interop fits crawl.
+    .target(name: "Numerics", swiftSettings: [.unsafeFlags(["-O"])]),
     // SIMD kernels in C (compiled for AVX2 and the baseline, chosen at load
     // time), owned by the scan: chunk statistics (ColumnStore) and the
     // histogram/count loops (Query).

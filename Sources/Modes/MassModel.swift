@@ -83,7 +83,8 @@ public struct MassModel: Sendable, Equatable, Codable {
 
   /// Checks the range, every shape (nominal and systematic) and the extra
   /// starts; `at` locates errors (`Dst.fit`, `model.yaml`).
-  public func validate(at: String) throws {
+  public func validate(at prefix: String) throws {
+    let at = prefix.isEmpty ? "fit" : prefix
     guard range.count == 2, range[0] < range[1] else {
       throw ColumnStoreError(.invalidInput, path: "\(at).range", "range must be [lo, hi] with lo < hi")
     }
@@ -147,7 +148,13 @@ public struct MassModel: Sendable, Equatable, Codable {
     } catch {
       throw ColumnStoreError(.invalidInput, path: path, "\(path): not a mass model (\(YAMLErrorText.describe(error)))")
     }
-    try model.validate(at: path)
+    do {
+      try model.validate(at: "")
+    } catch let e as ColumnStoreError {
+      // `model.yaml: signal.parameters.sigma1: lower limit above upper limit`
+      let key = e.path.hasPrefix("fit.") ? String(e.path.dropFirst(4)) : e.path
+      throw ColumnStoreError(e.kind, path: path, "\(path): \(key): \(e.message)")
+    }
     return model
   }
 }

@@ -45,16 +45,20 @@ struct TruthCommand: ParsableCommand {
       throw CommandError("these rows hold no generator truth (they were not made by `syscorr generate`)")
     }
     let truth = try GeneratorTruth.decode(json: text)
+    // `binaryPID(321,211)`, `binaryPID(321, 211)` and `binaryPID_321_211` name one variable
+    let wanted = variable.map(VariableNames.sanitize)
     let rows = truth.efficiencies.filter {
-      (variable == nil || $0.variable == variable) && (species == nil || $0.truePDG == species)
+      (wanted == nil || VariableNames.sanitize($0.variable) == wanted) && (species == nil || $0.truePDG == species)
         && (threshold == nil || abs($0.threshold - threshold!) < 1e-12)
     }
     if rows.isEmpty {
       let vars = Array(Set(truth.efficiencies.map(\.variable))).sorted().joined(separator: ", ")
-      throw CommandError("no truth matches; variables: \(vars); species: \(Set(truth.efficiencies.map(\.truePDG)).sorted())")
+      let thresholds = Array(Set(truth.efficiencies.map(\.threshold))).sorted().map { Output.compact($0) }.joined(separator: ", ")
+      throw CommandError(
+        "no truth matches; variables: \(vars); species: \(Set(truth.efficiencies.map(\.truePDG)).sorted().map(String.init).joined(separator: ", ")); thresholds: \(thresholds)")
     }
     if json {
-      print(try Output.json(rows))
+      print(try Output.json(rows.map(TruthRow.init)))
       return
     }
     print(Output.table(
@@ -63,5 +67,33 @@ struct TruthCommand: ParsableCommand {
         [$0.variable, "\($0.truePDG)", Output.compact($0.threshold), Output.compact($0.pMin), Output.compact($0.pMax),
          String(format: "%.5f", $0.efficiencyMC), String(format: "%.5f", $0.efficiencyData), String(format: "%.5f", $0.ratio)]
       }, numeric: [2, 3, 4, 5, 6, 7]))
+  }
+}
+
+/// One row of `syscorr truth --json` (snake_case, as every command's JSON).
+struct TruthRow: Encodable {
+  var variable: String
+  var truePDG: Int
+  var threshold: Double
+  var pMin: Double
+  var pMax: Double
+  var efficiencyMC: Double
+  var efficiencyData: Double
+  var ratio: Double
+
+  init(_ t: EfficiencyTruth) {
+    variable = t.variable
+    truePDG = t.truePDG
+    threshold = t.threshold
+    pMin = t.pMin
+    pMax = t.pMax
+    efficiencyMC = t.efficiencyMC
+    efficiencyData = t.efficiencyData
+    ratio = t.ratio
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case variable, truePDG = "true_pdg", threshold, pMin = "p_min", pMax = "p_max"
+    case efficiencyMC = "efficiency_mc", efficiencyData = "efficiency_data", ratio = "data_mc_ratio"
   }
 }

@@ -70,7 +70,10 @@ import Testing
     #expect(try friends.add(name: "sweights", table: weights) == "sweights_v1")
     #expect(try friends.add(name: "sweights", table: weights) == "sweights_v2")
     let set = try store.open(proc: "p", mode: "KS", sample: "mc")
-    #expect(set.columns.map(\.name) == ["x", "n", "sw_v1", "sw_v2"])
+    // the bare name reads the newest version
+    #expect(set.columns.map(\.name) == ["x", "n", "sw_v1", "sw_v2", "sw"])
+    #expect(try set.readAll("sw") == set.readAll("sw_v2"))
+    #expect(set.column(named: "sw")?.description.hasPrefix("the newest version, sw_v2") == true)
     let sw = try set.readAll("sw_v2")
     let x = try set.readAll("x")
     #expect(sw.count == 5_000)

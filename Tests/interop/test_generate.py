@@ -58,12 +58,12 @@ class Generate(unittest.TestCase):
             kaon = np.abs(cols["D0_K_mcPDG"]) == 321
             checked = 0
             for t in truth:
-                sel = kaon & (cols["D0_K_p"] >= t["pMin"]) & (cols["D0_K_p"] < t["pMax"]) & ~np.isnan(cols["D0_K_kaonID"])
+                sel = kaon & (cols["D0_K_p"] >= t["p_min"]) & (cols["D0_K_p"] < t["p_max"]) & ~np.isnan(cols["D0_K_kaonID"])
                 n = sel.sum()
                 if n < 2000:
                     continue
                 k = (cols["D0_K_kaonID"][sel] > 0.2).sum()
-                eff = t["efficiencyMC"]
+                eff = t["efficiency_mc"]
                 sigma = np.sqrt(eff * (1 - eff) / n)
                 self.assertLess(abs(k / n - eff), 5 * sigma + 1e-12, (t, k, n))
                 checked += 1
