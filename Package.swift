@@ -39,7 +39,7 @@ let package = Package(
     // Random generators, compensated sums, PDFs, the minimizer: no dependencies.
     // Optimised in debug builds too: the fits' inner loops are 30× slower
     // unoptimised, which would make the pull studies and interop fits crawl.
-    .target(name: "Numerics", swiftSettings: [.unsafeFlags(["-O"])]),
+    .target(name: "Numerics", swiftSettings: [.unsafeFlags(["-O"]), .define("SYSCORR_OPTIMIZED")]),
     // SIMD kernels in C (compiled for AVX2 and the baseline, chosen at load
     // time), owned by the scan: chunk statistics (ColumnStore) and the
     // histogram/count loops (Query).
@@ -81,6 +81,7 @@ let package = Package(
     .testTarget(name: "ModesTests", dependencies: ["Modes", "ColumnStore", "TestSupport"]),
     .testTarget(name: "QueryTests", dependencies: ["Query", "ColumnStore", "Modes", "TestSupport"]),
     .testTarget(name: "ToysTests", dependencies: ["Toys", "Modes", "Numerics", "ColumnStore", "Query", "TestSupport"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Modes", "Query", "ColumnStore", "Numerics", "TestSupport"]),
     .testTarget(name: "ReportTests", dependencies: ["Report"]),
     .testTarget(name: "ToolsTests", dependencies: ["Tools", "ColumnStore", "Query", "TestSupport"]),
     .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),

@@ -67,8 +67,21 @@ public struct MassFit: Sendable {
       }
       return named
     }
+    // RooFit's call limit, 500 per free parameter (MINUIT's default is too
+    // tight for the strongly correlated Johnson + Gaussian of K_S0)
+    var minimizer = self.minimizer
+    if minimizer.maxCalls == nil { minimizer.maxCalls = 500 * problem.parameters.filter { !$0.isFixed }.count }
     // the nominal start first, then the mode's extra starts
-    let outcome = problem.fit(minimizer: minimizer, startPoints: starts.isEmpty ? [] : [[:]] + starts)
+    var outcome = problem.fit(minimizer: minimizer, startPoints: starts.isEmpty ? [] : [[:]] + starts)
+    if !outcome.result.status.isValid {
+      // MINUIT practice: an invalid minimum is refitted with strategy 2 from where it stopped
+      var retry = problem
+      for i in retry.parameters.indices { retry.parameters[i].value = outcome.result.values[i] }
+      var careful = minimizer
+      careful.strategy = 2
+      let second = retry.fit(minimizer: careful)
+      if second.result.status.isValid || second.nll < outcome.nll { outcome = second }
+    }
     let report = MassFitReport(
       outcome: outcome, column: model.column, range: model.range, events: sample.count, outside: sample.outside,
       sumOfWeights: sample.weights.map { $0.reduce(0, +) }, seconds: Date().timeIntervalSince(started))

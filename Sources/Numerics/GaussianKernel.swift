@@ -41,12 +41,14 @@ func exponentialOfNonPositive(_ x: SIMD4<Double>) -> SIMD4<Double> {
   return p * scale
 }
 
-/// Whether block loops take their four-lane paths. Unoptimised (debug) builds
-/// run SIMD types through generic code that is two orders of magnitude slower,
-/// so they use the scalar paths, which perform the same operations and give
-/// the same bits (checked by a test that calls both).
-#if DEBUG
-let vectorKernels = false
-#else
+/// Whether block loops take their four-lane paths. Unoptimised builds run
+/// SIMD types through generic code that is two orders of magnitude slower;
+/// the package compiles Numerics with -O in every configuration (defining
+/// SYSCORR_OPTIMIZED), and the scalar paths, which perform the same
+/// operations and give the same bits (a test calls both), remain for any
+/// build without it.
+#if SYSCORR_OPTIMIZED || !DEBUG
 let vectorKernels = true
+#else
+let vectorKernels = false
 #endif

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import Numerics
 
 /// Gaussian signal + order-1 Chebychev background on [1.8, 1.95], generated exactly.

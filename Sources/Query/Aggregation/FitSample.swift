@@ -36,6 +36,14 @@ public struct FitSampleAggregate: Aggregate {
     /// Passing rows left out: value outside [lo, hi] or NaN.
     public var outside: Int
     public var count: Int { values.count }
+
+    /// A sample made elsewhere (toys, another reader).
+    public init(rowNumbers: [Int64], values: [Double], weights: [Double]?, outside: Int) {
+      self.rowNumbers = rowNumbers
+      self.values = values
+      self.weights = weights
+      self.outside = outside
+    }
   }
 
   public func makePartial() -> Partial { Partial() }
