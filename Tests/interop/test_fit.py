@@ -154,14 +154,15 @@ class FitAgainstReferences(unittest.TestCase):
 
     def test_sweighted_efficiency_matches_generator_truth(self):
         common = ["--mode", "Dst", "--proc", "p", "--sample", "data"]
-        eff = run_json("query", *common, "--cut", "in_fit", "--weight", "sweight",
+        eff = run_json("query", *common, "--cut", "in_fit && !isnan(D0_K_kaonID)", "--weight", "sweight",
                        "--pass", "D0_K_kaonID > 0.2", "--hist", "D0_K_p", "--edges", ",".join(map(str, EDGES)),
                        store=self.store)["efficiencies"]["cuts"][0]
         truth = {t["p_min"]: t["efficiency_data"] for t in run_json(
             "truth", *common, "--variable", "kaonID", "--species", 321, "--threshold", 0.2, store=self.store)}
         pulls = [(eff["efficiency"][b + 1] - truth[lo]) / eff["error"][b + 1] for b, lo in enumerate(EDGES[:-1])]
-        self.assertLess(max(abs(q) for q in pulls), 4, pulls)
-        self.assertLess(np.mean(np.square(pulls)), 3, pulls)
+        # the generator's truth counts tracks with a PID value (0.3 % are NaN, as in basf2)
+        self.assertLess(max(abs(q) for q in pulls), 3.5, pulls)
+        self.assertLess(np.mean(np.square(pulls)), 2.5, pulls)
 
 
 class FitBadInput(unittest.TestCase):

@@ -53,9 +53,10 @@ enum ResultTables {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  /// Whole numbers without a decimal point, others as Swift prints them.
+  /// Whole numbers without a decimal point, others with 10 significant digits.
   static func number(_ x: Double) -> String {
-    x == x.rounded() && Swift.abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    if x == x.rounded() && Swift.abs(x) < 1e15 { return String(Int64(x)) }
+    return x.isFinite ? String(format: "%.10g", x) : "\(x)"
   }
 
   /// A bin edge, at most 12 significant digits (`0.04515`, not `0.04515000000000002`).
