@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColumnStore
 import Modes
+import Query
 
 /// `syscorr aliases`: the column names basf2's `create_aliases_for_selected`
 /// gives for a decay string and a variable list.
@@ -47,47 +48,8 @@ struct AliasesCommand: ParsableCommand {
   @Flag(name: .long, help: "Print a JSON object: column name -> basf2 expression.")
   var json = false
 
-  /// Splits on commas that are not inside parentheses.
-  static func splitTopLevel(_ s: String) -> [String] {
-    var parts: [String] = []
-    var current = ""
-    var depth = 0
-    for c in s {
-      if c == "(" { depth += 1 }
-      if c == ")" { depth -= 1 }
-      if c == ",", depth == 0 {
-        parts.append(current)
-        current = ""
-      } else {
-        current.append(c)
-      }
-    }
-    parts.append(current)
-    return parts.map { $0.trimmingSpaces }.filter { !$0.isEmpty }
-  }
-
-  static func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\t": out += "\\t"
-      default:
-        if u.value < 0x20 {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    return out + "\""
-  }
-
   func run() throws {
-    let variables = Self.splitTopLevel(vars)
+    let variables = ExpressionList.split(vars).map { $0.trimmingSpaces }.filter { !$0.isEmpty }
     guard !variables.isEmpty else { throw ValidationError("--vars needs at least one variable") }
     let options = AliasOptions(
       useNames: !noNames, alwaysIncludeIndices: alwaysIncludeIndices,
@@ -102,8 +64,8 @@ struct AliasesCommand: ParsableCommand {
       throw CommandError(e.message)
     }
     if json {
-      let body = columns.map { "  \(Self.jsonString($0.name)): \(Self.jsonString($0.expression))" }
-      print(body.isEmpty ? "{}" : "{\n" + body.joined(separator: ",\n") + "\n}")
+      // an object: column name → basf2 expression (keys sorted, as in every --json)
+      print(try Output.json(Dictionary(columns.map { ($0.name, $0.expression) }, uniquingKeysWith: { a, _ in a })))
     } else {
       for c in columns { print(c.name) }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ColumnStore
 import Foundation
+import Query
 
 struct ExportCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -24,7 +25,7 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "Output HDF5 file.")
   var out: String
 
-  @Option(help: "Comma-separated columns (default: all).")
+  @Option(parsing: .unconditional, help: "Columns to write: names or name=expr, comma-separated (default: all).")
   var columns: String?
 
   @Option(help: "Codec: none, lz4, zstd[:level], deflate[:level].")
@@ -38,7 +39,18 @@ struct ExportCommand: ParsableCommand {
 
   func run() throws {
     let source = try input.openSource()
-    let names = columns.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? source.columns.map(\.name)
+    let specs = try columns.map(ColumnSpec.parseList)
+    if let specs, specs.contains(where: { $0.name != $0.expression }) {
+      // derived columns: the same row export as `query --columns`
+      var export = RowExport(
+        columns: specs, codec: try Codec(parsing: codec), threads: ProcessInfo.processInfo.activeProcessorCount,
+        durable: sync, provenance: try Output.compactJSON(["command": Output.commandLine]))
+      export.group = group
+      let rows = try export.write(try Query(source: source), to: out)
+      print("wrote \(Output.grouped(rows)) rows × \(specs.count) columns to \(out)")
+      return
+    }
+    let names = specs?.map(\.name) ?? source.columns.map(\.name)
     let infos = try names.map { name -> ColumnInfo in
       guard let c = source.column(named: name) else {
         let suggestion = NameSuggestions.closest(to: name, in: source.columns.map(\.name))

@@ -16,20 +16,7 @@ public struct ColumnSpec: Sendable, Equatable {
   /// assignments. Names must be unique.
   /// - Throws: `QueryError(.invalidArgument)` naming the empty or repeated entry.
   public static func parseList(_ text: String) throws(QueryError) -> [ColumnSpec] {
-    var parts: [String] = []
-    var depth = 0
-    var current = ""
-    for c in text {
-      if c == "(" || c == "[" { depth += 1 }
-      if c == ")" || c == "]" { depth -= 1 }
-      if c == "," && depth == 0 {
-        parts.append(current)
-        current = ""
-      } else {
-        current.append(c)
-      }
-    }
-    parts.append(current)
+    let parts = ExpressionList.split(text)
     var seen = Set<String>()
     var specs: [ColumnSpec] = []
     for part in parts {
@@ -51,5 +38,28 @@ public struct ColumnSpec: Sendable, Equatable {
       specs.append(spec)
     }
     return specs
+  }
+}
+
+/// Comma-separated lists of expressions or basf2 variables (`a,b,max(c, d)`,
+/// `binaryPID(321, 211),p`): commas inside parentheses or brackets do not split.
+public enum ExpressionList {
+  /// The parts, untrimmed, empty ones kept (callers decide what an empty part means).
+  public static func split(_ text: String) -> [String] {
+    var parts: [String] = []
+    var depth = 0
+    var current = ""
+    for c in text {
+      if c == "(" || c == "[" { depth += 1 }
+      if c == ")" || c == "]" { depth -= 1 }
+      if c == "," && depth == 0 {
+        parts.append(current)
+        current = ""
+      } else {
+        current.append(c)
+      }
+    }
+    parts.append(current)
+    return parts
   }
 }

@@ -11,6 +11,8 @@ public struct RowExport {
   public var durable: Bool
   /// Provenance stored in the file's attributes (the command, the cut).
   public var provenance: String
+  /// The HDF5 group of the columns.
+  public var group = NtupleFormat.defaultGroup
 
   public init(columns: [ColumnSpec], codec: Codec, threads: Int, durable: Bool = false, provenance: String = "") {
     self.columns = columns
@@ -36,7 +38,7 @@ public struct RowExport {
     attributes.provenance = provenance
     attributes.truth = ""
     let writer = try NtupleWriter(
-      path: path, columns: infos, attributes: attributes, codec: codec, threads: threads, durable: durable)
+      path: path, group: group, columns: infos, attributes: attributes, codec: codec, threads: threads, durable: durable)
     let sink = WriterSink(writer: writer, names: columns.map(\.name))
     _ = try query.run(RowStream(columns.map(\.expression), sink: sink), threads: threads)
     return try writer.finish()

@@ -87,3 +87,4 @@ struct CommandError: Error, CustomStringConvertible {
   var description: String
   init(_ message: String) { description = message }
 }
+
