@@ -62,7 +62,9 @@ import Testing
     let opened = try HDF5Table(path: path)
     try FileManager.default.copyItem(atPath: path, toPath: path + ".copy")
     #expect(rename(path + ".copy", path) == 0)
-    #expect(throws: ColumnStoreError.self) { _ = try opened.attributes }
+    let replaced = #expect(throws: ColumnStoreError.self) { _ = try opened.attributes }
+    #expect(replaced?.kind == .io)
+    #expect(replaced?.message == "\(path): the file was replaced or removed since it was opened")
     // Friend columns get their own index.
     let friend = try MemoryTable(columns: [(ColumnInfo(name: "w", type: .float64), .float64((0..<5_500).map(Double.init)))])
     _ = try FriendColumns(store: store, proc: "p", mode: "Dst", sample: "mc").add(name: "sw", table: friend)
@@ -104,7 +106,9 @@ import Testing
     try Data(outside).write(to: URL(fileURLWithPath: indexPath))
     let t = try HDF5Table(path: path)
     #expect(t.openedThroughIndex)
-    #expect(throws: ColumnStoreError.self) { _ = try t.read(column: "b", chunk: 2) }
+    let beyond = #expect(throws: ColumnStoreError.self) { _ = try t.read(column: "b", chunk: 2) }
+    #expect(beyond?.kind == .corruptFile)
+    #expect(beyond?.message == "\(path): chunk 2 of 'b' lies beyond the end of the file (index)")
     // The file changed size since the index was written: HDF5 is asked instead.
     try good.write(to: URL(fileURLWithPath: indexPath))
     let h = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

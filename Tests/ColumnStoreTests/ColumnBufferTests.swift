@@ -52,11 +52,14 @@ import Testing
   }
 
   @Test func memoryTableRejectsUnequalLengths() {
-    #expect(throws: ColumnStoreError.self) {
+    let e = #expect(throws: ColumnStoreError.self) {
       _ = try MemoryTable(columns: [
         (ColumnInfo(name: "a", type: .int32), .int32([1, 2])),
         (ColumnInfo(name: "b", type: .int32), .int32([1])),
       ])
     }
+    #expect(e?.kind == .invalidInput)
+    #expect(e?.path == "b")
+    #expect(e?.message == "columns have unequal lengths: 'a' has 2 rows, 'b' has 1")
   }
 }

@@ -97,12 +97,20 @@ import Testing
   @Test func writerRejectsBadInput() throws {
     let dir = TemporaryDirectory()
     defer { dir.cleanup() }
-    #expect(throws: ColumnStoreError.self) {
+    let badName = #expect(throws: ColumnStoreError.self) {
       _ = try NtupleWriter(path: dir.file("x.h5"), columns: [ColumnInfo(name: "../a", type: .int32)])
     }
+    #expect(badName?.kind == .invalidInput)
+    #expect(badName?.path == "../a")
+    #expect(badName?.message == "invalid column name '../a': no '/', '..', leading '.' or control characters")
     let w = try NtupleWriter(path: dir.file("x.h5"), columns: [ColumnInfo(name: "a", type: .int32), ColumnInfo(name: "b", type: .int32)])
-    #expect(throws: ColumnStoreError.self) { try w.append(["a": .int32([1, 2]), "b": .int32([1])]) }
-    #expect(throws: ColumnStoreError.self) { try w.append(["a": .int32([1]), "b": .float64([1])]) }
+    let lengths = #expect(throws: ColumnStoreError.self) { try w.append(["a": .int32([1, 2]), "b": .int32([1])]) }
+    #expect(lengths?.kind == .invalidInput)
+    #expect(lengths?.message == "columns have unequal lengths: 'a' has 2 rows, 'b' has 1")
+    let mismatch = #expect(throws: ColumnStoreError.self) { try w.append(["a": .int32([1]), "b": .float64([1])]) }
+    #expect(mismatch?.kind == .invalidInput)
+    #expect(mismatch?.path == "b")
+    #expect(mismatch?.message == "column 'b' is int32 but the block holds float64")
   }
 
   @Test func missingAndCorruptFilesGiveOneLineErrors() throws {
@@ -114,6 +122,7 @@ import Testing
     try Data("not hdf5 at all".utf8).write(to: URL(fileURLWithPath: dir.file("junk.h5")))
     let junk = #expect(throws: ColumnStoreError.self) { _ = try HDF5Table(path: dir.file("junk.h5")) }
     #expect(junk?.kind == .corruptFile)
+    #expect(junk?.message == "\(dir.file("junk.h5")): not an HDF5 file (or truncated)")
     // A truncated file: the header survives, chunk data does not.
     let good = dir.file("good.h5")
     let w = try NtupleWriter(path: good, columns: [ColumnInfo(name: "x", type: .float64)], codec: .lz4, chunkRows: 4096)
@@ -128,5 +137,8 @@ import Testing
     }
     #expect(error?.message.contains("cut.h5") == true)
     #expect(error?.message.contains("\n") == false)
+    #expect(error?.kind == .corruptFile)
+    #expect(error?.message.hasPrefix("\(cut): cannot open HDF5 file (") == true)
+    #expect(error?.message.contains("truncated file") == true)
   }
 }

@@ -116,7 +116,9 @@ import Testing
 
   @Test func unknownTreeAndColumn() throws {
     let file = try ROOTFile(path: ROOTTestFiles.path("vars_multitree_zlib.root"))
-    #expect(throws: ColumnStoreError.self) { _ = try file.tree(named: "nope") }
+    let noTree = #expect(throws: ColumnStoreError.self) { _ = try file.tree(named: "nope") }
+    #expect(noTree?.kind == .notFound)
+    #expect(noTree?.message == "vars_multitree_zlib.root: no tree 'nope' (trees: variables, pions, subdir/variables)")
     let sample = try ROOTFile(path: ROOTTestFiles.path("real-root/uproot-sample-6.20.04-zlib.root")).tree()
     do {
       _ = try sample.read(columns: ["str"], chunk: 0)
@@ -166,7 +168,11 @@ import Testing
     let treeKey = try #require(original.treeKeys[original.trees[0].path])
     #expect(treeKey.seekKey < dir.seekKeys)
     let cut = Array(bytes[0..<dir.seekKeys])
-    #expect(throws: ColumnStoreError.self) { _ = try ROOTFile(bytes: cut, name: rel) }
+    let e = #expect(throws: ColumnStoreError.self) { _ = try ROOTFile(bytes: cut, name: rel) }
+    #expect(e?.kind == .corruptFile)
+    let fileName = rel.split(separator: "/").last.map(String.init) ?? rel
+    #expect(e?.message.hasPrefix("\(fileName): root directory key list at offset \(dir.seekKeys): ") == true, "\(e?.message ?? "")")
+    #expect(e?.message.hasSuffix(" lie outside the \(dir.seekKeys)-byte file") == true, "\(e?.message ?? "")")
 
     let recovered = try ROOTFile(bytes: cut, name: rel, recover: true)
     #expect(recovered.trees == original.trees)

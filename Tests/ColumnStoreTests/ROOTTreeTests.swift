@@ -19,7 +19,10 @@ import Testing
     let damaged = try ROOTFile(bytes: bytes, name: rel)
     #expect(damaged.trees.map(\.path) == ["variables", "pions", "subdir/variables"])
     #expect(damaged.trees[1].error?.hasSuffix("TTree class version 99 not supported (16-20 are)") == true)
-    #expect(throws: ColumnStoreError.self) { _ = try damaged.tree(named: "pions") }
+    let e = #expect(throws: ColumnStoreError.self) { _ = try damaged.tree(named: "pions") }
+    #expect(e?.kind == .unsupported)
+    #expect(e?.message
+      == "\(rel): TTree 'pions' (TKey at offset \(key.seekKey)): TTree class version 99 not supported (16-20 are)")
     #expect(try damaged.tree().readAll("K_p").bigEndianBytes == file.tree().readAll("K_p").bigEndianBytes)
   }
 
@@ -75,8 +78,12 @@ import Testing
         #expect(same, "\(n) \(a)..<\(b)")
       }
     }
-    #expect(throws: ColumnStoreError.self) { _ = try tree.read(columns: ["K_p"], rows: 0..<(tree.rowCount + 1)) }
-    #expect(throws: ColumnStoreError.self) { _ = try tree.read(columns: ["K_p"], chunk: tree.chunkRanges.count) }
+    let rows = #expect(throws: ColumnStoreError.self) { _ = try tree.read(columns: ["K_p"], rows: 0..<(tree.rowCount + 1)) }
+    #expect(rows?.kind == .invalidInput)
+    #expect(rows?.message == "vars_lz4.root: rows 0..<\(tree.rowCount + 1) outside 0..<\(tree.rowCount)")
+    let chunk = #expect(throws: ColumnStoreError.self) { _ = try tree.read(columns: ["K_p"], chunk: tree.chunkRanges.count) }
+    #expect(chunk?.kind == .invalidInput)
+    #expect(chunk?.message == "vars_lz4.root: chunk \(tree.chunkRanges.count) out of range 0..<\(tree.chunkRanges.count)")
   }
 
   @Test func concurrentReadsAgree() throws {

@@ -29,7 +29,10 @@ import Testing
     // A file with other columns cannot join the set.
     let other = try MemoryTable(columns: [(ColumnInfo(name: "y", type: .float64), .float64([1]))])
     let e = #expect(throws: ColumnStoreError.self) { try ingest.run([("c", other)]) }
+    #expect(e?.kind == .invalidInput)
+    #expect(e?.remedy == .replaceSet)
     #expect(e?.message.contains("columns differ") == true)
+    #expect(e?.message.contains(": its columns differ from the set proc12/Dst/data (") == true)
     #expect(try store.manifest(proc: "proc12", mode: "Dst", sample: "data").files.count == 2)
   }
 
@@ -37,23 +40,34 @@ import Testing
     let dir = TemporaryDirectory()
     defer { dir.cleanup() }
     let store = Store(path: dir.path)
-    #expect(throws: ColumnStoreError.self) { _ = try store.manifest(proc: "p", mode: "Dst", sample: "data") }
+    let empty = #expect(throws: ColumnStoreError.self) { _ = try store.manifest(proc: "p", mode: "Dst", sample: "data") }
+    #expect(empty?.kind == .notFound)
+    #expect(empty?.remedy == .addData)
+    #expect(empty?.message == "the store \(dir.path) is empty")
     try Ingest(store: store, proc: "proc12", mode: "Dst", sample: "data").run([("a", try table(10))])
     try Ingest(store: store, proc: "proc13", mode: "Dst", sample: "data").run([("a", try table(10))])
     let e1 = #expect(throws: ColumnStoreError.self) { _ = try store.manifest(proc: "proc12", mode: "KS", sample: "data") }
+    #expect(e1?.kind == .notFound)
     #expect(e1?.message == "unknown mode 'KS'; known modes: Dst")
     let e2 = #expect(throws: ColumnStoreError.self) { _ = try store.manifest(proc: "proc1", mode: "Dst", sample: "data") }
+    #expect(e2?.kind == .notFound)
     #expect(e2?.message == "no processing 'proc1' for mode Dst; known: proc12, proc13")
     let e3 = #expect(throws: ColumnStoreError.self) { _ = try store.resolve(mode: "Dst", proc: nil, sample: "data") }
+    #expect(e3?.kind == .notFound)
     #expect(e3?.message.contains("several sets match") == true)
+    #expect(e3?.message == "several sets match mode Dst")
+    #expect(e3?.remedy == .chooseSet(["proc12/data", "proc13/data"]))
     #expect(try store.resolve(mode: "Dst", proc: "proc13", sample: nil) == ("proc13", "Dst", "data"))
     // A fully named set is not looked up among the others; opening it says what exists.
     #expect(try store.resolve(mode: "Dst", proc: "proc1", sample: "data") == ("proc1", "Dst", "data"))
     let e4 = #expect(throws: ColumnStoreError.self) { _ = try store.open(proc: "proc1", mode: "Dst", sample: "data") }
+    #expect(e4?.kind == .notFound)
     #expect(e4?.message == "no processing 'proc1' for mode Dst; known: proc12, proc13")
-    #expect(throws: ColumnStoreError.self) {
+    let e5 = #expect(throws: ColumnStoreError.self) {
       _ = try SetTransaction(store: store, proc: "proc12", mode: "Dst", sample: "both", command: "")
     }
+    #expect(e5?.kind == .invalidInput)
+    #expect(e5?.message == "unknown sample 'both'; use data or mc")
   }
 
   @Test func friendColumnsAreVersionedAndJoinedByRow() throws {
@@ -83,9 +97,15 @@ import Testing
     #expect(x.double(at: 3_000) == 0)
     // Wrong row count is refused and changes nothing.
     let short = try MemoryTable(columns: [(ColumnInfo(name: "sw", type: .float64), .float64([1, 2]))])
-    #expect(throws: ColumnStoreError.self) { try friends.add(name: "sweights", table: short) }
+    let rows = #expect(throws: ColumnStoreError.self) { try friends.add(name: "sweights", table: short) }
+    #expect(rows?.kind == .invalidInput)
+    #expect(rows?.path == "sweights")
+    #expect(rows?.message == "the new columns have 2 rows; the set p/KS/mc has 5000")
     #expect(try store.manifest(proc: "p", mode: "KS", sample: "mc").friends.map(\.name) == ["sweights_v1", "sweights_v2"])
     // Base files cannot be appended under friends (they would lack the columns).
-    #expect(throws: ColumnStoreError.self) { try ingest.run([("c", try table(10))]) }
+    let base = #expect(throws: ColumnStoreError.self) { try ingest.run([("c", try table(10))]) }
+    #expect(base?.kind == .invalidInput)
+    #expect(base?.remedy == .replaceSet)
+    #expect(base?.message == "the set has friend columns (sweights_v1, sweights_v2); new base files would lack them")
   }
 }

@@ -99,12 +99,18 @@ import ColumnStore
       variables: ["M", "p"], decayString: "^B0 -> pi+ ^pi-", options: AliasOptions(prefixes: ["MyB", "MyPi"]))
     #expect(cols.map(\.alias) == ["MyB_M", "MyB_p", "MyPi_M", "MyPi_p"])
     #expect(cols[0].expression == "M" && cols[3].expression == "daughter(1, p)")
-    #expect(throws: ColumnStoreError.self) {
+    let tooFew = #expect(throws: ColumnStoreError.self) {
       try AliasGenerator.createAliasesForSelected(["p"], "B0 -> ^pi+ ^pi-", options: AliasOptions(prefixes: ["a"]))
     }
-    #expect(throws: ColumnStoreError.self) {
+    #expect(tooFew?.kind == .invalidInput)
+    #expect(tooFew?.path == "B0 -> ^pi+ ^pi-")
+    #expect(tooFew?.message
+      == "1 custom prefixes given for 2 selected particles in 'B0 -> ^pi+ ^pi-' (walk order: pi_0, pi_1)")
+    let repeated = #expect(throws: ColumnStoreError.self) {
       try AliasGenerator.createAliasesForSelected(["p"], "B0 -> ^pi+ ^pi-", options: AliasOptions(prefixes: ["a", "a"]))
     }
+    #expect(repeated?.kind == .invalidInput)
+    #expect(repeated?.message == "custom prefixes must be unique; 'a' repeats")
   }
 
   @Test func userPrefixMapGivesOlderStyle() throws {
@@ -169,6 +175,9 @@ import ColumnStore
         Issue.record("unexpected \(error)")
       }
     }
-    #expect(throws: ColumnStoreError.self) { try AliasGenerator.selectedParticles("D0 -> K- pi+") }
+    let none = #expect(throws: ColumnStoreError.self) { try AliasGenerator.selectedParticles("D0 -> K- pi+") }
+    #expect(none?.kind == .invalidInput)
+    #expect(none?.path == "D0 -> K- pi+")
+    #expect(none?.message == "no particle selected in decay string 'D0 -> K- pi+' (mark one with '^')")
   }
 }

@@ -114,18 +114,37 @@ import ColumnStore
 
     var bad = CalibrationMode.ks
     bad.particles[1].prefix = "pi_plus"
-    #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: try bad.yaml()) }
+    let prefix = #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: try bad.yaml()) }
+    #expect(prefix?.kind == .invalidInput)
+    #expect(prefix?.path == "KS.particles[1].prefix")
+    #expect(prefix?.message == "mode 'KS': particle 1 ('pi_0') has prefix 'pi_plus', the decay string gives 'pi_0'")
     var badDecay = CalibrationMode.ks
     badDecay.decayString = "^K_S0 -> ^pi+ ^pi-]"
-    #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: try badDecay.yaml()) }
+    let decay = #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: try badDecay.yaml()) }
+    #expect(decay?.kind == .invalidInput)
+    #expect(decay?.path == "KS.decayString")
+    #expect(decay?.message.hasPrefix("Invalid decay string at column 19: unbalanced ']' without a matching '['") == true)
     var badShape = CalibrationMode.ks
     badShape.fit!.signal.kind = "voigtian"
-    #expect(throws: ColumnStoreError.self) { try badShape.validate() }
+    let shape = #expect(throws: ColumnStoreError.self) { try badShape.validate() }
+    #expect(shape?.kind == .invalidInput)
+    #expect(shape?.path == "KS.fit.signal.kind")
+    #expect(shape?.message.hasPrefix("unknown shape kind 'voigtian' (known: gaussian, ") == true)
     var gap = CalibrationMode.ks
     gap.fit!.background.parameters = ["c1": 0.1, "c3": 0.2]
-    #expect(throws: ColumnStoreError.self) { try gap.validate() }
-    #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: "name: [") }
-    #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(contentsOf: "/nonexistent/x.yaml") }
+    let missing = #expect(throws: ColumnStoreError.self) { try gap.validate() }
+    #expect(missing?.kind == .invalidInput)
+    #expect(missing?.path == "KS.fit.background.parameters")
+    #expect(missing?.message == "shape 'chebychev' needs parameter 'c2'")
+    let yamlError = #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(yaml: "name: [") }
+    #expect(yamlError?.kind == .invalidInput)
+    #expect(yamlError?.path == "<yaml>")
+    #expect(yamlError?.message.hasPrefix("cannot decode calibration mode from <yaml>: ") == true)
+    #expect(yamlError?.message.contains("not valid YAML") == true)
+    let noFile = #expect(throws: ColumnStoreError.self) { try CalibrationMode.load(contentsOf: "/nonexistent/x.yaml") }
+    #expect(noFile?.kind == .fileNotFound)
+    #expect(noFile?.path == "/nonexistent/x.yaml")
+    #expect(noFile?.message == "cannot read mode file '/nonexistent/x.yaml'")
   }
 }
 

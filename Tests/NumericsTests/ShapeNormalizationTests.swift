@@ -118,7 +118,9 @@ import Testing
     #expect(throws: ShapeError.missingParameter(kind: "chebychev", name: "c2")) {
       try Shape(kind: "chebychev", parameters: ["c1": 0.1, "c3": 0.2])
     }
-    #expect(throws: ShapeError.self) { try Shape(kind: "johnsonSU", parameters: ["mu": 0, "lambda": 1, "gamma": 0, "delta": -1]) }
+    #expect(throws: ShapeError.invalidParameter(kind: "johnsonSU", name: "delta", value: -1, reason: "must be > 0")) {
+      try Shape(kind: "johnsonSU", parameters: ["mu": 0, "lambda": 1, "gamma": 0, "delta": -1])
+    }
     #expect(throws: ShapeError.unexpectedParameter(kind: "gaussian", name: "sgima")) {
       try Shape(kind: "gaussian", parameters: ["mu": 1, "sigma": 1, "sgima": 2])
     }

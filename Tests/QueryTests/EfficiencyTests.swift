@@ -47,7 +47,9 @@ import Testing
     // Empty bins (no rows at all below 0.5 pass the cut... the underflow has rows; an axis past the data has none).
     let far = try q.run(EfficiencyAggregate([("p", try .variable([10, 11]))], pass: "pid > 0.6"))
     #expect(far.cuts[0].efficiency[1].isNaN)
-    #expect(throws: QueryError.self) { _ = try q.run(EfficiencyAggregate([("p", try .variable(edges))], pass: ["pid > 0", " "])) }
+    #expect(throws: QueryError(.syntax, "empty cut", range: SourceRange(0, 0), expression: " ", notes: ["expected a condition"])) {
+      _ = try q.run(EfficiencyAggregate([("p", try .variable(edges))], pass: ["pid > 0", " "]))
+    }
     // A number as the pass cut is a condition: true when non-zero and not NaN.
     let truth = try q.run(EfficiencyAggregate([("p", try .variable(edges))], pass: ["pid - 0.5", "pid - 0.5 != 0 && !isnan(pid)"]))
     #expect(truth.cuts[0].pass == truth.cuts[1].pass)

@@ -253,7 +253,9 @@ import Testing
         return ["x": .float64(Array(repeating: 1, count: 5))]
       }
     }
-    #expect(throws: QueryError.self) { try Query(cut: "x > 0", source: Broken()).count(threads: 2) }
+    #expect(throws: QueryError(.source, "reading chunk 1: disk on fire")) {
+      try Query(cut: "x > 0", source: Broken()).count(threads: 2)
+    }
   }
 
   @Test func fuzzShortRun() {

@@ -44,8 +44,12 @@ import Testing
   @Test func orderedAggregatesAndBadRangesAreRefused() throws {
     final class Sink: RowSink { func receive(_ columns: [ColumnBuffer]) throws {} }
     let q = try Query(source: table)
-    #expect(throws: QueryError.self) { try q.partial(RowStream(["f"], sink: Sink()), chunks: 0..<1) }
-    #expect(throws: QueryError.self) { try q.partial(CountAggregate(), chunks: 0..<(q.chunkCount + 1)) }
+    #expect(throws: QueryError(.invalidArgument, "RowStream writes as it merges: it cannot be run as separate partials")) {
+      try q.partial(RowStream(["f"], sink: Sink()), chunks: 0..<1)
+    }
+    #expect(throws: QueryError(.invalidArgument, "chunks 0..<\(q.chunkCount + 1) lie outside the source's \(q.chunkCount) chunks")) {
+      try q.partial(CountAggregate(), chunks: 0..<(q.chunkCount + 1))
+    }
   }
 
   /// A failing sink stops the query and its error reaches the caller.

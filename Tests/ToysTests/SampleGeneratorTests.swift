@@ -362,7 +362,11 @@ func observed(_ t: MemoryTable, prefix: String, variable: String, species: Speci
     var odd = CalibrationMode.ks
     odd.decayString = "K_S0 -> ^pi+ ^pi-"
     odd.particles.removeFirst()
-    #expect(throws: ColumnStoreError.self) { try SampleGenerator(mode: odd, sample: .mc, seed: 1) }
+    let refused = #expect(throws: ColumnStoreError.self) { try SampleGenerator(mode: odd, sample: .mc, seed: 1) }
+    #expect(refused?.kind == .unsupported)
+    #expect(refused?.path == "KS")
+    #expect(refused?.message.hasPrefix("the generator simulates D*-like (head, D0, 3 tracks), V0-like (head, 2 tracks)") == true)
+    #expect(refused?.message.hasSuffix("; 'KS' is none of these") == true)
   }
 }
 
