@@ -21,6 +21,11 @@ struct ExportCommand: ParsableCommand {
       """)
 
   @OptionGroup var input: InputOptions
+  @OptionGroup var output: FileOutputOptions
+  @OptionGroup var parallelism: ThreadsOption
+
+  var codec: String { output.codec }
+  var sync: Bool { output.sync }
 
   @Option(help: "Output HDF5 file.")
   var out: String
@@ -28,11 +33,7 @@ struct ExportCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Columns to write: names or name=expr, comma-separated (default: all).")
   var columns: String?
 
-  @Option(help: "Codec: none, lz4, zstd[:level], deflate[:level].")
-  var codec: String = "deflate:1"
 
-  @Flag(help: "Flush the output to disk before returning (it is always written atomically).")
-  var sync = false
 
   @Option(help: "Group name in the output file.")
   var group: String = NtupleFormat.defaultGroup
@@ -43,7 +44,7 @@ struct ExportCommand: ParsableCommand {
     if let specs, specs.contains(where: { $0.name != $0.expression }) {
       // derived columns: the same row export as `query --columns`
       var export = RowExport(
-        columns: specs, codec: try Codec(parsing: codec), threads: ProcessInfo.processInfo.activeProcessorCount,
+        columns: specs, codec: try Codec(parsing: codec), threads: parallelism.threads ?? ProcessInfo.processInfo.activeProcessorCount,
         durable: sync, provenance: try Output.compactJSON(["command": Output.commandLine]))
       export.group = group
       let rows = try export.write(try Query(source: source), to: out)

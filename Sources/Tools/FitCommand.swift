@@ -32,6 +32,7 @@ struct FitCommand: ParsableCommand {
       """)
 
   @OptionGroup var input: InputOptions
+  @OptionGroup var parallelism: ThreadsOption
 
   @Option(help: "A custom mode definition (YAML, see schemas/modes/).")
   var modeFile: String?
@@ -60,8 +61,6 @@ struct FitCommand: ParsableCommand {
   @Option(help: "Write the plot here (SVG; its data as .json beside it) instead of the store's plots/.")
   var plot: String?
 
-  @Option(help: "Worker threads (default: the number of cores).")
-  var threads: Int?
 
   @Flag(help: "Print JSON (keys: status, edm, nll, range, parameters, yields, covariance, systematic, splot, files).")
   var json = false
@@ -69,7 +68,6 @@ struct FitCommand: ParsableCommand {
   func validate() throws {
     if input.mode == nil { throw ValidationError("give the calibration mode: --mode Dst|Lambda0|KS (with a store set or --input)") }
     if let binned, binned < 2 { throw ValidationError("--binned needs at least 2 bins") }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if writeSweights && input.input != nil {
       throw ValidationError("--write-sweights adds columns to a store set; ingest the file first (syscorr ingest)")
     }
@@ -101,7 +99,7 @@ struct FitCommand: ParsableCommand {
     }
     var job = FitJob(target: target, mode: mode, model: massModel, cut: cut)
     job.weight = weight
-    job.threads = threads
+    job.threads = parallelism.threads
     job.bins = binned
     job.writeSWeights = writeSweights
     job.plotPath = plot

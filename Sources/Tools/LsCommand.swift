@@ -89,15 +89,18 @@ struct LsCommand: ParsableCommand {
     var directories: [String]
     var objects: [ROOTObjectInfo]
     var trees: [ROOTTreeInfo]
+
+    enum CodingKeys: String, CodingKey {
+      case file, bytes, rootVersion = "root_version", fVersion = "f_version", fCompress = "f_compress"
+      case directories, objects, trees
+    }
   }
 
   static func json(_ root: ROOTFile, trees: [ROOTTreeInfo]) throws -> String {
     let listing = Listing(
       file: root.path, bytes: root.fileSize, rootVersion: root.writerVersion, fVersion: root.version,
       fCompress: root.compression, directories: root.directories, objects: root.objects, trees: trees)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(listing), as: UTF8.self)
+    return try Output.json(listing)
   }
 
   static func text(_ root: ROOTFile, trees: [ROOTTreeInfo]) -> String {

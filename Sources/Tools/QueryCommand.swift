@@ -38,6 +38,12 @@ struct QueryCommand: ParsableCommand {
       """)
 
   @OptionGroup var input: InputOptions
+  @OptionGroup var parallelism: ThreadsOption
+  @OptionGroup var output: FileOutputOptions
+
+  var threads: Int? { parallelism.threads }
+  var codec: String { output.codec }
+  var sync: Bool { output.sync }
 
   @Option(parsing: .unconditional, help: "The cut: rows for which it is true are selected (default: all rows).")
   var cut: String = ""
@@ -51,8 +57,6 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "A file of aliases, one name=expr per line; '#' starts a comment.")
   var aliasFile: String?
 
-  @Option(help: "Worker threads (default: the number of cores).")
-  var threads: Int?
 
   @Flag(help: "Print the number of passing rows, Σw and Σw² (the default).")
   var count = false
@@ -90,11 +94,7 @@ struct QueryCommand: ParsableCommand {
   @Option(parsing: .unconditional, help: "Columns to write with --out: names or name=expr, comma-separated.")
   var columns: String?
 
-  @Option(help: "Codec of the --out file: none, lz4, zstd[:level], deflate[:level].")
-  var codec: String = "deflate:1"
 
-  @Flag(help: "Flush the --out file to disk before returning (it is always written atomically).")
-  var sync = false
 
   func validate() throws {
     if columns != nil && out == nil {
@@ -106,7 +106,6 @@ struct QueryCommand: ParsableCommand {
     if !pass.isEmpty && hist.isEmpty {
       throw ValidationError("--pass needs at least one --hist axis to bin the efficiency in")
     }
-    if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
     if bins.count != range.count {
       throw ValidationError("each --bins needs a --range (got \(bins.count) --bins and \(range.count) --range)")
     }

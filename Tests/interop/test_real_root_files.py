@@ -141,7 +141,7 @@ class RealRootFiles(unittest.TestCase):
                 self.assertIn(n, listed, f"{key}: branch {n} is listed")
             for b in t["branches"]:
                 if not b.get("type"):
-                    self.assertTrue(b.get("skipReason"), f"{key}: {b['name']} is listed as skipped with a reason")
+                    self.assertTrue(b.get("skip_reason"), f"{key}: {b['name']} is listed as skipped with a reason")
                     c["skipped"] += 1
             if flat:
                 self.compare_values(path, key, flat, listed, tmp)
@@ -153,8 +153,8 @@ class RealRootFiles(unittest.TestCase):
         text = run("ls", path).stdout
         if readable_flat:
             c["compared_files"] += 1
-            versions.add(listing["rootVersion"])
-            codecs.add(listing["fCompress"])
+            versions.add(listing["root_version"])
+            codecs.add(listing["f_compress"])
             self.assertNotIn("nothing flat here", text)
         else:
             c["nothing_flat"] += 1

@@ -17,6 +17,11 @@ public struct ROOTBranchInfo: Sendable, Equatable, Codable {
   public var baskets: Int
 
   public var isFlat: Bool { type != nil }
+
+  enum CodingKeys: String, CodingKey {
+    case name, title, branchClass = "branch_class", leafClass = "leaf_class", type, skipReason = "skip_reason"
+    case entries, baskets
+  }
 }
 
 /// A tree (TTree, TNtuple or TNtupleD) of a ROOT file; the highest cycle of its name.
@@ -38,6 +43,11 @@ public struct ROOTTreeInfo: Sendable, Equatable, Codable {
   public var error: String?
 
   public var skippedBranches: [ROOTBranchInfo] { branches.filter { !$0.isFlat } }
+
+  enum CodingKeys: String, CodingKey {
+    case path, directory, name, title, className = "class_name", classVersion = "class_version", cycle, entries
+    case branches, error
+  }
 }
 
 /// A key of the file (any class), with its directory path.
@@ -45,6 +55,8 @@ public struct ROOTObjectInfo: Sendable, Equatable, Codable {
   public var path: String
   public var className: String
   public var cycle: Int
+
+  enum CodingKeys: String, CodingKey { case path, className = "class_name", cycle }
 }
 
 /// A ROOT file opened for reading flat TTrees, without ROOT.
