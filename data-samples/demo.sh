@@ -7,6 +7,7 @@
 #   4. fit the D0 mass of data and simulation (nominal + systematic model), write sWeights, and
 #      compare the background-subtracted kaon-ID efficiency in data with the generator's truth
 #   5. export the selected kaons to HDF5 and read them back with h5py if available
+#   6. run the ntuple-production workflow on exported files, rerun it (nothing to do), refit
 # Usage: data-samples/demo.sh BIN STORE
 set -euo pipefail
 BIN=${1:-.build/release/syscorr}
@@ -100,4 +101,22 @@ with h5py.File('$STORE/kaons.h5') as f:
     print('h5py reads', {k: (str(v.dtype), v.shape[0]) for k, v in g.items() if hasattr(v, 'dtype')})
 "
 fi
+say "9. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
+WORK=${STORE}-workflow
+rm -rf "$WORK" && mkdir -p "$WORK/inputs"
+cp data-samples/workflows/*.yaml data-samples/workflows/settings.json "$WORK/"
+"$BIN" generate --mode Dst --sample data --events 200000 --proc p --seed 11 --store "$WORK/scratch" >/dev/null
+"$BIN" generate --mode Dst --sample mc --events 200000 --proc m --seed 12 --store "$WORK/scratch" >/dev/null
+"$BIN" generate --mode KS --sample data --events 60000 --proc p --seed 13 --store "$WORK/scratch" >/dev/null
+for set in "Dst p data dst_proc12_data" "Dst m mc dst_mc15ri_mc" "KS p data ks_proc12_data"; do
+  read -r mode proc sample name <<<"$set"
+  "$BIN" export --mode "$mode" --proc "$proc" --sample "$sample" --store "$WORK/scratch" --codec none \
+    --out "$WORK/inputs/$name.h5" >/dev/null
+  echo "inputs/$name.h5" > "$WORK/$name.list"
+done
+run fw -w ntuples "$WORK/ntuples.yaml" --store "$WORK/store"
+run fw -w ntuples "$WORK/ntuples.yaml" --store "$WORK/store"
+run fw -w refit "$WORK/refit.yaml" --store "$WORK/store"
+echo "reports: $WORK/store/workflows/ntuples.html, $WORK/store/workflows/refit.html"
+
 say "Done. Try: $BIN --help, or $BIN query --help"

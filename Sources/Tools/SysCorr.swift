@@ -15,7 +15,7 @@ struct SysCorr: ParsableCommand {
       """,
     subcommands: [
       ShowDBCommand.self, ShowVariablesCommand.self, QueryCommand.self, IngestCommand.self,
-      FitCommand.self, GenerateCommand.self, ExportCommand.self, AddColumnsCommand.self, LsCommand.self, AliasesCommand.self,
+      FitCommand.self, WorkflowCommand.self, GenerateCommand.self, ExportCommand.self, AddColumnsCommand.self, LsCommand.self, AliasesCommand.self,
       TruthCommand.self, FuzzCommand.self,
     ])
 }

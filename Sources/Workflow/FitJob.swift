@@ -34,6 +34,8 @@ public struct FitJob: Sendable {
   public var plotPath: String?
   /// The command line, for the friend set's provenance.
   public var command = ""
+  /// Appended to the output file names (`_v2` for a refit), so that earlier outputs stay.
+  public var outputSuffix = ""
 
   public init(target: Target, mode: CalibrationMode, model: MassModel, cut: String = "selection") {
     self.target = target
@@ -45,7 +47,7 @@ public struct FitJob: Sendable {
   /// The output file stem: `{proc}_{mode}_{sample}`, or the input file's name.
   public var stem: String {
     switch target {
-    case .set(_, let proc, let sample): "\(proc)_\(mode.name)_\(sample)"
+    case .set(_, let proc, let sample): "\(proc)_\(mode.name)_\(sample)\(outputSuffix)"
     case .file(let path): URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     }
   }

@@ -48,6 +48,15 @@ public final class NtupleWriter {
       }
     }
     precondition(chunkRows > 0)
+    // say which directory is missing or not writable, not HDF5's view of the temporary file
+    let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+      throw ColumnStoreError(.fileNotFound, path: path, "cannot write \(path): no directory \(directory)")
+    }
+    guard FileManager.default.isWritableFile(atPath: directory) else {
+      throw ColumnStoreError(.io, path: path, "cannot write \(path): the directory \(directory) is not writable")
+    }
     self.path = path
     self.columns = columns
     self.codec = codec

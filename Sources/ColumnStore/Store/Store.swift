@@ -293,6 +293,8 @@ extension Store {
     case fitResults = "fit_results"
     case plots
     case validation
+    /// Workflow reports (HTML) and their resume state.
+    case workflows
   }
 
   /// The path of `file` in one of the output folders.
