@@ -29,13 +29,16 @@ import numpy as np
 
 from common import SYSCORR, TempDir, run
 
+# one definition of a flat branch, shared with the fixture script
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
+from make_fixtures import is_flat  # noqa: E402
+
 try:
     import skhep_testdata
     import uproot
 except ImportError:  # the Makefile installs both into .build/venv
     skhep_testdata = uproot = None
 
-FLAT_LEAVES = {"TLeafO", "TLeafB", "TLeafS", "TLeafI", "TLeafL", "TLeafG", "TLeafF", "TLeafD"}
 TREE_CLASSES = {"TTree", "TNtuple", "TNtupleD"}
 
 # Files SysCorr refuses as a whole although uproot reads them: name -> the
@@ -47,15 +50,6 @@ REFUSED = {
 }
 # Trees SysCorr lists as unreadable: the error must say why.
 UNSUPPORTED_TREE = "class version"
-
-
-def is_flat(branch):
-    if branch.classname != "TBranch" or len(branch.branches):
-        return False
-    leaves = branch.member("fLeaves")
-    if len(leaves) != 1 or leaves[0].classname not in FLAT_LEAVES:
-        return False
-    return leaves[0].member("fLeafCount") is None and leaves[0].member("fLen") == 1
 
 
 def digest(values):
