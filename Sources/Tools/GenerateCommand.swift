@@ -52,8 +52,13 @@ struct GenerateCommand: ParsableCommand {
     ingest.replace = replace
     // Whole blocks per file, so the rows do not depend on --files.
     let blocks = SampleGenerator.blockCount(rows: events)
-    let perFile = (blocks + files - 1) / max(files, 1)
-    let fileBlocks = (0..<files).map { f in (f * perFile)..<min((f + 1) * perFile, blocks) }.filter { !$0.isEmpty }
+    guard files <= max(blocks, 1) else {
+      throw CommandError(
+        "--files \(files): \(Output.grouped(events)) events make \(blocks) block\(blocks == 1 ? "" : "s") of "
+          + "\(Output.grouped(SampleGenerator.blockRows)) rows, and a file holds whole blocks; give --files \(max(blocks, 1)) or fewer")
+    }
+    // blocks spread evenly: file f holds blocks [f·B/F, (f+1)·B/F)
+    let fileBlocks = (0..<files).map { f in (f * blocks / files)..<((f + 1) * blocks / files) }.filter { !$0.isEmpty }
     let threads = target.threads
     let events = self.events
     let manifest = try ingest.write(

@@ -66,3 +66,22 @@ import Testing
     }
   }
 }
+
+/// Allocations sized by the user are checked before they are made.
+@Suite struct MemoryBudgetTests {
+  @Test func hugeHistogramsAreRefusedWithTheirSize() throws {
+    let q = try Query(source: try randomTable(rows: 100, seed: 1))
+    let axis = try HistogramAxis.regular(bins: 100_000, lower: 0, upper: 1)
+    #expect {
+      try q.run(HistogramAggregate([("f", axis), ("g", axis)]), threads: 2)
+    } throws: { e in
+      let m = (e as? QueryError)?.message ?? ""
+      return m.hasPrefix("the histogram needs 320.0 GB per thread (2 copies)") && m.hasSuffix("use fewer bins or --threads 1")
+    }
+    #expect(throws: QueryError(.invalidArgument, "1000000000000 bins on one axis is more than the 10,000,000 a histogram may have")) {
+      try HistogramAxis.regular(bins: 1_000_000_000_000, lower: 0, upper: 1)
+    }
+    // a reasonable one still runs
+    #expect(try q.run(HistogramAggregate("f", try .regular(bins: 1000, lower: -5, upper: 5)), threads: 2).entries == 100)
+  }
+}

@@ -72,3 +72,25 @@ class Generate(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class GenerateFiles(unittest.TestCase):
+    """--files that do not divide the blocks (a crash before): the blocks are spread evenly."""
+
+    def test_uneven_files(self):
+        with TempDir() as d:
+            store = os.path.join(d, "s")
+            run("generate", "--mode", "KS", "--sample", "mc", "--events", 300000, "--files", 4, "--proc", "a",
+                "--seed", 3, store=store)
+            run("generate", "--mode", "KS", "--sample", "mc", "--events", 300000, "--files", 1, "--proc", "b",
+                "--seed", 3, store=store)
+            four, one = set_files(store, "a", "KS", "mc"), set_files(store, "b", "KS", "mc")
+            self.assertEqual(len(four), 4)
+            a, b = columns(four, ["M", "__event__"]), columns(one, ["M", "__event__"])
+            self.assertEqual(len(a["M"]), 300000)
+            self.assertEqual(a["M"].tobytes(), b["M"].tobytes())
+            p = run("generate", "--mode", "KS", "--sample", "mc", "--events", 100, "--files", 3, "--proc", "c",
+                    store=store, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertEqual(p.stderr, "error: --files 3: 100 events make 1 block of 65,536 rows, and a file holds "
+                                       "whole blocks; give --files 1 or fewer\n")

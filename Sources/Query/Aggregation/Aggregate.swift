@@ -57,6 +57,10 @@ public protocol Aggregate: Sendable {
   /// An aggregate wrapping another must forward it with `inputs`.
   var conditions: [String] { get }
 
+  /// Bytes one partial holds before any row (a histogram's bins), checked
+  /// against `Query.memoryBudget` before a run allocates one per worker.
+  var partialBytes: Int { get }
+
   /// An empty partial.
   func makePartial() -> Partial
   /// Adds the rows of one block.
@@ -76,6 +80,7 @@ public protocol Aggregate: Sendable {
 public protocol OrderedAggregate: Aggregate {}
 
 extension Aggregate {
+  public var partialBytes: Int { 0 }
   public var inputs: [String] { [] }
   public var inputsAsFloat: Bool { true }
   public var conditions: [String] { [] }

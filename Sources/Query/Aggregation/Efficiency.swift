@@ -58,6 +58,12 @@ public struct EfficiencyAggregate: Aggregate {
     public var cuts: [Efficiency]
   }
 
+  /// The total histogram and one per pass cut.
+  public var partialBytes: Int {
+    let one = histogram.partialBytes
+    return one.multipliedReportingOverflow(by: passCuts.count + 1).overflow ? Int.max : one * (passCuts.count + 1)
+  }
+
   public func makePartial() -> Partial {
     Partial(total: histogram.makePartial(), pass: passCuts.map { _ in histogram.makePartial() })
   }

@@ -16,8 +16,11 @@ public struct HistogramAxis: Sendable, Codable, Equatable {
 
   /// `bins` equal bins over `[lower, upper)`.
   public static func regular(bins: Int, lower: Double, upper: Double) throws(QueryError) -> HistogramAxis {
-    guard bins > 0, bins <= 100_000_000 else {
+    guard bins > 0 else {
       throw QueryError(.invalidArgument, "a histogram needs at least one bin, got \(bins)")
+    }
+    guard bins <= 10_000_000 else {
+      throw QueryError(.invalidArgument, "\(bins) bins on one axis is more than the 10,000,000 a histogram may have")
     }
     guard lower.isFinite, upper.isFinite, lower < upper else {
       throw QueryError(.invalidArgument, "histogram range [\(lower), \(upper)) is empty or not finite")
@@ -120,6 +123,11 @@ public struct HistogramAggregate: Aggregate {
   }
 
   var size: Int { axes.reduce(1) { $0 * $1.extent } }
+
+  /// Four float64 arrays of every bin, flow bins included (saturating).
+  public var partialBytes: Int {
+    axes.reduce(32) { $0.multipliedReportingOverflow(by: $1.extent).overflow ? Int.max : $0 * $1.extent }
+  }
 
   public func makePartial() -> Partial {
     let z = [Double](repeating: 0, count: size)

@@ -141,6 +141,10 @@ public struct Query: Sendable {
     do { return try aggregate.finish(merged) } catch { throw QueryError.wrapping(error) }
   }
 
+  /// Memory that the partials of one run may take: a quarter of the
+  /// machine's memory, at most 8 GB.
+  public static let memoryBudget = Int(Swift.min(ProcessInfo.processInfo.physicalMemory / 4, 8_000_000_000))
+
   /// The number of chunks of the source: the unit of `partial(_:chunks:)`.
   public var chunkCount: Int { source.chunkRanges.count }
 
@@ -183,6 +187,15 @@ public struct Query: Sendable {
     }
     let todo = skip.filter { !$0 }.count
     let workers = Swift.max(1, Swift.min(threads ?? Query.defaultThreads, Swift.max(todo, 1)))
+    // one partial per worker plus the merged one, before anything is allocated
+    let bytes = aggregate.partialBytes
+    if bytes > 0, bytes > Query.memoryBudget / (workers + 1) {
+      let gb = { (b: Double) in String(format: "%.1f GB", b / 1e9) }
+      throw QueryError(
+        .invalidArgument,
+        "the histogram needs \(gb(Double(bytes))) per thread (\(workers + 1) copies) and the budget is "
+          + "\(gb(Double(Query.memoryBudget))); use fewer bins or --threads 1")
+    }
     let coordinator = Coordinator(aggregate, chunks: skip.count)
     let job = ChunkJob(
       plan: plan, aggregate: aggregate, source: source, equality: equality, blockSize: effectiveBlockSize(plan))
