@@ -44,7 +44,7 @@ def syscorr_args(q, codec, out):
                 "--hist", "K_p", "--edges", ",".join(map(str, common.Q2_P_EDGES)),
                 "--hist", "K_cosTheta", "--bins", str(common.Q2_C_N), f"--range={common.Q2_C_LO},{common.Q2_C_HI}", "--json"]
     if q == "Q3":
-        return ["query", *sel, "--cut", Q1, "--columns", ",".join(common.Q3_OUT), "--out", out, "--codec", "none", "--json"]
+        return ["query", *sel, "--cut", Q1, "--columns", ",".join(common.Q3_OUT), "--out", out, "--force", "--codec", "none", "--json"]
     if q == "Q4":
         return ["query", *sel, "--hist", "D0_M", "--bins", str(common.Q4_N), "--range", f"{common.Q4_LO},{common.Q4_HI}", "--json"]
     raise ValueError(q)

@@ -60,7 +60,7 @@ def main():
             res["uproot+h5py"].append(float(stdout.strip()))
             os.remove(out)
             out = os.path.join(tmp, f"sc{i}.h5")
-            t, _ = timed([a.bin, "export", "--input", a.root + ":ntuple", "--out", out, "--codec", "none"])
+            t, _ = timed([a.bin, "export", "--input", a.root + ":ntuple", "--out", out, "--force", "--codec", "none"])
             res["syscorr export"].append(t)
             os.remove(out)
             store = os.path.join(tmp, f"store{i}")

@@ -24,7 +24,7 @@ def queries(sel, out):
                "--hist", "K_p", "--edges", P_EDGES, "--hist", "K_cosTheta", "--bins", "10", "--range=-0.866,0.9563",
                "--json"],
         "Q3": ["query", *sel, "--cut", Q1, "--columns", "__event__,K_p,K_cosTheta,D0_M,sWeight", "--out", out,
-               "--codec", "none", "--json"],
+               "--force", "--codec", "none", "--json"],
         "Q4": ["query", *sel, "--hist", "D0_M", "--bins", "100", "--range", "1.8,1.93", "--json"],
     }
 

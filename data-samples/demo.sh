@@ -92,7 +92,7 @@ echo "fit plots (SVG, with their data as JSON): $STORE/plots/"
 
 say "8. Export the selected kaons for pandas/h5py"
 run query --mode Dst --proc proc12 --sample data --cut 'selection' \
-  --columns D0_K_p,D0_K_cosTheta,D0_K_kaonID,D0_K_pionID,D0_M,__event__ --out "$STORE/kaons.h5"
+  --columns D0_K_p,D0_K_cosTheta,D0_K_kaonID,D0_K_pionID,D0_M,__event__ --out "$STORE/kaons.h5" --force
 if python3 -c 'import h5py' 2>/dev/null; then
   python3 -c "
 import h5py

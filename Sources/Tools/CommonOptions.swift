@@ -18,4 +18,26 @@ struct FileOutputOptions: ParsableArguments {
 
   @Flag(help: "Flush the written file to disk before returning (it is always written atomically).")
   var sync = false
+
+  @Flag(help: "Replace the --out file if it exists.")
+  var force = false
+
+  /// Refuses a path inside a store set (sets change only through their own
+  /// transactions) and, without --force, an existing file.
+  func checkTarget(_ path: String) throws {
+    let fm = FileManager.default
+    var dir = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
+    while dir.path != "/" && !dir.path.isEmpty {
+      if fm.fileExists(atPath: dir.appendingPathComponent("manifest.json").path) {
+        throw CommandError(
+          "\(path) is inside the store set \(dir.path); sets change only through syscorr ingest, add-columns and fit")
+      }
+      dir = dir.deletingLastPathComponent()
+    }
+    var isDirectory: ObjCBool = false
+    if fm.fileExists(atPath: path, isDirectory: &isDirectory) {
+      if isDirectory.boolValue { throw CommandError("\(path) is a directory; --out takes a file name") }
+      if !force { throw CommandError("\(path) exists; use --force to replace it") }
+    }
+  }
 }

@@ -17,8 +17,11 @@ enum ErrorWording {
   static func message(for error: any Error) -> String {
     let text = wording(error)
     let body = text.dropFirst("error: ".count)
-    guard let first = body.first, first.isUppercase,
-      body.dropFirst().first.map({ $0.isLowercase }) ?? false
+    // only a capitalised ordinary word: never a path (`Tests/x.h5`) or an acronym (`HDF5`)
+    let word = body.prefix { $0.isLetter }
+    let next = body.dropFirst(word.count).first
+    guard let first = word.first, first.isUppercase, word.dropFirst().allSatisfy(\.isLowercase), word.count > 1,
+      next.map({ $0 == " " || $0 == ":" || $0 == "," }) ?? true
     else { return text }
     return "error: " + first.lowercased() + body.dropFirst()
   }

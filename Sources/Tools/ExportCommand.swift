@@ -39,6 +39,7 @@ struct ExportCommand: ParsableCommand {
   var group: String = NtupleFormat.defaultGroup
 
   func run() throws {
+    try output.checkTarget(out)
     let source = try input.openSource()
     let specs = try columns.map(ColumnSpec.parseList)
     if let specs, specs.contains(where: { $0.name != $0.expression }) {

@@ -86,6 +86,6 @@ struct GenerateCommand: ParsableCommand {
       },
       columns: { _ in generator.columns }, source: { "generate seed \(seed) file \($0)" })
     print(
-      "\(target.proc)/\(m.name)/\(target.sample): \(manifest.files.count) files, \(Output.grouped(manifest.entries)) entries, \(manifest.columns.count) columns")
+      "\(target.proc)/\(m.name)/\(target.sample): \(manifest.files.count) file\(manifest.files.count == 1 ? "" : "s"), \(Output.grouped(manifest.entries)) entries, \(manifest.columns.count) columns")
   }
 }

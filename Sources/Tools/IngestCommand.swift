@@ -47,6 +47,6 @@ struct IngestCommand: ParsableCommand {
     var ingest = try target.ingest(mode: m, label: "ingest")
     ingest.replace = replace
     let set = try ingest.run(sources)
-    print("\(target.proc)/\(m.name)/\(target.sample): \(set.files.count) files, \(Output.grouped(set.entries)) entries, \(set.columns.count) columns")
+    print("\(target.proc)/\(m.name)/\(target.sample): \(set.files.count) file\(set.files.count == 1 ? "" : "s"), \(Output.grouped(set.entries)) entries, \(set.columns.count) columns")
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ColumnStore
+import Modes
 import Foundation
 
 /// How a reading command chooses its rows: an ntuple set of the store
@@ -35,7 +36,9 @@ struct InputOptions: ParsableArguments {
       throw ValidationError("say which rows to read: --mode M [--proc P] [--sample data|mc], or --input FILE.h5[:GROUP]")
     }
     let store = self.store.resolved
-    let r = try store.resolve(mode: mode, proc: proc, sample: sample)
+    // a mode's short name (`dst`, as show-db prints it) and any case of the sample name work
+    let name = CalibrationMode.builtin(named: mode)?.name ?? mode
+    let r = try store.resolve(mode: name, proc: proc, sample: sample?.lowercased())
     return try store.open(proc: r.proc, mode: r.mode, sample: r.sample)
   }
 }

@@ -103,6 +103,9 @@ struct QueryCommand: ParsableCommand {
     if out != nil && columns == nil && hist.isEmpty {
       throw ValidationError("--out needs --columns a,b,... (rows) or --hist (a histogram in the UHI layout)")
     }
+    if columns != nil && !hist.isEmpty {
+      throw ValidationError("--columns writes rows and --hist a histogram; give one of them with --out")
+    }
     if !pass.isEmpty && hist.isEmpty {
       throw ValidationError("--pass needs at least one --hist axis to bin the efficiency in")
     }
@@ -120,6 +123,7 @@ struct QueryCommand: ParsableCommand {
   }
 
   func run() throws {
+    if let out { try output.checkTarget(out) }
     let source = try input.openSource()
     print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
   }

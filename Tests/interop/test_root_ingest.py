@@ -29,7 +29,7 @@ class RootIngest(unittest.TestCase):
             store = os.path.join(d, "store")
             p = run("ingest", os.path.join(ROOTFILES, name), "--tree", tree, "--mode", "Dst", "--proc", "root",
                     "--sample", "mc", store=store)
-            self.assertIn("1 files", p.stdout)
+            self.assertIn("1 file,", p.stdout)
             out = os.path.join(d, "out.h5")
             run("export", "--mode", "Dst", "--out", out, "--codec", "lz4", store=store)
             with h5py.File(out, "r") as f:

@@ -73,6 +73,19 @@ class Workflows(unittest.TestCase):
             out = os.path.join(d, "no", "such", "x.h5")
             p = run("export", "--mode", "KS", "--proc", "p", "--sample", "data", "--out", out, store=scratch, check=False)
             self.assertEqual(p.stderr, f"error: cannot write {out}: no directory {os.path.dirname(out)}\n")
+            # --out never replaces a file silently, and never writes inside a store set
+            out = os.path.join(d, "x.h5")
+            args = ["query", "--mode", "KS", "--proc", "p", "--sample", "data", "--columns", "M", "--out", out]
+            run(*args, store=scratch)
+            p = run(*args, store=scratch, check=False)
+            self.assertEqual(p.stderr, f"error: {out} exists; use --force to replace it\n")
+            run(*args, "--force", store=scratch)
+            inside = os.path.join(scratch, "production", "p", "KS", "data", "part-x.h5")
+            p = run("query", "--mode", "KS", "--proc", "p", "--sample", "data", "--columns", "M", "--out", inside,
+                    store=scratch, check=False)
+            self.assertIn("is inside the store set", p.stderr)
+            self.assertEqual(run_json("query", "--mode", "KS", "--proc", "p", "--sample", "data", "--count",
+                                      store=scratch)["entries"], 100)
 
     def test_bad_configurations(self):
         with TempDir() as d:

@@ -71,7 +71,12 @@ public struct Parser {
     if t.kind == .invalid {
       let s = spelling(t)
       var notes = ["expected \(expected)"]
-      if s == "'='" { notes = ["use '==' to compare"] }
+      if s == "'='" {
+        // `=>` and `=<` are `>=` and `<=` typed the other way round
+        let next = t.range.upperBound < bytes.count ? bytes[t.range.upperBound] : 0
+        notes = next == UInt8(ascii: ">") ? ["did you mean '>='?"] : next == UInt8(ascii: "<") ? ["did you mean '<='?"]
+          : ["use '==' to compare"]
+      }
       if s == "'&'" { notes = ["use '&&' or 'and'"] }
       if s == "'|'" { notes = ["use '||' or 'or'"] }
       return error("unexpected character \(s)", t.range, notes: notes)
