@@ -18,6 +18,10 @@ public struct ExtendedNLL: Sendable {
   public var workers: Int
   /// Events per parallel chunk; the result depends on it only at the last bit.
   public let chunkSize: Int
+  /// Each species' normalised density at every event, kept while its shape
+  /// parameters do not change: MINUIT's numerical gradient moves one
+  /// parameter at a time, so most calls recompute one species or none.
+  let cache = SpeciesDensityCache()
 
   /// Keeps the events of `data` (and their `weights`) inside `range`.
   public init(data: [Double], weights: [Double]? = nil, range: FitRange,
@@ -57,10 +61,12 @@ public struct ExtendedNLL: Sendable {
     let prepared = PreparedModel(model)
     guard prepared.isValid else { return Self.invalidModelValue }
     let typicalDensity = max(abs(model.totalYield), 1) / range.width
-    let logSum = data.withUnsafeBufferPointer { xs in
-      ChunkedReduction.sum(count: xs.count, chunkSize: chunkSize, workers: workers) { r in
-        Self.sumLogDensity(prepared, UnsafeBufferPointer(rebasing: xs[r]), weights: weights.map { Array($0[r]) },
-                           typicalDensity: typicalDensity)
+    let yields = prepared.yields
+    let logSum = data.isEmpty ? CompensatedSum() : cache.withColumns(
+      for: model, prepared: prepared, data: data, chunkSize: chunkSize, workers: workers
+    ) { columns in
+      ChunkedReduction.sum(count: data.count, chunkSize: chunkSize, workers: workers) { r in
+        Self.sumLogDensity(columns, yields, r, weights: weights, typicalDensity: typicalDensity)
       }
     }
     let nll = model.totalYield - logSum.value
@@ -75,20 +81,27 @@ public struct ExtendedNLL: Sendable {
     return -(nonPositiveDensityCost + min(abs(d) / typicalDensity, 1e6))
   }
 
-  /// Σ w ln D over one chunk, in blocks of 512 events.
-  static func sumLogDensity(_ model: PreparedModel, _ x: UnsafeBufferPointer<Double>, weights: [Double]?,
+  /// Σ w ln D over the events `r`, D = Σ_k N_k f_k from the cached columns, in blocks of 512 events.
+  static func sumLogDensity(_ columns: [UnsafePointer<Double>], _ yields: [Double], _ r: Range<Int>, weights: [Double]?,
                             typicalDensity: Double) -> CompensatedSum {
     var total = CompensatedSum()
     let block = 512
     withUnsafeTemporaryAllocation(of: Double.self, capacity: block) { d in
-      var start = 0
-      while start < x.count {
-        let end = min(start + block, x.count)
-        let out = UnsafeMutableBufferPointer(rebasing: d[0..<(end - start)])
-        model.fillDensity(UnsafeBufferPointer(rebasing: x[start..<end]), into: out)
+      var start = r.lowerBound
+      while start < r.upperBound {
+        let end = min(start + block, r.upperBound)
+        let count = end - start
+        let out = UnsafeMutableBufferPointer(rebasing: d[0..<count])
+        // D = Σ_k N_k f_k, species in model order (the same sum for any chunking)
+        let first = columns[0] + start
+        for j in 0..<count { out[j] = yields[0] * first[j] }
+        for k in 1..<columns.count {
+          let f = columns[k] + start
+          let n = yields[k]
+          for j in 0..<count { out[j] += n * f[j] }
+        }
         // ln D in place: four lanes when all are normal, positive and finite
         var i = 0
-        let count = out.count
         if vectorKernels, let op = out.baseAddress {
           while i + 4 <= count {
             let dv = UnsafeRawPointer(op + i).loadUnaligned(as: SIMD4<Double>.self)
@@ -115,5 +128,47 @@ public struct ExtendedNLL: Sendable {
       }
     }
     return total
+  }
+}
+
+/// The normalised density of each species at every event, recomputed only
+/// for species whose shape (kind and parameter values) changed since the
+/// last call. Values do not depend on the call history: a column is always
+/// computed the same way from its shape.
+final class SpeciesDensityCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var shapes: [Shape] = []
+  private var storage: [[Double]] = []
+
+  /// Calls `body` with one column per species (data must not be empty), under the cache's lock.
+  func withColumns<R>(for model: ExtendedModel, prepared: PreparedModel, data: [Double], chunkSize: Int, workers: Int,
+                      _ body: ([UnsafePointer<Double>]) -> R) -> R
+  {
+    lock.lock()
+    defer { lock.unlock() }
+    let k = model.species.count
+    if shapes.count != k || storage.count != k || storage.first?.count != data.count {
+      shapes = []
+      storage = Array(repeating: [Double](repeating: 0, count: data.count), count: k)
+    }
+    for s in 0..<k where s >= shapes.count || shapes[s] != model.species[s].shape {
+      let shape = prepared.shapes[s]
+      data.withUnsafeBufferPointer { xs in
+        storage[s].withUnsafeMutableBufferPointer { out in
+          let o = UncheckedSendable(out)
+          ChunkedReduction.forEachChunk(count: xs.count, chunkSize: chunkSize, workers: workers) { _, r in
+            let block = UnsafeMutableBufferPointer(rebasing: o.value[r])
+            block.update(repeating: 0)
+            shape.accumulate(UnsafeBufferPointer(rebasing: xs[r]), scale: 1, into: block)
+          }
+        }
+      }
+    }
+    shapes = model.species.map(\.shape)
+    func go(_ i: Int, _ acc: [UnsafePointer<Double>]) -> R {
+      if i == storage.count { return body(acc) }
+      return storage[i].withUnsafeBufferPointer { go(i + 1, acc + [$0.baseAddress!]) }
+    }
+    return go(0, [])
   }
 }
