@@ -94,7 +94,10 @@ public struct MassFit: Sendable {
   static func defaultLimits(_ p: String, kind: String, range: FitRange) -> (Double, Double) {
     let w = range.hi - range.lo
     switch p {
-    case "mu", "m0" where kind != "argus" && kind != "threshold":
+    case "mu":
+      return (range.lo, range.hi)
+    case "m0" where kind != "argus" && kind != "threshold":
+      // a peak position (Crystal Ball); ARGUS's endpoint and the ΔM threshold may lie outside
       return (range.lo, range.hi)
     case "sigma", "sigma1", "sigma2", "sigmaL", "sigmaR", "lambda":
       return (1e-4 * w, w)
