@@ -70,4 +70,4 @@ fuzz: build fixtures
 	$(BIN) fuzz --cases 1000000 --root-cases 10000 --root-files $(FIXTURES)
 
 clean:
-	rm -rf .build $(DEMO_STORE)
+	rm -rf .build $(DEMO_STORE) $(DEMO_STORE)-workflow
