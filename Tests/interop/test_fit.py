@@ -9,38 +9,28 @@ import unittest
 import h5py
 import numpy as np
 import yaml
-from iminuit import Minuit
-from scipy.special import erf
 from sweights import SWeight
 
 from common import TempDir, run, run_json
+from mass_models import chebychev, iminuit_fit, models
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DST = os.path.join(HERE, "..", "..", "schemas", "modes", "Dst.yaml")
 EDGES = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4.5]
 
 
-def gauss_norm(mu, s, lo, hi):
-    r2 = np.sqrt(2.0)
-    return s * np.sqrt(np.pi / 2) * (erf((hi - mu) / (r2 * s)) - erf((lo - mu) / (r2 * s)))
-
-
 class Model:
-    """The nominal D* model written out in numpy: double Gaussian + RooChebychev(2) on [lo, hi]."""
+    """The nominal D* model (double Gaussian + RooChebychev(2)) from the shared numpy reference."""
 
     def __init__(self, lo, hi):
         self.lo, self.hi = lo, hi
+        self.double_gaussian = models(lo, hi)["doubleGaussian"][0]
 
     def signal(self, x, mu, s1, s2, f):
-        lo, hi = self.lo, self.hi
-        g1 = np.exp(-0.5 * ((x - mu) / s1) ** 2) / gauss_norm(mu, s1, lo, hi)
-        g2 = np.exp(-0.5 * ((x - mu) / s2) ** 2) / gauss_norm(mu, s2, lo, hi)
-        return f * g1 + (1 - f) * g2
+        return self.double_gaussian(x, mu, s1, s2, f)
 
     def background(self, x, c1, c2):
-        lo, hi = self.lo, self.hi
-        t = (2 * x - (lo + hi)) / (hi - lo)
-        return (1 + c1 * t + c2 * (2 * t * t - 1)) / ((hi - lo) * (1 - c2 / 3))
+        return chebychev(x, [c1, c2], self.lo, self.hi)
 
 
 NAMES = ["signal.yield", "signal.mu", "signal.sigma1", "signal.sigma2", "signal.f",
@@ -94,44 +84,21 @@ class FitAgainstReferences(unittest.TestCase):
     def test_minimum_matches_iminuit(self):
         with open(DST) as f:
             spec = yaml.safe_load(f)["fit"]
-        lo, hi = spec["range"]
-        m = Model(lo, hi)
-        x = self.x
-        n = len(x)
-
-        def nll(ns, mu, s1, s2, f, nb, c1, c2):
-            d = ns * m.signal(x, mu, s1, s2, f) + nb * m.background(x, c1, c2)
-            return 1e30 if np.any(d <= 0) else ns + nb - np.sum(np.log(d))
-
-        def setting(p):
-            return p if isinstance(p, dict) else {"value": p}
-
-        sig = {k: setting(v) for k, v in spec["signal"]["parameters"].items()}
-        bkg = {k: setting(v) for k, v in spec["background"]["parameters"].items()}
-        start = [n / 2, sig["mu"]["value"], sig["sigma1"]["value"], sig["sigma2"]["value"], sig["f"]["value"],
-                 n / 2, bkg["c1"]["value"], bkg["c2"]["value"]]
-        offset = nll(*start)
-        mi = Minuit(lambda *p: nll(*p) - offset, *start, name=NAMES)
-        mi.errordef = Minuit.LIKELIHOOD
-        mi.strategy, mi.tol = 1, 0.1
-        for name, s in [("signal." + k, v) for k, v in sig.items()] + [("background." + k, v) for k, v in bkg.items()]:
-            if "limits" in s:
-                mi.limits[name] = tuple(s["limits"])
-        mi.limits["signal.yield"] = mi.limits["background.yield"] = (0, 2 * n + 10)
-        mi.migrad()
-        mi.hesse()
-        self.assertTrue(mi.valid)
+        ref = iminuit_fit(self.x, spec)
+        self.assertTrue(ref.valid)
         sv, se = self.swift_values()
-        iv, ie = np.array(mi.values), np.array(mi.errors)
+        iv, ie = np.array([ref.values[n] for n in NAMES]), np.array([ref.errors[n] for n in NAMES])
         shift = np.abs(sv - iv) / ie
-        print(f"\nfit vs iminuit ({n} events): max |Δ|/σ = {shift.max():.2e}, max |σ ratio − 1| = "
-              f"{np.abs(se / ie - 1).max():.2e}, Δ(−2 ln L) = {2 * (nll(*sv) - nll(*iv)):.2e}; "
-              f"calls {self.report['calls']} vs {mi.fmin.nfcn}")
+        order = list(ref.values)  # the reference NLL's argument order
+        at = lambda v: ref.nll(*[v[NAMES.index(n)] for n in order])
+        print(f"\nfit vs iminuit ({len(self.x)} events): max |Δ|/σ = {shift.max():.2e}, max |σ ratio − 1| = "
+              f"{np.abs(se / ie - 1).max():.2e}, Δ(−2 ln L) = {2 * (at(sv) - at(iv)):.2e}; "
+              f"calls {self.report['calls']} vs {ref.calls}")
         self.assertLess(shift.max(), 0.02, dict(zip(NAMES, shift)))
         np.testing.assert_allclose(se, ie, rtol=0.02)
         # −2 ln L at the two minima, and the NLL SysCorr reports (same convention)
-        self.assertLessEqual(2 * (nll(*sv) - nll(*iv)), 1e-3)
-        self.assertAlmostEqual(self.report["nll"], nll(*sv), delta=1e-6 * abs(nll(*sv)))
+        self.assertLessEqual(2 * (at(sv) - at(iv)), 1e-3)
+        self.assertAlmostEqual(self.report["nll"], at(sv), delta=1e-6 * abs(at(sv)))
 
     def test_sweights_match_the_sweights_package(self):
         r = self.report
@@ -204,3 +171,51 @@ class FitBadInput(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class OtherModelsAgainstIminuit(unittest.TestCase):
+    """Λ0 (Johnson S_U + Chebychev 2) and K_S0 (Johnson + Gaussian sharing μ + Chebychev 3, with the mode's
+    extra starting points): the same minimum as iminuit on the same events."""
+
+    def check(self, mode, events, shape_error_rtol=0.02):
+        with TempDir() as d:
+            store = os.path.join(d, "store")
+            run("generate", "--mode", mode, "--sample", "data", "--events", events, "--proc", "p", "--seed", 21,
+                store=store)
+            r = run_json("fit", "--mode", mode, "--proc", "p", "--sample", "data", "--cut", "", store=store)
+            with open(os.path.join(HERE, "..", "..", "schemas", "modes", f"{mode}.yaml")) as f:
+                spec = yaml.safe_load(f)["fit"]
+            lo, hi = spec["range"]
+            col = spec["column"]
+            out = os.path.join(d, "m.h5")
+            run("query", "--mode", mode, "--proc", "p", "--sample", "data", "--cut", f"{lo} <= {col} && {col} <= {hi}",
+                "--columns", col, "--out", out, store=store)
+            with h5py.File(out) as f:
+                x = f[f"ntuple/{col}"][()]
+            self.assertEqual(r["status"], "valid")
+            self.assertEqual(r["events"], len(x))
+            ref = iminuit_fit(x, spec)
+            self.assertTrue(ref.valid)
+            entries = r["parameters"] | {f"{k}.yield": v for k, v in r["yields"].items()}
+            names = list(ref.values)
+            sv = np.array([entries[n]["value"] for n in names])
+            se = np.array([entries[n]["error"] for n in names])
+            iv, ie = np.array([ref.values[n] for n in names]), np.array([ref.errors[n] for n in names])
+            shift = np.abs(sv - iv) / ie
+            d2 = 2 * (ref.nll(*sv) - ref.nll(*iv))
+            print(f"\n{mode} vs iminuit ({len(x)} events): max |Δ|/σ = {shift.max():.2e}, max |σ ratio − 1| = "
+                  f"{np.abs(se / ie - 1).max():.2e}, Δ(−2 ln L) = {d2:.2e}")
+            self.assertLess(shift.max(), 0.02, dict(zip(names, shift)))
+            yields = [i for i, n in enumerate(names) if n.endswith(".yield")]
+            np.testing.assert_allclose(se[yields], ie[yields], rtol=0.02)
+            np.testing.assert_allclose(se, ie, rtol=shape_error_rtol)
+            self.assertLessEqual(d2, 1e-3)
+
+    def test_lambda0(self):
+        self.check("Lambda0", 40000)
+
+    def test_ks(self):
+        # Same minimum and yield errors; the HESSE errors of the strongly correlated Johnson + Gaussian shape
+        # parameters (λ, δ, σ, fJohnson) differ from Minuit2's by up to 7 % (finite-difference steps of a
+        # nearly degenerate Hessian; SysCorr's HESSE has no step refinement yet) — recorded in issue 11.
+        self.check("KS", 40000, shape_error_rtol=0.10)
