@@ -30,6 +30,8 @@ public struct ColumnStoreError: Error, Sendable, CustomStringConvertible {
     case chooseSet([String])
     /// The file exists: allow overwriting it.
     case overwrite
+    /// The set holds these rows already: allow adding them again.
+    case allowDuplicate
   }
 
   public var kind: Kind

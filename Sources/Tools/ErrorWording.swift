@@ -86,6 +86,7 @@ enum ErrorWording {
     case .addData: "; create data with `syscorr generate` or `syscorr ingest`"
     case .replaceSet: "; use --replace to start the set anew"
     case .overwrite: "; use --force to overwrite it"
+    case .allowDuplicate: "; use --allow-duplicate to add it anyway"
     case .chooseSet(let sets):
       "; choose one: " + sets.map { s in
         let parts = s.split(separator: "/", maxSplits: 1)

@@ -39,6 +39,9 @@ struct TargetSetOptions: ParsableArguments {
   @Option(help: "Threads (default: all cores).")
   var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
+  @Flag(help: "Add rows the set already holds (the same file or the same generated sample again).")
+  var allowDuplicate = false
+
   func validate() throws {
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
   }
@@ -52,6 +55,7 @@ struct TargetSetOptions: ParsableArguments {
     ingest.codec = try Codec(parsing: codec)
     ingest.command = Output.commandLine
     ingest.threads = threads
+    ingest.allowDuplicate = allowDuplicate
     ingest.attributes = NtupleAttributes(shortName: m.shortName, cmsEnergy: m.cmsEnergy, decay: m.decayString)
     ingest.progress = { Output.progress(label, $0, $1) }
     return ingest

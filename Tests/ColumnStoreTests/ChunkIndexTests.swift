@@ -135,7 +135,9 @@ import Testing
     try Ingest(store: store, proc: "p", mode: "KS", sample: "data").run([("a", try table(100))])
     let set = store.setPath(proc: "p", mode: "KS", sample: "data")
     FileManager.default.createFile(atPath: set + "/part-dead.h5.index", contents: Data([1, 2, 3]))
-    try Ingest(store: store, proc: "p", mode: "KS", sample: "data").run([("b", try table(100))])
+    var again = Ingest(store: store, proc: "p", mode: "KS", sample: "data")
+    again.allowDuplicate = true  // the same rows on purpose
+    try again.run([("b", try table(100))])
     let names = try FileManager.default.contentsOfDirectory(atPath: set)
     #expect(!names.contains("part-dead.h5.index"))
     #expect(names.filter { $0.hasSuffix(".h5.index") }.count == 2)

@@ -94,3 +94,25 @@ class GenerateFiles(unittest.TestCase):
             self.assertNotEqual(p.returncode, 0)
             self.assertEqual(p.stderr, "error: --files 3: 100 events make 1 block of 65,536 rows, and a file holds "
                                        "whole blocks; give --files 1 or fewer\n")
+
+
+class Duplicates(unittest.TestCase):
+    """The same generate (or ingest of the same file) twice is refused: it would double-count silently."""
+
+    def test_second_identical_generate_is_refused(self):
+        with TempDir() as d:
+            store = os.path.join(d, "s")
+            args = ["generate", "--mode", "KS", "--sample", "mc", "--events", 1000, "--proc", "a", "--seed", 4]
+            run(*args, store=store)
+            p = run(*args, store=store, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("already holds the same 1000 rows", p.stderr)
+            self.assertTrue(p.stderr.rstrip().endswith("nothing added; use --allow-duplicate to add it anyway"), p.stderr)
+            self.assertEqual(run_json("show-db", store=store)["sets"][0]["entries"], 1000)
+            run(*args[:-1], 5, store=store)  # another seed: other rows
+            run(*args, "--allow-duplicate", store=store)
+            self.assertEqual(run_json("show-db", store=store)["sets"][0]["entries"], 3000)
+            out = os.path.join(d, "x.h5")
+            run("export", "--mode", "KS", "--proc", "a", "--sample", "mc", "--out", out, store=store)
+            p = run("ingest", out, out, "--mode", "KS", "--proc", "b", "--sample", "mc", store=store, check=False)
+            self.assertIn(f"{out}: the set b/KS/mc already holds the same 3000 rows", p.stderr)

@@ -56,7 +56,8 @@ class H5pyInterop(unittest.TestCase):
                     for k, v in cols.items():
                         g.create_dataset(k, data=v, **spec["kw"])
             specs = [os.path.join(d, "plain.h5"), os.path.join(d, "gzip.h5"), os.path.join(d, "v110.h5") + ":data/variables"]
-            run("ingest", *specs, "--mode", "Dst", "--proc", "proc12", "--sample", "mc", store=store)
+            # the same rows in three layouts: duplicates on purpose
+            run("ingest", *specs, "--allow-duplicate", "--mode", "Dst", "--proc", "proc12", "--sample", "mc", store=store)
             db = run_json("show-db", store=store)
             self.assertEqual(db["totals"]["entries"], 3 * n)
             self.assertEqual(db["sets"][0]["files"], 3)

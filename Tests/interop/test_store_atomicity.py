@@ -40,7 +40,7 @@ class Atomicity(unittest.TestCase):
             killed = 0
             for delay in [0.02, 0.08, 0.15, 0.25, 0.4, 0.6]:
                 p = subprocess.Popen(
-                    [SYSCORR, "ingest", big, big, "--replace", "--codec", "deflate", "--mode", "Dst", "--proc", "proc1",
+                    [SYSCORR, "ingest", big, big, "--allow-duplicate", "--replace", "--codec", "deflate", "--mode", "Dst", "--proc", "proc1",
                      "--sample", "data", "--store", store, "--threads", "1"],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 time.sleep(delay)
@@ -57,8 +57,8 @@ class Atomicity(unittest.TestCase):
                         with h5py.File(os.path.join(store, rel), "r") as f:
                             self.assertEqual(f["ntuple"]["x1"][999], 999.0)
             self.assertGreater(killed, 0, "no ingest was interrupted; make the input larger")
-            # The next writer of the set sweeps the dead sessions' files.
-            run("ingest", small, "--mode", "Dst", "--proc", "proc1", "--sample", "data", store=store)
+            # The next writer of the set sweeps the dead sessions' files (the same rows again, on purpose).
+            run("ingest", small, "--allow-duplicate", "--mode", "Dst", "--proc", "proc1", "--sample", "data", store=store)
             files = set_files(store)
             self.assertEqual(len([f for f in files if f.endswith(".h5")]), 2)
             self.assertFalse([f for f in files if ".tmp-" in f])
@@ -77,7 +77,7 @@ class Atomicity(unittest.TestCase):
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(6)]
             # and two writers racing on one set: both appends must land
             procs += [subprocess.Popen(
-                [SYSCORR, "ingest", src, "--mode", "KS", "--proc", "shared", "--sample", "mc", "--store", store],
+                [SYSCORR, "ingest", src, "--allow-duplicate", "--mode", "KS", "--proc", "shared", "--sample", "mc", "--store", store],
                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
             for p in procs:
                 _, err = p.communicate()

@@ -13,6 +13,8 @@ public struct Ingest {
   public var chunkRows: Int = NtupleFormat.defaultChunkRows
   /// Replace the set's files instead of appending.
   public var replace = false
+  /// Add files whose rows the set already holds (refused by default).
+  public var allowDuplicate = false
   /// Descriptive attributes written to every file (mode/sample/proc are filled in).
   public var attributes = NtupleAttributes()
   /// The command line, recorded in the manifest's history and provenance.
@@ -64,7 +66,7 @@ public struct Ingest {
       try fill(i, writer)
       done += try writer.finish()
       progress?(done, total)
-      try tx.addFile(path)
+      try tx.addFile(path, source: source(i), allowDuplicate: allowDuplicate)
     }
     try tx.commit()
     return tx.manifest

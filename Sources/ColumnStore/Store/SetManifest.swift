@@ -30,6 +30,10 @@ public struct SetManifest: Codable, Sendable, Equatable {
     public var entries: Int
     public var bytes: Int
     public var codec: String
+    /// A digest of the file's rows (row count, column types, every chunk's
+    /// statistics): the same rows added twice are refused unless asked for.
+    /// Absent in manifests written before it existed.
+    public var content: String?
   }
 
   /// Columns added later without rewriting the base files: one friend file

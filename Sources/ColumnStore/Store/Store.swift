@@ -164,10 +164,19 @@ public final class SetTransaction {
     "\(directory)/\(prefix)-\(UUID().uuidString.prefix(12).lowercased()).h5"
   }
 
-  /// Records a finished base file. Its columns must match the set's.
-  public func addFile(_ path: String) throws {
+  /// Records a finished base file. Its columns must match the set's, and
+  /// unless `allowDuplicate` its rows must not be ones the set already holds.
+  /// `source` names the input in errors (not the store's internal file name).
+  public func addFile(_ path: String, source: String? = nil, allowDuplicate: Bool = false) throws {
     let t = try HDF5Table(path: path)
-    let name = URL(fileURLWithPath: path).lastPathComponent
+    let name = source ?? URL(fileURLWithPath: path).lastPathComponent
+    let content = Self.contentDigest(t)
+    if !allowDuplicate, let same = manifest.files.first(where: { $0.content == content }) {
+      throw ColumnStoreError(
+        .invalidInput, path: path,
+        "\(name): the set \(manifest.proc)/\(manifest.mode)/\(manifest.sample) already holds the same \(t.rowCount) rows (\(same.name)); nothing added",
+        remedy: .allowDuplicate)
+    }
     if manifest.columns.isEmpty {
       manifest.columns = t.columns
       let a = try t.attributes
@@ -189,7 +198,33 @@ public final class SetTransaction {
         "the set has friend columns (\(manifest.friends.map(\.name).joined(separator: ", "))); new base files would lack them",
         remedy: .replaceSet)
     }
-    manifest.files.append(.init(name: name, entries: t.rowCount, bytes: t.fileBytes, codec: t.codecName))
+    manifest.files.append(.init(
+      name: URL(fileURLWithPath: path).lastPathComponent, entries: t.rowCount, bytes: t.fileBytes, codec: t.codecName,
+      content: content))
+  }
+
+  /// FNV-1a over the row count, the column names and types, and the bit
+  /// patterns of every chunk's min, max, NaN count and count.
+  static func contentDigest(_ t: HDF5Table) -> String {
+    var h: UInt64 = 0xCBF2_9CE4_8422_2325
+    func mix(_ v: UInt64) {
+      for shift in stride(from: 0, to: 64, by: 8) { h = (h ^ ((v >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3 }
+    }
+    mix(UInt64(t.rowCount))
+    for c in t.columns {
+      for b in (c.name + ":" + c.type.rawValue).utf8 { mix(UInt64(b)) }
+      for k in t.chunkRanges.indices {
+        if let s = t.statistics(column: c.name, chunk: k) {
+          mix(s.min.bitPattern)
+          mix(s.max.bitPattern)
+          mix(UInt64(s.nanCount))
+          mix(UInt64(s.count))
+        } else {
+          mix(0xFFFF_FFFF_FFFF_FFFF)
+        }
+      }
+    }
+    return String(h, radix: 16)
   }
 
   /// Drops every file and friend set (for `--replace`); the old files stay
