@@ -109,6 +109,8 @@ class Duplicates(unittest.TestCase):
             self.assertIn("already holds the same 1000 rows", p.stderr)
             self.assertTrue(p.stderr.rstrip().endswith("nothing added; use --allow-duplicate to add it anyway"), p.stderr)
             self.assertEqual(run_json("show-db", store=store)["sets"][0]["entries"], 1000)
+            # the short mode name show-db prints, and any case of the sample, select the set
+            self.assertEqual(run_json("query", "--mode", "ks", "--sample", "MC", "--count", store=store)["entries"], 1000)
             run(*args[:-1], 5, store=store)  # another seed: other rows
             run(*args, "--allow-duplicate", store=store)
             self.assertEqual(run_json("show-db", store=store)["sets"][0]["entries"], 3000)
