@@ -36,7 +36,7 @@ extension Int8: StoredNumber {
   @inline(__always) var asDouble: Double { Double(self) }
   @inline(__always) var asInt64: Int64 { Int64(self) }
 }
-/// uint64 values above Int64.max wrap when used as integers (documented).
+/// uint64 columns compute as float64 (`ValueType(storage:)`); `asInt64` is never used for them.
 extension UInt64: StoredNumber {
   @inline(__always) var asDouble: Double { Double(self) }
   @inline(__always) var asInt64: Int64 { Int64(truncatingIfNeeded: self) }
@@ -168,10 +168,43 @@ enum Kernels {
     struct WithOp: CompareOpVisitor {
       let raw: UnsafeRawPointer, storage: ColumnType, c: Scalar, sel: Selection, out: UnsafeMutablePointer<Int32>
       func visit<Op: CompareOp>(_: Op.Type) -> Int {
-        storage.dispatchStored(Compare<Op>(raw: raw, c: c, sel: sel, out: out))
+        if storage == .uint64 {
+          return Kernels.selectUInt64Exact(raw.assumingMemoryBound(to: UInt64.self), c, sel, out, Op.self)
+        }
+        return storage.dispatchStored(Compare<Op>(raw: raw, c: c, sel: sel, out: out))
       }
     }
     return op.dispatch(eq, WithOp(raw: raw, storage: storage, c: c, sel: sel, out: out))
+  }
+
+  /// `u op c` for a uint64 column, exactly (no rounding of u to a double, no
+  /// wrap above 2^63): each row's order against c (−1, 0, 1) is compared with 0.
+  static func selectUInt64Exact<Op: CompareOp>(
+    _ p: UnsafePointer<UInt64>, _ c: Scalar, _ sel: Selection, _ out: UnsafeMutablePointer<Int32>, _: Op.Type
+  ) -> Int {
+    switch c {
+    case .float64(let d) where d.isNaN:
+      let verdict = Op.d(0, .nan)  // NaN: false for every ordered comparison and ==, true for !=
+      return sel.filter(into: out) { _ in verdict }
+    case .float64(let d):
+      if d < 0 { return sel.filter(into: out) { _ in Op.i(1, 0) } }
+      if d >= 0x1p64 { return sel.filter(into: out) { _ in Op.i(-1, 0) } }
+      let floor = d.rounded(.down)
+      let whole = UInt64(floor)
+      let fractional = d != floor
+      return sel.filter(into: out) { i in
+        let u = p[i]
+        let order: Int64 = u < whole ? -1 : u > whole ? 1 : (fractional ? -1 : 0)
+        return Op.i(order, 0)
+      }
+    case .int64(let k):
+      if k < 0 { return sel.filter(into: out) { _ in Op.i(1, 0) } }
+      let w = UInt64(k)
+      return sel.filter(into: out) { i in Op.i(p[i] < w ? -1 : p[i] > w ? 1 : 0, 0) }
+    case .bool(let b):
+      let w: UInt64 = b ? 1 : 0
+      return sel.filter(into: out) { i in Op.i(p[i] < w ? -1 : p[i] > w ? 1 : 0, 0) }
+    }
   }
 
   static func selectAbsStored<T: StoredNumber & FloatingPoint, Op: CompareOp>(

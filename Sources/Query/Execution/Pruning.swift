@@ -21,8 +21,7 @@ enum Pruning {
     }
     /// Whether some non-NaN value in [min, max] (or NaN) can satisfy `v op c`.
     func possible(_ s: ChunkStatistics, _ op: ComparisonOperator, _ c: Double, integer: Bool) -> Bool {
-      // Statistics hold integers as Double: beyond 2^53 (or uint64 above 2^63,
-      // which compare as wrapped int64) they are not exact, so keep the chunk.
+      // Statistics hold integers as Double: beyond 2^53 they are not exact, so keep the chunk.
       if integer, !(Swift.abs(s.min) < 0x1p53 && Swift.abs(s.max) < 0x1p53 && Swift.abs(c) < 0x1p53) {
         return true
       }
@@ -42,7 +41,13 @@ enum Pruning {
     case .or(let xs):
       return xs.allSatisfy { canSkip($0, chunk: chunk, source: source, columns: columns, equality: equality) }
     case .comparison(let xs, let ops):
-      let integer = xs[0].type == .int64
+      // integer-valued columns (uint64 included, which compute as float64) keep the 2^53 guard
+      let integer = xs[0].type == .int64 || xs.contains { e in
+        switch e {
+        case .column(_, _, let storage), .cast(.column(_, _, let storage), _): storage.isInteger
+        default: false
+        }
+      }
       for (k, op) in ops.enumerated() {
         if let s = stats(xs[k]), let c = constant(xs[k + 1]), !possible(s, op, c, integer: integer) { return true }
         if let c = constant(xs[k]), let s = stats(xs[k + 1]), !possible(s, op.flipped, c, integer: integer) {

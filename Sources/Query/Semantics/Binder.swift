@@ -154,7 +154,13 @@ public final class Binder {
       for x in xs { bound.append(try bind(x, text)) }
       // bool∘int compares as int, anything with a float as float (basf2).
       let common: ValueType = bound.contains { $0.type == .float64 } ? .float64 : .int64
-      return fold(.comparison(bound.map { cast($0, common) }, ops))
+      // A bare uint64 column meets integer constants exactly (Kernels.selectUInt64Exact):
+      // they stay integers instead of becoming doubles (2^63 − 1 would round to 2^63).
+      let uint64Column = bound.contains { if case .column(_, _, .uint64) = $0 { true } else { false } }
+      return fold(.comparison(bound.map { e in
+        if uint64Column, case .constant(.int64) = e { return e }
+        return cast(e, common)
+      }, ops))
     case .call(let name, let args, let nameRange, let range):
       guard let f = Builtin(rawValue: name) else { return try resolve(name, nameRange, text) }
       guard args.count == f.arity else {

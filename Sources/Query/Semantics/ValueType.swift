@@ -5,8 +5,11 @@ import ColumnStore
 public enum ValueType: String, Sendable, Codable, CustomStringConvertible {
   case bool, int64, float64
 
+  /// uint64 computes as float64, as numpy promotes uint64 with signed integers:
+  /// monotone and never wrapped (exact to 2^53); a bare uint64 column compared
+  /// with a constant is compared exactly (`Kernels.selectUInt64Exact`).
   public init(storage: ColumnType) {
-    if storage == .bool { self = .bool } else if storage.isFloatingPoint { self = .float64 } else { self = .int64 }
+    if storage == .bool { self = .bool } else if storage.isFloatingPoint || storage == .uint64 { self = .float64 } else { self = .int64 }
   }
 
   public var description: String { rawValue }
