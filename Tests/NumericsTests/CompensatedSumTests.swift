@@ -23,3 +23,15 @@ import Testing
     #expect(abs(a.value - whole.value) <= 1e-12 * abs(whole.value))
   }
 }
+
+@Suite struct StableHashTests {
+  /// Published FNV-1a 64 test vectors; words hash as their eight little-endian bytes.
+  @Test func knownValues() {
+    #expect(fnv1a64("") == 0xCBF2_9CE4_8422_2325)
+    #expect(fnv1a64("a") == 0xAF63_DC4C_8601_EC8C)
+    #expect(fnv1a64("foobar") == 0x85944171F73967E8)
+    var w = StableHash()
+    w.add(UInt64(0x0102_0304_0506_0708))
+    #expect(w.value == fnv1a64(String(decoding: [8, 7, 6, 5, 4, 3, 2, 1] as [UInt8], as: UTF8.self)))
+  }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Numerics
 
 #if canImport(Glibc)
   import Glibc
@@ -203,29 +204,24 @@ public final class SetTransaction {
       content: content))
   }
 
-  /// FNV-1a over the row count, the column names and types, and the bit
+  /// A stable hash of the row count, the column names and types, and the bit
   /// patterns of every chunk's min, max, NaN count and count.
   static func contentDigest(_ t: HDF5Table) -> String {
-    var h: UInt64 = 0xCBF2_9CE4_8422_2325
-    func mix(_ v: UInt64) {
-      for shift in stride(from: 0, to: 64, by: 8) { h = (h ^ ((v >> UInt64(shift)) & 0xFF)) &* 0x0000_0100_0000_01B3 }
-    }
-    mix(UInt64(t.rowCount))
+    var h = StableHash()
+    h.add(UInt64(t.rowCount))
     for c in t.columns {
-      for b in (c.name + ":" + c.type.rawValue).utf8 { mix(UInt64(b)) }
+      h.add(c.name + ":" + c.type.rawValue)
       for k in t.chunkRanges.indices {
         if let s = t.statistics(column: c.name, chunk: k) {
-          mix(s.min.bitPattern)
-          mix(s.max.bitPattern)
-          mix(UInt64(s.nanCount))
-          mix(UInt64(s.count))
+          for word in [s.min.bitPattern, s.max.bitPattern, UInt64(s.nanCount), UInt64(s.count)] { h.add(word) }
         } else {
-          mix(0xFFFF_FFFF_FFFF_FFFF)
+          h.add(UInt64.max)
         }
       }
     }
-    return String(h, radix: 16)
+    return String(h.value, radix: 16)
   }
+
 
   /// Drops every file and friend set (for `--replace`); the old files stay
   /// until the commit succeeds.
