@@ -19,6 +19,10 @@ public struct MassFit: Sendable {
   public var bins: Int?
   public var minimizer = Minimizer()
 
+  /// The most bins of a binned fit: finer than any mass resolution, and
+  /// 80 MB of bin contents and densities.
+  public static let maximumBins = 10_000_000
+
   public init(model: MassModel, threads: Int? = nil, bins: Int? = nil) {
     self.model = model
     self.threads = threads
@@ -46,6 +50,7 @@ public struct MassFit: Sendable {
         throw MassFitError.invalidModel("\(name): \(error)")
       }
     }
+    if let bins, !(2...Self.maximumBins).contains(bins) { throw MassFitError.binCount(bins, maximum: Self.maximumBins) }
     let extended = ExtendedModel(range: range, species: components)
     let nll: any ModelLikelihood = bins.map {
       BinnedExtendedNLL(data: sample.values, weights: sample.weights, range: range, bins: $0)
@@ -137,6 +142,8 @@ public enum MassFitError: Error, Sendable {
   case invalidModel(String)
   /// MIGRAD/HESSE ended without a valid minimum.
   case notConverged(MassFitReport)
+  /// A binned fit asked for fewer than 2 or more than `maximum` bins.
+  case binCount(Int, maximum: Int)
 }
 
 /// A value with its HESSE error.

@@ -77,6 +77,8 @@ enum ErrorWording {
       return "the fit of \(r.column) did not converge (\(r.status); edm \(String(format: "%.2g", r.edm)), "
         + "\(r.calls) calls\(limits.isEmpty ? "" : "; at limit: " + limits.joined(separator: ", ")))"
         + "; nothing written. Try other start values or limits in the model file (--model), or --range"
+    case .binCount(let n, let maximum):
+      return "--binned \(n): a binned fit takes 2 to \(maximum) bins"
     }
   }
 

@@ -62,7 +62,7 @@ struct ExportCommand: ParsableCommand {
     }
     let writer = try NtupleWriter(
       path: out, group: group, columns: infos, attributes: try source.ntupleAttributes, codec: try Codec(parsing: codec),
-      durable: sync)
+      chunkRows: NtupleFormat.chunkRows(forAtMost: source.rowCount), durable: sync)
     for k in source.chunkRanges.indices {
       try writer.append(try source.read(columns: names, chunk: k))
       Output.progress("export", source.chunkRanges[k].upperBound, source.rowCount)

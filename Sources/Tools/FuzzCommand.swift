@@ -12,7 +12,10 @@ struct FuzzCommand: ParsableCommand {
       binder and evaluator, and truncated or bit-flipped ROOT files through
       the ROOT reader. A crash or hang is a bug; every input must be accepted
       or rejected with a located error. `make fuzz` runs 1M expressions and
-      10k ROOT files.
+      10k ROOT files. --target cli runs random argument vectors through every
+      subcommand in this process, against a small store it builds: each must
+      succeed or fail with `error: …` and a non-zero exit code (`make test`
+      runs 10,000).
 
       Example:
         syscorr fuzz --cases 1000000 --seed 7
@@ -25,7 +28,16 @@ struct FuzzCommand: ParsableCommand {
   @Option(help: "Random seed.")
   var seed: UInt64 = 1
 
-  @Option(help: "What to fuzz: expressions, root or all.")
+  @Option(help: "Command-line cases (random argument vectors over every subcommand).")
+  var cliCases: Int = 10_000
+
+  @Option(help: "With --target cli: write each argument vector to this file before running it (to find a crashing one).")
+  var log: String?
+
+  @Option(name: .customLong("directory"), help: "With --target cli: the directory of its store and files, kept afterwards (default: a temporary one, removed).")
+  var workDirectory: String?
+
+  @Option(help: "What to fuzz: expressions, root, cli or all.")
   var target: String = "all"
 
   @Option(help: "ROOT cases (truncated and bit-flipped files).")
@@ -35,6 +47,18 @@ struct FuzzCommand: ParsableCommand {
   var rootFiles: String = ".build/fixtures"
 
   func run() throws {
+    if target == "cli" || target == "all" {
+      let directory = workDirectory ?? NSTemporaryDirectory() + "syscorr-cli-fuzz-\(getpid())"
+      defer { if workDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
+      let start = Date()
+      var fuzzer = CLIFuzzer(directory: directory, seed: seed)
+      let report = try fuzzer.run(cases: cliCases, log: log)
+      print("cli: \(report)")
+      print(String(format: "  %.1f s", Date().timeIntervalSince(start)))
+      for (m, n) in report.messages.sorted(by: { $0.value > $1.value }).prefix(12) { print("  \(n)× \(m)") }
+      for b in report.badFailures.prefix(20) { print("  bad: \(b)") }
+      if !report.badFailures.isEmpty { throw CommandError("\(report.badFailures.count) failures not worded `error: …`") }
+    }
     if target == "expressions" || target == "all" {
       let start = Date()
       let report = ExpressionFuzzer.run(cases: cases, seed: seed)

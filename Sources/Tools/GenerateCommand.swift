@@ -84,7 +84,8 @@ struct GenerateCommand: ParsableCommand {
           if let next { current = try next.value() }
         }
       },
-      columns: { _ in generator.columns }, source: { "generate seed \(seed) file \($0)" })
+      columns: { _ in generator.columns }, source: { "generate seed \(seed) file \($0)" },
+      rows: { i in i < fileBlocks.count ? min(fileBlocks[i].count * SampleGenerator.blockRows, events) : 0 })
     print(
       "\(target.proc)/\(m.name)/\(target.sample): \(manifest.files.count) file\(manifest.files.count == 1 ? "" : "s"), \(Output.grouped(manifest.entries)) entries, \(manifest.columns.count) columns")
   }

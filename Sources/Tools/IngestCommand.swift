@@ -35,7 +35,16 @@ struct IngestCommand: ParsableCommand {
   func run() throws {
     let m = try target.calibrationMode()
     let sources = try files.map { spec -> (name: String, table: any ColumnSource) in
-      let named = tree.map { t in spec.lowercased().hasSuffix(".root") ? spec + ":" + t : spec } ?? spec
+      if let tree {
+        guard spec.lowercased().hasSuffix(".root") else {
+          let inner = spec.lowercased().contains(".root:")
+          throw CommandError(
+            inner
+              ? "\(spec) names its tree already; give the tree once (drop --tree \(tree) or the ':…' part)"
+              : "--tree \(tree) applies to ROOT files, not \(spec)")
+        }
+      }
+      let named = tree.map { spec + ":" + $0 } ?? spec
       let table = try InputFile.open(named)
       let skipped = InputFile.skippedBranches(of: table)
       if !skipped.isEmpty {

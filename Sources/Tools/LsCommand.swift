@@ -78,6 +78,13 @@ struct LsCommand: ParsableCommand {
               .utf8))
       }
     }
+    // the listing is printed, but a tree that cannot be read is a failure
+    let unreadable = trees.filter { $0.error != nil }
+    if !unreadable.isEmpty {
+      throw CommandError(
+        "\(unreadable.count) tree\(unreadable.count == 1 ? "" : "s") cannot be read: "
+          + unreadable.map { "\($0.path): \($0.error!)" }.joined(separator: "; "))
+    }
   }
 
   struct Listing: Codable {

@@ -14,6 +14,7 @@ enum Main {
     MemoryReuse.enable()
     var parsed = start
     do {
+      try RepeatedOptionCheck.check(Array(CommandLine.arguments.dropFirst()), root: SysCorr.self)
       var command = try SysCorr.parseAsRoot()
       parsed = DispatchTime.now().uptimeNanoseconds
       try command.run()

@@ -91,14 +91,20 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "Write to this HDF5 file: the passing rows (with --columns) or the histograms (with --hist; UHI layout).")
   var out: String?
 
-  @Option(parsing: .unconditional, help: "Columns to write with --out: names or name=expr, comma-separated.")
+  @Option(parsing: .unconditional, help: "Columns to print, or to write with --out: names or name=expr, comma-separated.")
   var columns: String?
+
+  @Option(help: "With --columns and no --out: how many passing rows to print (default 10).")
+  var limit: Int?
 
 
 
   func validate() throws {
-    if columns != nil && out == nil {
-      throw ValidationError("--columns needs --out FILE.h5")
+    if let limit {
+      guard columns != nil, out == nil else { throw ValidationError("--limit goes with --columns and no --out (it limits the printed rows)") }
+      guard limit >= 0 && limit <= Self.maximumPrintedRows else {
+        throw ValidationError("--limit \(limit): print between 0 and \(Output.grouped(Self.maximumPrintedRows)) rows; write more with --out FILE.h5")
+      }
     }
     if out != nil && columns == nil && hist.isEmpty {
       throw ValidationError("--out needs --columns a,b,... (rows) or --hist (a histogram in the UHI layout)")
@@ -127,6 +133,9 @@ struct QueryCommand: ParsableCommand {
     let source = try input.openSource()
     print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
   }
+
+  /// Rows `--columns` prints at most without `--out` (they are held in memory).
+  static let maximumPrintedRows = 100_000
 
   // MARK: - Implementation (testable without a store)
 
@@ -193,12 +202,20 @@ struct QueryCommand: ParsableCommand {
       cut: cut, weight: weight, aliases: try allAliases(), source: source,
       equality: basf2Equality ? .basf2 : .exact)
     let axes = try axes(arguments: arguments)
-    let metadata = ["cut": cut, "weight": weight ?? "", "writer": "syscorr"]
+    // the aliases (with --mode: the expanded `selection`) are recorded with the cut
+    let aliasText = try Output.compactJSON(try allAliases())
+    let metadata = ["cut": cut, "weight": weight ?? "", "aliases": aliasText, "writer": "syscorr"]
+    if let columns, out == nil {
+      let specs = try ColumnSpec.parseList(columns)
+      let preview = try RowPreview(columns: specs, limit: limit ?? 10).run(query, threads: threads ?? Query.defaultThreads)
+      let table = RowTable(columns: specs.map(\.name), values: preview.columns, more: preview.more)
+      return json ? try Output.json(table) + "\n" : ResultTables.rows(table)
+    }
     if let out, let columns {
       let export = RowExport(
         columns: try ColumnSpec.parseList(columns), codec: try Codec(parsing: codec),
         threads: threads ?? Query.defaultThreads, durable: sync,
-        provenance: try Output.compactJSON(["command": Output.commandLine, "cut": cut]))
+        provenance: try Output.compactJSON(["command": Output.commandLine, "cut": cut, "weight": weight ?? "", "aliases": aliasText]))
       let n = try export.write(query, to: out)
       return json
         ? try Output.json(RowsWritten(entries: n, columns: export.columns.map(\.name), out: out)) + "\n"
@@ -213,7 +230,9 @@ struct QueryCommand: ParsableCommand {
         }
         try UHIHistogramFile.write(hists, to: out, durable: sync)
       }
-      return json ? try Output.json(["efficiencies": EfficiencyReport(e)]) + "\n" : ResultTables.efficiency(e)
+      warnIfWeightIsNaN(e.total.sumW.reduce(0, +))
+      if json { return try Output.json(EfficiencyOutput(efficiencies: EfficiencyReport(e), out: out)) + "\n" }
+      return ResultTables.efficiency(e) + wroteHistograms(e.cuts.count + 1)
     }
     let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
     if explain {
@@ -226,10 +245,27 @@ struct QueryCommand: ParsableCommand {
       let h = try query.run(histogram, threads: threads)
       if let path = self.out { try UHIHistogramFile.write([("histogram", h.uhi(metadata: metadata))], to: path, durable: sync) }
       report.histogram = HistogramReport(h)
+      report.out = out
+      warnIfWeightIsNaN(h.sumW.reduce(0, +))
     }
+    if let c = report.count { warnIfWeightIsNaN(c.sumW) }
     if json { return try Output.json(report) + "\n" }
     var text = report.count.map(ResultTables.count) ?? ""
-    if let h = report.histogram { text += (text.isEmpty ? "" : "\n") + ResultTables.histogram(h) }
+    if let h = report.histogram { text += (text.isEmpty ? "" : "\n") + ResultTables.histogram(h) + wroteHistograms(1) }
     return text
+  }
+
+  /// The line saying what `--hist --out` wrote (empty without --out).
+  func wroteHistograms(_ n: Int) -> String {
+    guard let out else { return "" }
+    return "wrote \(n == 1 ? "the histogram" : "\(n) histograms (total, pass_1…)") to \(out) (UHI layout)\n"
+  }
+
+  /// Σw is NaN when the weight is NaN on some selected row: say so and how to drop those rows.
+  func warnIfWeightIsNaN(_ sumW: Double) {
+    guard let weight, sumW.isNaN else { return }
+    let keep = cut.isEmpty ? "!isnan(\(weight))" : "(\(cut)) && !isnan(\(weight))"
+    Output.warning(
+      "Σw is NaN: the weight '\(weight)' is NaN on some selected rows; leave them out with --cut '\(keep)'")
   }
 }

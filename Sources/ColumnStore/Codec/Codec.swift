@@ -24,11 +24,24 @@ public enum Codec: Sendable, Equatable, Hashable, CustomStringConvertible {
     if parts.count > 1 && level == nil {
       throw ColumnStoreError(.invalidInput, path: "codec", "codec level '\(parts[1])' is not a number")
     }
+    /// A level outside what the library accepts is an error, not silently clamped.
+    func checked(_ name: String, _ levels: ClosedRange<Int>) throws -> Int {
+      let l = level ?? 1
+      guard levels.contains(l) else {
+        throw ColumnStoreError(
+          .invalidInput, path: "codec",
+          "\(name) level \(l) is out of range; use \(levels.lowerBound)…\(levels.upperBound) (e.g. \(name):\(levels.lowerBound))")
+      }
+      return l
+    }
     switch parts.first ?? "" {
-    case "none", "raw": self = .none
-    case "lz4": self = .lz4
-    case "zstd": self = .zstd(level: min(max(level ?? 1, 1), 19))
-    case "deflate", "gzip", "zlib": self = .deflate(level: min(max(level ?? 1, 1), 9))
+    case "none", "raw", "lz4":
+      if let level {
+        throw ColumnStoreError(.invalidInput, path: "codec", "codec '\(parts[0])' takes no level (got \(level))")
+      }
+      self = parts[0] == "lz4" ? .lz4 : .none
+    case "zstd": self = .zstd(level: try checked("zstd", 1...19))
+    case "deflate", "gzip", "zlib": self = .deflate(level: try checked(parts[0], 1...9))
     default:
       throw ColumnStoreError(
         .invalidInput, path: "codec",

@@ -38,14 +38,22 @@ final class H5File: @unchecked Sendable {
     return H5File(handle: try H5Handle(id, "H5Fopen", path: path), path: path)
   }
 
-  /// Creates (truncating) a file for writing.
+  /// Creates (truncating) a file for writing. A failure names `reportedAs`
+  /// (the file the user asked for, not the temporary one written first)
+  /// and the system's reason.
   /// The corresponding HDF5 call is `H5Fcreate`.
-  static func create(_ path: String) throws -> H5File {
+  static func create(_ path: String, reportedAs: String? = nil) throws -> H5File {
     H5Library.prepare()
     let fapl = try H5Handle(H5Pcreate(chdf5_p_file_access()), "H5Pcreate")
     try h5check(H5Pset_libver_bounds(fapl.id, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18), "H5Pset_libver_bounds")
     H5Pset_fclose_degree(fapl.id, H5F_CLOSE_STRONG)
+    errno = 0
     let id = H5Fcreate(path, chdf5_f_acc_trunc(), chdf5_p_default(), fapl.id)
+    if id < 0, let reportedAs {
+      let reason = errno != 0 ? String(cString: strerror(errno)) : "HDF5 cannot create it"
+      _ = h5ErrorStack()
+      throw ColumnStoreError(.io, path: reportedAs, "cannot write \(reportedAs): \(reason)")
+    }
     return H5File(handle: try H5Handle(id, "cannot create HDF5 file", path: path), path: path)
   }
 

@@ -148,6 +148,12 @@ public struct ROOTTree: ColumnSource {
   /// The names of the branches that are not read (non-flat, duplicate or short).
   public var skippedBranches: [String] { info.skippedBranches.map(\.name) }
 
+  public var unreadableColumns: [String: String] {
+    Dictionary(
+      info.skippedBranches.map { b in (b.name, "the ROOT branch is \(b.skipReason ?? "not flat (\(b.leafClass))"); only flat numeric branches are read") },
+      uniquingKeysWith: { a, _ in a })
+  }
+
   init(info: ROOTTreeInfo, layout: ROOTTreeLayout, source: ROOTByteSource) {
     self.info = info
     self.columns = layout.columns

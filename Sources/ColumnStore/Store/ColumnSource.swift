@@ -17,9 +17,15 @@ public protocol ColumnSource: Sendable {
   func statistics(column: String, chunk: Int) -> ChunkStatistics?
   /// The values of `columns` in chunk `chunk`, keyed by column name.
   func read(columns: [String], chunk: Int) throws -> [String: ColumnBuffer]
+  /// Entries of the file that are not readable columns (a ROOT string
+  /// branch, a 2-D dataset), name → why, so a query can say so instead of
+  /// "unknown column".
+  var unreadableColumns: [String: String] { get }
 }
 
 extension ColumnSource {
+  public var unreadableColumns: [String: String] { [:] }
+
   /// The column named `name`, if any.
   public func column(named name: String) -> ColumnInfo? {
     columns.first { $0.name == name }
@@ -48,5 +54,27 @@ extension ColumnSource {
       }
       return NtupleAttributes()
     }
+  }
+}
+
+extension ColumnSource {
+  /// Min, max and NaN count of a whole column: from the stored chunk
+  /// statistics where they exist, else by reading the chunk (ROOT files and
+  /// foreign HDF5 files store none). `scanned` says whether any chunk was read.
+  public func columnStatistics(_ name: String) throws -> (statistics: ChunkStatistics, scanned: Bool) {
+    var total = ChunkStatistics(min: .infinity, max: -.infinity, nanCount: 0, count: 0)
+    var scanned = false
+    for k in chunkRanges.indices {
+      var s = statistics(column: name, chunk: k)
+      if s == nil {
+        guard let b = try read(columns: [name], chunk: k)[name] else {
+          throw ColumnStoreError(.unknownColumn, path: name, "no column '\(name)'")
+        }
+        s = ChunkStatistics(of: b)
+        scanned = true
+      }
+      total = total.merged(with: s!)
+    }
+    return (total, scanned)
   }
 }

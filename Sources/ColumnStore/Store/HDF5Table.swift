@@ -39,6 +39,10 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   public let codecName: String
   /// Datasets that are not columns (wrong rank or type), with the reason.
   public let skipped: [(name: String, reason: String)]
+
+  public var unreadableColumns: [String: String] {
+    Dictionary(skipped.map { ($0.name, "the dataset is not a column: \($0.reason)") }, uniquingKeysWith: { a, _ in a })
+  }
   /// Bytes of the file on disk.
   public let fileBytes: Int
 
@@ -174,6 +178,11 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
         let desc = columns.prefix(6).map { "\($0.name)=\(datasets[$0.name]!.count)" }.joined(separator: ", ")
         throw ColumnStoreError(.corruptFile, path: path, "\(path):\(groupName): columns have unequal lengths (\(desc))")
       }
+      if columns.isEmpty {
+        if ga.int64("uhi_schema") != nil { throw histogramFile(path, [groupName]) }
+        let why = skipped.isEmpty ? "" : " (skipped: " + skipped.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + ")"
+        throw ColumnStoreError(.invalidInput, path: path, "\(path):\(groupName): no columns to read\(why)")
+      }
       rows = lengths.first ?? 0
       let chunkSizes = Set(columns.compactMap { datasets[$0.name]!.chunkElements })
       chunkRows = max(
@@ -214,6 +223,14 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
   deinit { close(descriptor) }
 
   /// The group to read when none is named.
+  /// The error for a file of histograms (`query --hist --out`) given where rows are read.
+  private static func histogramFile(_ path: String, _ groups: [String]) -> ColumnStoreError {
+    ColumnStoreError(
+      .invalidInput, path: path,
+      "\(path) holds histograms in the UHI layout (\(groups.joined(separator: ", "))), not rows; "
+        + "read it with boost-histogram/uhi (uhi.io.hdf5) or h5py")
+  }
+
   private static func defaultGroup(in file: H5File) throws -> String {
     let root = try file.group("/")
     let members = try root.members()
@@ -222,6 +239,9 @@ public final class HDF5Table: ColumnSource, @unchecked Sendable {
     }
     if members.contains(where: { $0.kind == .dataset }) { return "/" }
     let groups = members.filter { $0.kind == .group }.map(\.name)
+    if !groups.isEmpty, try groups.allSatisfy({ try root.subgroup($0).attributes.int64("uhi_schema") != nil }) {
+      throw histogramFile(file.path, groups)
+    }
     if groups.count == 1 { return groups[0] }
     throw ColumnStoreError(
       .invalidInput, path: file.path,

@@ -10,7 +10,8 @@ public struct Ingest {
   public var mode: String
   public var sample: String
   public var codec: Codec = NtupleFormat.defaultCodec
-  public var chunkRows: Int = NtupleFormat.defaultChunkRows
+  /// Rows per chunk; by default sized to each file (`NtupleFormat.chunkRows(forAtMost:)`).
+  public var chunkRows: Int? = nil
   /// Replace the set's files instead of appending.
   public var replace = false
   /// Add files whose rows the set already holds (refused by default).
@@ -41,14 +42,15 @@ public struct Ingest {
     }
     return try write(count: sources.count, total: sources.reduce(0) { $0 + $1.table.rowCount }) { i, writer in
       try writer.append(contentsOf: sources[i].table)
-    } columns: { sources[$0].table.columns } source: { sources[$0].name }
+    } columns: { sources[$0].table.columns } source: { sources[$0].name } rows: { sources[$0].table.rowCount }
   }
 
-  /// Writes `count` new base files whose rows come from `fill`.
+  /// Writes `count` new base files whose rows come from `fill`; `rows(i)`
+  /// bounds file i's rows (it sizes the chunks).
   @discardableResult
   public func write(
     count: Int, total: Int, fill: (Int, NtupleWriter) throws -> Void,
-    columns: (Int) -> [ColumnInfo], source: (Int) -> String
+    columns: (Int) -> [ColumnInfo], source: (Int) -> String, rows: (Int) -> Int = { _ in .max }
   ) throws -> SetManifest {
     let tx = try SetTransaction(store: store, proc: proc, mode: mode, sample: sample, command: command)
     if replace { tx.removeAll() }
@@ -61,7 +63,8 @@ public struct Ingest {
       attrs.provenance = Self.provenance(command: command, source: source(i))
       let path = tx.newFilePath()
       let writer = try NtupleWriter(
-        path: path, columns: columns(i), attributes: attrs, codec: codec, chunkRows: chunkRows, threads: threads,
+        path: path, columns: columns(i), attributes: attrs, codec: codec,
+        chunkRows: chunkRows ?? NtupleFormat.chunkRows(forAtMost: rows(i)), threads: threads,
         index: true)
       try fill(i, writer)
       done += try writer.finish()

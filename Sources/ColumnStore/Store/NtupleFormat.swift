@@ -11,6 +11,19 @@ public enum NtupleFormat {
   /// index is slow beyond a few thousand chunks) and one chunk of a column
   /// in the L2 cache.
   public static let defaultChunkRows = 65_536
+  /// The fewest rows of a chunk: files that small are one chunk.
+  public static let smallestChunkRows = 1_024
+
+  /// Rows per chunk for a file that will hold at most `rows` rows: the
+  /// default for large files; for smaller ones the next power of two at or
+  /// above `rows` (at least `smallestChunkRows`), so a 1,000-row file holds
+  /// one 1,024-row chunk instead of allocating 65,536 rows per column.
+  public static func chunkRows(forAtMost rows: Int) -> Int {
+    guard rows < defaultChunkRows else { return defaultChunkRows }
+    var n = smallestChunkRows
+    while n < rows { n *= 2 }
+    return n
+  }
   /// The store's default codec, chosen by measurement (Benchmarks/README.md).
   public static let defaultCodec = Codec.none
 }

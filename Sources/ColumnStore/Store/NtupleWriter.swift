@@ -73,7 +73,7 @@ public final class NtupleWriter {
     }
     self.stats = Array(repeating: [], count: columns.count)
     do {
-      let file = try H5File.create(temporaryPath)
+      let file = try H5File.create(temporaryPath, reportedAs: path)
       let g = try file.createGroup(group)
       for c in columns {
         let d = try H5Dataset.create(in: g, name: c.name, type: c.type, count: 0, chunkElements: chunkRows, codec: codec)

@@ -6,7 +6,7 @@ public enum OutputFile {
   /// Writes `data` to `path`, creating its directory.
   public static func write(_ data: Data, to path: String, durable: Bool = false) throws {
     let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try DirectoryCreation.create(dir)
     try AtomicFile.write(data, to: path, durable: durable)
   }
 }

@@ -99,7 +99,7 @@ public struct Store: Sendable {
   /// Creates the standard top-level folders.
   func createLayout() throws {
     for sub in ["production", "fit_results", "plots", "validation"] {
-      try FileManager.default.createDirectory(atPath: root + "/" + sub, withIntermediateDirectories: true)
+      try DirectoryCreation.create(root + "/" + sub)
     }
   }
 }
@@ -127,7 +127,7 @@ public final class SetTransaction {
     }
     try store.createLayout()
     let dir = store.setPath(proc: proc, mode: mode, sample: sample)
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    try DirectoryCreation.create(dir)
     let fd = open(dir + "/.lock", O_RDWR | O_CREAT, 0o644)
     guard fd >= 0 else { throw ColumnStoreError(.io, path: dir, "\(dir): cannot create the lock file") }
     guard flock(fd, LOCK_EX) == 0 else {
@@ -338,7 +338,7 @@ extension Store {
   @discardableResult
   public func writeOutput(_ data: Data, to folder: OutputFolder, named file: String) throws -> String {
     try StoreNames.validatePathComponent(file, what: "output file name")
-    try FileManager.default.createDirectory(atPath: "\(root)/\(folder.rawValue)", withIntermediateDirectories: true)
+    try DirectoryCreation.create("\(root)/\(folder.rawValue)")
     let path = outputPath(folder, file)
     try AtomicFile.write(data, to: path)
     return path

@@ -49,7 +49,7 @@ public enum UHIHistogramFile {
   public static func write(_ histograms: [(name: String, histogram: UHIHistogram)], to path: String, durable: Bool = false) throws {
     let temporary = AtomicFile.temporaryPath(for: path)
     do {
-      let file = try H5File.create(temporary)
+      let file = try H5File.create(temporary, reportedAs: path)
       for (name, h) in histograms {
         let size = h.axes.reduce(1) { $0 * $1.extent }
         guard h.values.count == size, h.variances.count == size else {

@@ -18,6 +18,8 @@ public struct EfficiencyAggregate: Aggregate {
   public let histogram: HistogramAggregate
   public let passCuts: [String]
   public let jeffreysFloor: Bool
+  /// The sums: one track, no precut, the pass cuts.
+  let table: EfficiencyTableAggregate
 
   /// - Parameters:
   ///   - axes: pairs of an expression and its axis, in order.
@@ -26,6 +28,8 @@ public struct EfficiencyAggregate: Aggregate {
     self.histogram = HistogramAggregate(axes)
     self.passCuts = pass
     self.jeffreysFloor = jeffreysFloor
+    self.table = EfficiencyTableAggregate(
+      axes: axes.map(\.1), tracks: [.init(axes: axes.map(\.0), precuts: [""], cuts: pass)])
   }
 
   public init(_ axes: [(String, HistogramAxis)], pass: String, jeffreysFloor: Bool = false) {
@@ -37,10 +41,7 @@ public struct EfficiencyAggregate: Aggregate {
   /// The pass cuts, evaluated as conditions (NaN is false).
   public var conditions: [String] { passCuts }
 
-  public struct Partial: Sendable, Codable, Equatable {
-    public var total: HistogramAggregate.Partial
-    public var pass: [HistogramAggregate.Partial]
-  }
+  public typealias Partial = EfficiencyTableAggregate.Partial
 
   /// The efficiency of one pass cut.
   public struct Efficiency: Sendable, Codable, Equatable {
@@ -59,79 +60,18 @@ public struct EfficiencyAggregate: Aggregate {
   }
 
   /// The total histogram and one per pass cut.
-  public var partialBytes: Int {
-    let one = histogram.partialBytes
-    return one.multipliedReportingOverflow(by: passCuts.count + 1).overflow ? Int.max : one * (passCuts.count + 1)
-  }
+  public var partialBytes: Int { table.partialBytes }
 
-  public func makePartial() -> Partial {
-    Partial(total: histogram.makePartial(), pass: passCuts.map { _ in histogram.makePartial() })
-  }
+  public func makePartial() -> Partial { table.makePartial() }
 
-  /// Bins each row once, then adds it to the total and to every cut it passes.
-  public func consume(_ batch: AggregateBatch, into p: inout Partial) {
-    precondition(batch.conditions.count == passCuts.count, "the engine must evaluate the pass cuts (forward `conditions`)")
-    let m = batch.rows.count
-    guard m > 0 else { return }
-    let rows = batch.rows
-    let dense = batch.dense
-    let w = batch.weights
-    withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { idx in
-      histogram.flatIndices(batch, into: idx)
-      withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { wv in
-        // The weight of each selected row, gathered once.
-        if let w {
-          if dense { for j in 0..<m { wv[j] = w[j] } } else { for j in 0..<m { wv[j] = w[Int(rows[j])] } }
-        } else {
-          wv.initialize(repeating: 1)
-        }
-        Self.add(idx, wv, into: &p.total)
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: m) { pv in
-          for c in passCuts.indices {
-            // The weight where the row passes, else 0 (branch-free; a NaN
-            // weight of a failing row stays out of the sums).
-            let flag = batch.conditions[c]
-            var n = 0
-            for j in 0..<m {
-              let f = flag[dense ? j : Int(rows[j])]
-              pv[j] = f ? wv[j] : 0
-              n &+= Int(unsafeBitCast(f, to: UInt8.self))
-            }
-            Self.add(idx, UnsafeMutableBufferPointer(rebasing: pv[0..<m]), into: &p.pass[c], entries: n)
-          }
-        }
-      }
-    }
-  }
+  public func consume(_ batch: AggregateBatch, into p: inout Partial) { table.consume(batch, into: &p) }
 
-  /// Adds weights `wv` at flat bins `idx` to `h` (Σw and Σw²).
-  static func add(
-    _ idx: UnsafeMutableBufferPointer<Int32>, _ wv: UnsafeMutableBufferPointer<Double>,
-    into h: inout HistogramAggregate.Partial, entries: Int? = nil
-  ) {
-    let m = wv.count
-    h.sumW.withUnsafeMutableBufferPointer { sw in
-      h.sumW2.withUnsafeMutableBufferPointer { sw2 in
-        for j in 0..<m {
-          let k = Int(idx[j])
-          let x = wv[j]
-          sw[k] += x
-          sw2[k] += x * x
-        }
-      }
-    }
-    h.entries += entries ?? m
-  }
-
-  public func merge(_ other: Partial, into p: inout Partial) {
-    histogram.merge(other.total, into: &p.total)
-    for c in passCuts.indices { histogram.merge(other.pass[c], into: &p.pass[c]) }
-  }
+  public func merge(_ other: Partial, into p: inout Partial) { table.merge(other, into: &p) }
 
   public func finish(_ p: Partial) -> Result {
-    let total = histogram.finish(p.total)
-    let cuts = zip(passCuts, p.pass).map { cut, partial -> Efficiency in
-      let pass = histogram.finish(partial)
+    let sums = table.finish(p)
+    let total = sums.total[0]
+    let cuts = zip(passCuts, sums.pass[0]).map { cut, pass -> Efficiency in
       var eff: [Double] = []
       var err: [Double] = []
       for k in total.sumW.indices {

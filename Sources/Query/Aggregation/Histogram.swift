@@ -177,16 +177,19 @@ public struct HistogramAggregate: Aggregate {
   /// Per-axis bin index (0 underflow ... bins + 1 overflow/NaN) of each row.
   /// The flat bin index of every row of `batch` (its first `axes.count`
   /// values are the axes), into `idx` (capacity `batch.rows.count`).
-  func flatIndices(_ batch: AggregateBatch, into idx: UnsafeMutableBufferPointer<Int32>) {
+  /// The flat bin of each passing row; the axes' values are the batch's
+  /// inputs from `offset` on (an aggregate binning several tracks passes each
+  /// track's first input).
+  func flatIndices(_ batch: AggregateBatch, offset: Int = 0, into idx: UnsafeMutableBufferPointer<Int32>) {
     let m = batch.rows.count
     if axes.count == 1 {
-      HistogramAggregate.indices(axes[0], batch.values[0].floats, batch.rows, batch.dense, idx)
+      HistogramAggregate.indices(axes[0], batch.values[offset].floats, batch.rows, batch.dense, idx)
       return
     }
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { one in
       for j in 0..<m { idx[j] = 0 }
       for (d, a) in axes.enumerated() {
-        HistogramAggregate.indices(a, batch.values[d].floats, batch.rows, batch.dense, one)
+        HistogramAggregate.indices(a, batch.values[offset + d].floats, batch.rows, batch.dense, one)
         let e = Int32(a.extent)
         for j in 0..<m { idx[j] = idx[j] &* e &+ one[j] }
       }

@@ -72,7 +72,8 @@ public struct Query: Sendable {
   }
 
   func plan(inputs: [String], asFloat: Bool, conditions: [String] = []) throws(QueryError) -> Plan {
-    let binder = try Binder(columns: source.columns, aliases: aliases, equality: equality)
+    let binder = try Binder(
+      columns: source.columns, aliases: aliases, equality: equality, unreadable: source.unreadableColumns)
     var cutExpr = try binder.bindCondition(cut)
     // Cheap conjuncts first (results are unchanged: expressions have no side effects).
     if case .and(let xs)? = cutExpr {

@@ -1,4 +1,5 @@
 import Foundation
+import Modes
 
 /// One output column of a row export: a name and the expression it holds
 /// (`pt=D0_K_p*sqrt(1-D0_K_cosTheta**2)`, or a plain column name).
@@ -13,7 +14,9 @@ public struct ColumnSpec: Sendable, Equatable {
 
   /// Parses `a,b,name=expr`: commas inside parentheses or brackets belong
   /// to the expression (`m=max(a, b)`); `==`, `<=`, `>=`, `!=` are not
-  /// assignments. Names must be unique.
+  /// assignments. An unnamed expression is named as basf2 names such a
+  /// column (`min(D0_K_p, 2)` → `min__boD0_K_p__cm__sp2__bc`,
+  /// `VariableNames.makeROOTCompatible`). Names must be unique.
   /// - Throws: `QueryError(.invalidArgument)` naming the empty or repeated entry.
   public static func parseList(_ text: String) throws(QueryError) -> [ColumnSpec] {
     let parts = ExpressionList.split(text)
@@ -21,7 +24,7 @@ public struct ColumnSpec: Sendable, Equatable {
     var specs: [ColumnSpec] = []
     for part in parts {
       let p = part.trimmingCharacters(in: .whitespaces)
-      var spec = ColumnSpec(name: p, expression: p)
+      var spec = ColumnSpec(name: isPlainName(p) ? p : VariableNames.makeROOTCompatible(p), expression: p)
       if let eq = p.firstIndex(of: "="), !p[p.index(after: eq)...].hasPrefix("="),
         eq > p.startIndex, !"<>!=".contains(p[p.index(before: eq)])
       {
@@ -38,6 +41,12 @@ public struct ColumnSpec: Sendable, Equatable {
       specs.append(spec)
     }
     return specs
+  }
+
+  /// A name usable as is: letters, digits and `_`, not starting with a digit.
+  static func isPlainName(_ text: String) -> Bool {
+    guard let first = text.unicodeScalars.first, first == "_" || first.properties.isAlphabetic else { return false }
+    return text.unicodeScalars.allSatisfy { $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0) }
   }
 }
 

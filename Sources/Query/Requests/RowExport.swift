@@ -38,7 +38,8 @@ public struct RowExport {
     attributes.provenance = provenance
     attributes.truth = ""
     let writer = try NtupleWriter(
-      path: path, group: group, columns: infos, attributes: attributes, codec: codec, threads: threads, durable: durable)
+      path: path, group: group, columns: infos, attributes: attributes, codec: codec,
+      chunkRows: NtupleFormat.chunkRows(forAtMost: query.source.rowCount), threads: threads, durable: durable)
     let sink = WriterSink(writer: writer, names: columns.map(\.name))
     _ = try query.run(RowStream(columns.map(\.expression), sink: sink), threads: threads)
     return try writer.finish()

@@ -20,8 +20,15 @@ public final class Binder {
   /// Per column variable (`binaryPID(321, 211)` without spaces) → column name, for head variables.
   private let byVariable: [String: String]
 
-  public init(columns: [ColumnInfo], aliases: [String: String] = [:], equality: FloatEquality = .exact) throws(QueryError) {
+  /// Names in the input that are not readable columns, with the reason (`ColumnSource.unreadableColumns`).
+  private let unreadable: [String: String]
+
+  public init(
+    columns: [ColumnInfo], aliases: [String: String] = [:], equality: FloatEquality = .exact,
+    unreadable: [String: String] = [:]
+  ) throws(QueryError) {
     self.available = columns
+    self.unreadable = unreadable
     self.aliases = aliases
     self.equality = equality
     var m: [String: ColumnInfo] = [:]
@@ -276,6 +283,9 @@ public final class Binder {
       }
     }
     if let info = byName[name] { return slot(for: info) }
+    if let why = unreadable[name] {
+      throw QueryError(.unknownName, "column '\(name)' cannot be read: \(why)", range: range, expression: text)
+    }
     throw QueryError(
       .unknownName, "unknown column '\(name)'", range: range, expression: text,
       notes: NameSuggestions.didYouMean(NameSuggestions.suggestions(for: name, in: knownNames)))

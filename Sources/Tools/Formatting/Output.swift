@@ -13,7 +13,7 @@ enum Output {
       cells.enumerated().map { i, c in
         let pad = String(repeating: " ", count: widths[i] - c.count)
         return numeric.contains(i) ? pad + c : c + pad
-      }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+      }.joined(separator: "  ").replacingOccurrences(of: " +$", with: "", options: .regularExpression)
     }
     return ([line(header)] + rows.map(line)).joined(separator: "\n")
   }
@@ -61,6 +61,11 @@ enum Output {
     let e = JSONEncoder()
     e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try e.encode(value), as: UTF8.self)
+  }
+
+  /// `warning: …` on stderr: the result is printed, but probably not what was meant.
+  static func warning(_ text: String) {
+    FileHandle.standardError.write(Data("warning: \(text)\n".utf8))
   }
 
   /// Whether standard error is a terminal (progress is shown only then).

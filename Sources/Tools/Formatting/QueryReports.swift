@@ -1,3 +1,4 @@
+import ColumnStore
 import Query
 
 // The `--json` shapes of `syscorr query`, encoded by `Output.json`. Keys are
@@ -7,8 +8,10 @@ import Query
 struct QueryReport: Encodable {
   var count: CountAggregate.Result?
   var histogram: HistogramReport?
+  /// The file the histogram was written to (`--out`).
+  var out: String?
 
-  enum Keys: String, CodingKey { case entries, sumW = "sum_w", sumW2 = "sum_w2", histogram }
+  enum Keys: String, CodingKey { case entries, sumW = "sum_w", sumW2 = "sum_w2", histogram, out }
 
   func encode(to encoder: Encoder) throws {
     var c = encoder.container(keyedBy: Keys.self)
@@ -18,6 +21,66 @@ struct QueryReport: Encodable {
       try c.encode(count.sumW2, forKey: .sumW2)
     }
     try c.encodeIfPresent(histogram, forKey: .histogram)
+    try c.encodeIfPresent(out, forKey: .out)
+  }
+}
+
+/// `query --pass --json`: the efficiencies, and the file written with `--out`.
+struct EfficiencyOutput: Encodable {
+  var efficiencies: EfficiencyReport
+  var out: String?
+}
+
+/// The first passing rows of `query --columns` without `--out`.
+struct RowTable: Encodable {
+  var columns: [String]
+  var values: [ColumnBuffer]
+  /// More passing rows exist than were printed.
+  var more: Bool
+
+  var rowCount: Int { values.first?.count ?? 0 }
+
+  /// One row's value of one column, typed as stored (integers exact).
+  enum Cell: Encodable {
+    case integer(Int64), unsigned(UInt64), real(Double), bool(Bool)
+
+    init(_ b: ColumnBuffer, _ i: Int) {
+      switch b {
+      case .bool(let a): self = .bool(a[i])
+      case .uint64(let a): self = .unsigned(a[i])
+      case .int64(let a): self = .integer(a[i])
+      case .float64, .float32: self = .real(b.double(at: i))
+      default: self = .integer(Int64(b.double(at: i)))
+      }
+    }
+
+    func encode(to encoder: Encoder) throws {
+      var c = encoder.singleValueContainer()
+      switch self {
+      case .integer(let v): try c.encode(v)
+      case .unsigned(let v): try c.encode(v)
+      case .real(let v): try c.encode(v)
+      case .bool(let v): try c.encode(v)
+      }
+    }
+
+    var text: String {
+      switch self {
+      case .integer(let v): String(v)
+      case .unsigned(let v): String(v)
+      case .real(let v): v.isFinite ? String(format: "%.8g", v) : Output.compact(v)
+      case .bool(let v): v ? "true" : "false"
+      }
+    }
+  }
+
+  enum CodingKeys: String, CodingKey { case columns, rows, more }
+
+  func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(columns, forKey: .columns)
+    try c.encode((0..<rowCount).map { i in values.map { Cell($0, i) } }, forKey: .rows)
+    try c.encode(more, forKey: .more)
   }
 }
 

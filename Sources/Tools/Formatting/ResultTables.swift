@@ -1,4 +1,5 @@
 import Foundation
+import ColumnStore
 import Query
 
 /// Text tables of query results, tab-separated, one line per bin.
@@ -23,6 +24,17 @@ enum ResultTables {
       lines.append((cells + [number(h.sumW[flat]), number(h.sumW2[flat])]).joined(separator: "\t"))
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// The printed rows of `query --columns`, and a line saying whether more pass.
+  static func rows(_ t: RowTable) -> String {
+    let body = (0..<t.rowCount).map { i in t.values.map { RowTable.Cell($0, i).text } }
+    let numeric = Set(t.values.indices.filter { t.values[$0].type != ColumnType.bool })
+    let note = t.rowCount == 0
+      ? "no rows pass"
+      : t.more ? "first \(Output.grouped(t.rowCount)) passing rows; more with --limit N, all with --out FILE.h5"
+      : "\(Output.grouped(t.rowCount)) passing row\(t.rowCount == 1 ? "" : "s")"
+    return Output.table(t.columns, body, numeric: numeric) + "\n# " + note + "\n"
   }
 
   /// One line per in-range bin: bounds, Σw of all selected rows, then ε ± σ
