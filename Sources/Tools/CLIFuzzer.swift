@@ -89,6 +89,12 @@ struct CLIFuzzer {
       close(null)
       close(savedStdout)
     }
+    // every write lands in the fuzzer's directory: relative paths and the default store included
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    setenv("SYSCORR_STORE", directory + "/default-store", 1)
+    guard FileManager.default.changeCurrentDirectoryPath(directory) else {
+      throw CommandError("cannot enter the fuzzer's directory \(directory)")
+    }
     try prepare()
     optionsOf = Dictionary(uniqueKeysWithValues: try Self.commands.map { ($0, try RepeatedOptionCheck.singleValueOptions(of: Self.type(of: $0))) })
     for _ in 0..<cases {

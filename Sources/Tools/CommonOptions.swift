@@ -24,7 +24,9 @@ struct FileOutputOptions: ParsableArguments {
 
   /// Refuses a path inside a store set (sets change only through their own
   /// transactions) and, without --force, an existing file.
-  func checkTarget(_ path: String) throws {
+  func checkTarget(_ path: String) throws { try Self.checkTarget(path, force: force) }
+
+  static func checkTarget(_ path: String, force: Bool) throws {
     let fm = FileManager.default
     var dir = URL(fileURLWithPath: path).standardizedFileURL.deletingLastPathComponent()
     while dir.path != "/" && !dir.path.isEmpty {

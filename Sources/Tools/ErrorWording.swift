@@ -46,6 +46,8 @@ enum ErrorWording {
         : "sWeights: the yields-only refit did not reach the minimum; nothing written")
     case let e as ShapeError:
       return "error: " + e.description
+    case let e as EfficiencyTableError:
+      return "error: " + table(e)
     default:
       var text = SysCorr.fullMessage(for: error)
       if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }
@@ -79,6 +81,21 @@ enum ErrorWording {
         + "; nothing written. Try other start values or limits in the model file (--model), or --range"
     case .binCount(let n, let maximum):
       return "--binned \(n): a binned fit takes 2 to \(maximum) bins"
+    }
+  }
+
+  static func table(_ e: EfficiencyTableError) -> String {
+    switch e {
+    case .noCuts: return "give at least one --cut"
+    case .noAxes: return "give at least one --bin VARIABLE=e0,e1,..."
+    case .unknownParticle(let p, let known):
+      return "no track '\(p)'" + (known.isEmpty ? " (no column starts with '\(p)_')" : "; the mode's tracks: " + known.joined(separator: ", "))
+    case .unknownVariable(let v, let track, let near):
+      return "--bin \(v): the track \(track) has no column \(track)_\(v)" + (near.isEmpty ? "" : "; did you mean " + near.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + "?")
+    case .badEdges(let v, let reason): return "--bin \(v): \(reason)"
+    case .noTruth(let column): return "--true-species needs the simulation's truth column \(column), which this sample lacks"
+    case .unknownFormat(let path, let known): return "\(path): write a table as " + known.map { "." + $0 }.joined(separator: ", ")
+    case .noHistograms: return "this table has no histograms to write as HDF5"
     }
   }
 

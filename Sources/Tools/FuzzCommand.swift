@@ -48,7 +48,8 @@ struct FuzzCommand: ParsableCommand {
 
   func run() throws {
     if target == "cli" || target == "all" {
-      let directory = workDirectory ?? NSTemporaryDirectory() + "syscorr-cli-fuzz-\(getpid())"
+      // absolute: the fuzzer works inside it
+      let directory = URL(fileURLWithPath: workDirectory ?? NSTemporaryDirectory() + "syscorr-cli-fuzz-\(getpid())").standardizedFileURL.path
       defer { if workDirectory == nil { try? FileManager.default.removeItem(atPath: directory) } }
       let start = Date()
       var fuzzer = CLIFuzzer(directory: directory, seed: seed)

@@ -73,26 +73,23 @@ public struct FitJob: Sendable {
     result.summary = fit.summary(sWeights: sWeights, friend: result.friend)
     let plot = FitPlot(outcome: fit.nominal, sample: fit.sample, variable: model.column, unit: model.unit, title: title)
     result.plot = plot.data
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
     switch target {
     case .set(let store, let proc, let sample):
-      result.files.append(try store.writeOutput(try encoder.encode(result.summary), to: .fitResults, named: stem + ".json"))
+      result.files.append(try store.writeOutput(try OutputFile.json(result.summary), to: .fitResults, named: stem + ".json"))
       if let plotPath {
-        result.files += try Self.writePlot(plot, to: plotPath, encoder: encoder)
+        result.files += try PlotFile.write(svg: plot.svg, data: plot.data, to: plotPath)
       } else {
         result.files.append(try store.writeOutput(Data(plot.svg.utf8), to: .plots, named: stem + ".svg"))
-        result.files.append(try store.writeOutput(try encoder.encode(plot.data), to: .plots, named: stem + ".json"))
+        result.files.append(try store.writeOutput(try OutputFile.json(plot.data), to: .plots, named: stem + ".json"))
       }
       if let friend = result.friend {
         let validation = try SWeightValidation(
           store: store, proc: proc, sample: sample, mode: mode, friend: friend, checks: sWeights!.checks, threads: threads)
         result.validation = validation
-        result.files.append(try store.writeOutput(try encoder.encode(validation), to: .validation, named: stem + ".json"))
+        result.files.append(try store.writeOutput(try OutputFile.json(validation), to: .validation, named: stem + ".json"))
       }
     case .file:
-      if let plotPath { result.files += try Self.writePlot(plot, to: plotPath, encoder: encoder) }
+      if let plotPath { result.files += try PlotFile.write(svg: plot.svg, data: plot.data, to: plotPath) }
     }
     return result
   }
@@ -104,13 +101,6 @@ public struct FitJob: Sendable {
     }
   }
 
-  /// The SVG and, beside it, its data as JSON (same name, `.json`).
-  static func writePlot(_ plot: FitPlot, to path: String, encoder: JSONEncoder) throws -> [String] {
-    let json = (path.hasSuffix(".svg") ? String(path.dropLast(4)) : path) + ".json"
-    try OutputFile.write(Data(plot.svg.utf8), to: path)
-    try OutputFile.write(try encoder.encode(plot.data), to: json)
-    return [path, json]
-  }
 }
 
 /// What a fit job did.

@@ -46,13 +46,16 @@ class CLIFuzz(unittest.TestCase):
             self.assertGreaterEqual(total, 10000)
 
             # replay a sample as real processes (the fuzzer's files are still there)
+            work = os.path.join(d, f"seed{SEEDS[0]}")
             with open(os.path.join(d, f"seed{SEEDS[0]}.log")) as f:
                 vectors = [shlex.split(line) for line in f if line.strip()]
             step = max(1, len(vectors) // REPLAYED)
             replayed = 0
             for argv in vectors[::step][:REPLAYED]:
-                p = subprocess.run([SYSCORR, *argv], capture_output=True, text=True, timeout=120,
-                                   stdin=subprocess.DEVNULL)
+                # as in the fuzzer: relative paths and the default store inside its directory
+                p = subprocess.run([os.path.abspath(SYSCORR), *argv], capture_output=True, text=True, timeout=120,
+                                   stdin=subprocess.DEVNULL, cwd=work,
+                                   env={**os.environ, "SYSCORR_STORE": os.path.join(work, "default-store")})
                 self.assertGreaterEqual(p.returncode, 0, f"signal {-p.returncode}: {shlex.join(argv)}\n{p.stderr[-2000:]}")
                 if p.returncode != 0:
                     self.assertTrue(p.stderr.startswith("error: "), f"{shlex.join(argv)} → {p.returncode}:\n{p.stderr[:500]}")

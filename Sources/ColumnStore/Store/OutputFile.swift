@@ -10,3 +10,14 @@ public enum OutputFile {
     try AtomicFile.write(data, to: path, durable: durable)
   }
 }
+
+extension OutputFile {
+  /// The JSON of result files: pretty, keys sorted, non-finite numbers as
+  /// the strings "nan", "inf", "-inf" (JSON has no NaN).
+  public static func json<T: Encodable>(_ value: T) throws -> Data {
+    let e = JSONEncoder()
+    e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try e.encode(value)
+  }
+}

@@ -48,13 +48,27 @@ public struct PlotPanel: Sendable {
   /// Points with vertical error bars (data).
   public func drawErrorBars(_ svg: inout SVGDocument, points: [(x: Double, y: Double, error: Double)],
                             color: String = "#000") {
+    drawIntervals(&svg, points: points.map { ($0.x, $0.y, $0.error, $0.error, 0) }, color: color)
+  }
+
+  /// Points with asymmetric vertical error bars (`low` below, `high` above)
+  /// and a horizontal bar of half-width `halfWidth` (the bin), clipped to the frame.
+  public func drawIntervals(
+    _ svg: inout SVGDocument, points: [(x: Double, y: Double, low: Double, high: Double, halfWidth: Double)],
+    color: String = "#000"
+  ) {
     for p in points where p.y.isFinite {
       let px = x(p.x)
       guard px >= frame.x, px <= frame.x + frame.width else { continue }
-      let top = max(y(p.y + p.error), frame.y), bottom = min(y(p.y - p.error), frame.y + frame.height)
-      if p.error > 0 { svg.line(px, top, px, bottom, stroke: color, width: 1.2) }
+      let top = max(y(p.y + p.high), frame.y), bottom = min(y(p.y - p.low), frame.y + frame.height)
+      if p.low > 0 || p.high > 0 { svg.line(px, top, px, bottom, stroke: color, width: 1.2) }
       let py = y(p.y)
-      if py >= frame.y && py <= frame.y + frame.height { svg.circle(px, py, r: 2.2, fill: color) }
+      guard py >= frame.y && py <= frame.y + frame.height else { continue }
+      if p.halfWidth > 0 {
+        let x0 = max(x(p.x - p.halfWidth), frame.x), x1 = min(x(p.x + p.halfWidth), frame.x + frame.width)
+        svg.line(x0, py, x1, py, stroke: color, width: 1.2)
+      }
+      svg.circle(px, py, r: 2.2, fill: color)
     }
   }
 

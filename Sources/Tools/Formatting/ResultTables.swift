@@ -1,4 +1,5 @@
 import Foundation
+import Analysis
 import ColumnStore
 import Query
 
@@ -22,6 +23,35 @@ enum ResultTables {
         cells += [i == 0 ? "-inf" : edge(a.edges[i - 1]), i == a.extent - 1 ? "inf" : edge(a.edges[i])]
       }
       lines.append((cells + [number(h.sumW[flat]), number(h.sumW2[flat])]).joined(separator: "\t"))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Each table of `syscorr efficiency`: a heading, then one line per bin
+  /// (limits, Σw selected, ε, its errors, flags).
+  static func efficiencyTable(_ t: EfficiencyTable) -> String {
+    var lines = [
+      "# \(t.particle) tracks (\(t.tracks.joined(separator: ", "))), \(Output.grouped(t.entries)) read"
+        + (t.weight.map { ", weight \($0)" } ?? ", unweighted (Clopper–Pearson intervals)")
+        + (t.selection.isEmpty ? "" : ", selection \(t.selection)")
+    ]
+    for e in t.tables {
+      lines.append("")
+      lines.append("# " + (e.precut.isEmpty ? "" : "precut \(e.precut), ") + "cut \(e.cut)")
+      var header = t.axes.flatMap { ["\($0.variable).lower", "\($0.variable).upper"] }
+      header += ["sum_w", "eff", t.unweighted ? "err_low" : "err", t.unweighted ? "err_high" : "", "flags"]
+      var rows: [[String]] = []
+      for b in e.bins {
+        var cells = zip(b.lower, b.upper).flatMap { [edge($0), edge($1)] }
+        cells += [number(b.totalW), String(format: "%.5f", b.efficiency)]
+        cells += t.unweighted
+          ? [String(format: "%.5f", b.errorLow), String(format: "%.5f", b.errorHigh)]
+          : [String(format: "%.5f", b.error), ""]
+        cells.append(b.flags.joined(separator: ","))
+        rows.append(cells)
+      }
+      lines.append(Output.table(header, rows, numeric: Set(0..<(header.count - 1))))
+      if e.outsideW != 0 { lines.append("# sum_w \(number(e.outsideW)) outside the bins (not shown)") }
     }
     return lines.joined(separator: "\n") + "\n"
   }

@@ -1,0 +1,218 @@
+import ColumnStore
+import Foundation
+import Modes
+import Numerics
+import Query
+
+/// PID efficiency (or fake-rate) tables of one track species in bins of its
+/// kinematics: every cut × precut, from one scan of the data.
+///
+/// A table on the pions of D* with a kaon-ID cut is a fake rate; so is one
+/// on tracks selected by their true species (`trueSpecies`, simulation). The
+/// arithmetic is PIDCalib2's (`docs/tables.md`): per bin Σw and Σw² of the
+/// selected tracks and of those passing, ε = W_pass / W_total, σ² =
+/// |(1 − 2ε)S_pass + ε²S_total| / W_total² (not clipped: sWeights can take ε
+/// outside [0, 1], which is flagged); unweighted tables also get the
+/// Clopper–Pearson 68.27 % interval.
+public struct EfficiencyTable: Sendable, Codable, Equatable {
+  /// What to tabulate.
+  public struct Request: Sendable {
+    /// Axes: a variable of the track (`p`, `cosTheta`) and its bin edges, [lo, hi).
+    public var axes: [(variable: String, edges: [Double])]
+    /// PID cuts (`kaonID > 0.2`), written for the track.
+    public var cuts: [String]
+    /// Extra selections, one table each (`""`: none), written for the track.
+    public var precuts: [String] = [""]
+    /// A selection of candidates (the mode's `selection`, `in_fit`…), as written.
+    public var selection: String = ""
+    /// A weight expression (an sWeight column); nil: unweighted.
+    public var weight: String?
+    /// Only tracks whose true species is this (|PDG|; simulation).
+    public var trueSpecies: Int?
+    /// Floor variances with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).
+    public var jeffreysFloor = false
+    public var threads: Int?
+
+    public init(axes: [(variable: String, edges: [Double])], cuts: [String]) {
+      self.axes = axes
+      self.cuts = cuts
+    }
+  }
+
+  public struct Axis: Sendable, Codable, Equatable {
+    public var variable: String
+    public var edges: [Double]
+  }
+
+  /// One in-range bin of one table.
+  public struct Bin: Sendable, Codable, Equatable {
+    /// Per axis, the 0-based bin number.
+    public var index: [Int]
+    public var lower: [Double]
+    public var upper: [Double]
+    /// Σw and Σw² of the selected tracks, and of those passing the cut.
+    public var totalW: Double
+    public var totalW2: Double
+    public var passW: Double
+    public var passW2: Double
+    public var efficiency: Double
+    /// σ_ε (weighted formula; the binomial one for unit weights).
+    public var error: Double
+    /// The interval's lower and upper distances from ε: Clopper–Pearson for
+    /// unweighted tables, ±σ otherwise.
+    public var errorLow: Double
+    public var errorHigh: Double
+    /// `empty` (no selected track, ε undefined), `negative_total` (Σw < 0),
+    /// `low_statistics` (|Σw| < 10), `outside_unit_interval` (ε < 0 or > 1).
+    public var flags: [String]
+
+    enum CodingKeys: String, CodingKey {
+      case index, lower, upper, efficiency, error, flags
+      case totalW = "total_sum_w", totalW2 = "total_sum_w2", passW = "pass_sum_w", passW2 = "pass_sum_w2"
+      case errorLow = "error_low", errorHigh = "error_high"
+    }
+  }
+
+  /// The table of one precut and one cut.
+  public struct Entry: Sendable, Codable, Equatable {
+    public var precut: String
+    public var cut: String
+    public var bins: [Bin]
+    /// Σw of the selected tracks outside the axes (under/overflow, NaN variables).
+    public var outsideW: Double
+
+    enum CodingKeys: String, CodingKey { case precut, cut, bins, outsideW = "outside_sum_w" }
+  }
+
+  public var particle: String
+  /// The column prefixes of the tracks filled (two for the pions of K_S0).
+  public var tracks: [String]
+  public var axes: [Axis]
+  public var selection: String
+  public var weight: String?
+  public var trueSpecies: Int?
+  public var unweighted: Bool
+  /// Tracks read (selected candidates × tracks, before precuts).
+  public var entries: Int
+  /// precut-major: every cut of the first precut, then of the second…
+  public var tables: [Entry]
+  /// The histograms behind the tables, flow bins included (for the UHI file;
+  /// not part of the JSON).
+  public var sums: EfficiencyTableAggregate.Result? = nil
+
+  enum CodingKeys: String, CodingKey {
+    case particle, tracks, axes, selection, weight, unweighted, entries, tables
+    case trueSpecies = "true_species"
+  }
+
+  /// The bins whose |Σw| is below this are flagged `low_statistics` (PIDCalib2 warns there).
+  public static let lowStatistics = 10.0
+
+  /// Computes the tables of `request` for the tracks `particle` names.
+  /// - Throws: `EfficiencyTableError` for an unknown particle, a variable
+  ///   the tracks lack, bad edges; `QueryError` for bad expressions.
+  public static func compute(
+    _ request: Request, particle: String, mode: CalibrationMode?, source: any ColumnSource, aliases: [String: String] = [:]
+  ) throws -> EfficiencyTable {
+    guard !request.cuts.isEmpty else { throw EfficiencyTableError.noCuts }
+    guard !request.axes.isEmpty else { throw EfficiencyTableError.noAxes }
+    let prefixes = try TrackSelection.prefixes(for: particle, mode: mode, columns: source.columns.map(\.name))
+    let columns = Set(source.columns.map(\.name))
+    var axes: [HistogramAxis] = []
+    for a in request.axes {
+      do { axes.append(try HistogramAxis.variable(a.edges)) } catch {
+        throw EfficiencyTableError.badEdges(variable: a.variable, reason: "\(error)")
+      }
+    }
+    let tracks = try prefixes.map { prefix -> EfficiencyTableAggregate.Track in
+      func rewrite(_ e: String) -> String { TrackExpressions.rewrite(e, prefix: prefix, columns: columns) }
+      let axisExpressions = request.axes.map { rewrite($0.variable) }
+      for (a, e) in zip(request.axes, axisExpressions) where e == a.variable && !columns.contains(e) && aliases[e] == nil {
+        throw EfficiencyTableError.unknownVariable(a.variable, track: prefix, near: NameSuggestions.suggestions(
+          for: prefix + "_" + a.variable, in: Array(columns)))
+      }
+      var truth = ""
+      if let pdg = request.trueSpecies {
+        let column = prefix + "_mcPDG"
+        guard columns.contains(column) else { throw EfficiencyTableError.noTruth(column: column) }
+        truth = "abs(\(column)) == \(pdg)"
+      }
+      let precuts = request.precuts.map { p -> String in
+        let parts = [truth, p.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "(\(rewrite(p)))"].filter { !$0.isEmpty }
+        return parts.joined(separator: " && ")
+      }
+      return .init(axes: axisExpressions, precuts: precuts, cuts: request.cuts.map(rewrite))
+    }
+    let query = try Query(cut: request.selection, weight: request.weight, aliases: aliases, source: source)
+    let sums = try query.run(EfficiencyTableAggregate(axes: axes, tracks: tracks), threads: request.threads)
+    var tables: [Entry] = []
+    for (j, precut) in request.precuts.enumerated() {
+      let total = sums.total[j]
+      for (i, cut) in request.cuts.enumerated() {
+        tables.append(entry(
+          precut: precut, cut: cut, total: total, pass: sums.pass[j][i], unweighted: request.weight == nil,
+          jeffreysFloor: request.jeffreysFloor))
+      }
+    }
+    return EfficiencyTable(
+      particle: particle, tracks: prefixes, axes: request.axes.map { Axis(variable: $0.variable, edges: $0.edges) },
+      selection: request.selection, weight: request.weight, trueSpecies: request.trueSpecies,
+      unweighted: request.weight == nil, entries: sums.total.first?.entries ?? 0, tables: tables, sums: sums)
+  }
+
+  /// The in-range bins of one table from its histograms.
+  static func entry(
+    precut: String, cut: String, total: HistogramAggregate.Result, pass: HistogramAggregate.Result, unweighted: Bool,
+    jeffreysFloor: Bool
+  ) -> Entry {
+    var bins: [Bin] = []
+    var outside = CompensatedSum()
+    for flat in total.sumW.indices {
+      let idx = total.indices(ofFlat: flat)
+      if zip(total.axes, idx).contains(where: { $1 == 0 || $1 == $0.extent - 1 }) {
+        outside.add(total.sumW[flat])
+        continue
+      }
+      let (e, s) = EfficiencyAggregate.efficiency(
+        passW: pass.sumW[flat], passW2: pass.sumW2[flat], totalW: total.sumW[flat], totalW2: total.sumW2[flat],
+        jeffreysFloor: jeffreysFloor)
+      var low = s
+      var high = s
+      if unweighted, total.sumW[flat] > 0 {
+        let (lo, hi) = ClopperPearson.interval(passed: pass.sumW[flat], total: total.sumW[flat])
+        low = e - lo
+        high = hi - e
+      }
+      var flags: [String] = []
+      let w = total.sumW[flat]
+      if w == 0 { flags.append("empty") }
+      if w < 0 { flags.append("negative_total") }
+      if w != 0 && abs(w) < lowStatistics { flags.append("low_statistics") }
+      if e < 0 || e > 1 { flags.append("outside_unit_interval") }
+      bins.append(Bin(
+        index: idx.map { $0 - 1 }, lower: zip(total.axes, idx).map { $0.edges[$1 - 1] },
+        upper: zip(total.axes, idx).map { $0.edges[$1] }, totalW: w, totalW2: total.sumW2[flat],
+        passW: pass.sumW[flat], passW2: pass.sumW2[flat], efficiency: e, error: s, errorLow: low, errorHigh: high,
+        flags: flags))
+    }
+    return Entry(precut: precut, cut: cut, bins: bins, outsideW: outside.value)
+  }
+
+  /// Bins flagged with `flag`, over all tables.
+  public func count(_ flag: String) -> Int { tables.reduce(0) { $0 + $1.bins.filter { $0.flags.contains(flag) }.count } }
+}
+
+/// What can be wrong with an efficiency-table request (worded by Tools).
+public enum EfficiencyTableError: Error, Sendable, Equatable {
+  case noCuts
+  case noAxes
+  /// No track of the mode (or column prefix) has this name.
+  case unknownParticle(String, known: [String])
+  case unknownVariable(String, track: String, near: [String])
+  case badEdges(variable: String, reason: String)
+  /// `trueSpecies` needs the simulation's truth column.
+  case noTruth(column: String)
+  case unknownFormat(path: String, known: [String])
+  /// A table read back from JSON has no histograms to write as HDF5.
+  case noHistograms
+}

@@ -1,0 +1,146 @@
+import Analysis
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Modes
+import Report
+
+/// `syscorr efficiency`: PID efficiency and fake-rate tables of one track species.
+struct EfficiencyCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "efficiency",
+    abstract: "PID efficiency and fake-rate tables of a track in bins of its kinematics.",
+    discussion: """
+      Every --cut × --precut in one pass over the data. Bare variables (kaonID,
+      p, charge, binaryPID(321, 211)) in cuts, precuts and --bin refer to the
+      --particle's columns; other names (selection, in_fit, M) stay as they
+      are. A table on another species than the cut's (a kaon-ID cut on the
+      pions of D*, or --true-species on simulation) is a fake rate.
+
+      ε per bin is PIDCalib2's: Σw(pass)/Σw(selected) with the weighted
+      binomial variance (not clipped; sWeights can take ε outside [0, 1],
+      which is flagged); unweighted tables add the Clopper–Pearson 68.27 %
+      interval. Bins are [lo, hi). Default bins: the Belle II standard p and
+      theta bins.
+
+      Examples:
+        # kaon ID efficiency on sWeighted D* data, two thresholds x two charges
+        syscorr efficiency --mode Dst --proc proc12 --sample data --particle K \\
+          --weight sweight --select in_fit \\
+          --cut 'kaonID > 0.2' --cut 'kaonID > 0.6' --precut 'charge > 0' --precut 'charge < 0' \\
+          --bin p=0.5,1,1.5,2,3,4.5 --bin cosTheta=-0.866,0,0.5,0.9563 --out kaon-eff.csv --plot kaon-eff.svg
+
+        # pion -> kaon fake rate on truth-matched simulation
+        syscorr efficiency --mode Dst --proc MC15ri --sample mc --particle pi \\
+          --true-species pi --cut 'kaonID > 0.6' --json
+      """)
+
+  @OptionGroup var input: InputOptions
+  @OptionGroup var parallelism: ThreadsOption
+
+  @Option(help: "The track: a role of the mode (K, pi, pi_slow, p, probe; `pi` on K_S0 fills both pions) or a column prefix (D0_K).")
+  var particle: String
+
+  @Option(parsing: .unconditionalSingleValue, help: "A PID cut, written for the track (repeatable; one table each).")
+  var cut: [String] = []
+
+  @Option(parsing: .unconditionalSingleValue, help: "An extra selection of tracks, e.g. 'charge > 0' (repeatable; every cut × precut).")
+  var precut: [String] = []
+
+  @Option(parsing: .unconditionalSingleValue, help: "An axis: VARIABLE=e0,e1,... ([lo, hi) bins; repeatable, one per axis).")
+  var bin: [String] = []
+
+  @Option(parsing: .unconditional, help: "A selection of candidates (e.g. selection, in_fit); `selection` is the mode's.")
+  var select: String = ""
+
+  @Option(parsing: .unconditional, help: "The weight, e.g. sweight (default: none, an unweighted table).")
+  var weight: String?
+
+  @Option(help: "Only tracks of this true species (K, pi, p, e, mu, or a PDG code; simulation).")
+  var trueSpecies: String?
+
+  @Flag(help: "Floor each bin's variance with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).")
+  var jeffreys = false
+
+  @Option(help: "Write the tables: FILE.csv, FILE.json or FILE.h5 (UHI histograms, boost-histogram reads them).")
+  var out: String?
+
+  @Option(help: "Plot the efficiencies: FILE.svg (its numbers in FILE.json beside it).")
+  var plot: String?
+
+  @Flag(help: "Replace --out or --plot files that exist.")
+  var force = false
+
+  @Flag(help: "Print JSON instead of tables.")
+  var json = false
+
+  /// The Belle II standard bins (`pidDataUtils.py`): p in GeV/c, theta 17°–150° in radians.
+  static let standardAxes: [(variable: String, edges: [Double])] = [
+    ("p", [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4.5]),
+    ("theta", [17.0, 28, 40, 60, 77, 96, 115, 133, 150].map { $0 * Double.pi / 180 }),
+  ]
+
+  static let species = ["e": 11, "mu": 13, "pi": 211, "K": 321, "p": 2212, "d": 1_000_010_020]
+
+  func validate() throws {
+    if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
+    if let out { _ = try EfficiencyTable.FileFormat(path: out) }
+  }
+
+  func run() throws {
+    for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
+    let source = try input.openSource()
+    let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
+    var request = EfficiencyTable.Request(axes: try axes(), cuts: cut)
+    request.precuts = precut.isEmpty ? [""] : precut
+    request.selection = select
+    request.weight = weight
+    request.trueSpecies = try trueSpecies.map(Self.pdg)
+    request.jeffreysFloor = jeffreys
+    request.threads = parallelism.threads
+    let aliases = mode.map { ["selection": $0.selection] } ?? [:]
+    let table = try EfficiencyTable.compute(request, particle: particle, mode: mode, source: source, aliases: aliases)
+    if let out { try table.write(to: out) }
+    if let plot {
+      let p = EfficiencyPlot(table, title: [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " "))
+      try PlotFile.write(svg: p.svg, data: p.data, to: plot)
+    }
+    warnAboutFlags(table)
+    if json {
+      print(try Output.json(table))
+    } else {
+      print(ResultTables.efficiencyTable(table), terminator: "")
+      for path in [out, plot].compactMap({ $0 }) { print("wrote \(path)") }
+    }
+  }
+
+  func axes() throws -> [(variable: String, edges: [Double])] {
+    if bin.isEmpty { return Self.standardAxes }
+    return try bin.map { text in
+      guard let eq = text.firstIndex(of: "="), eq > text.startIndex else {
+        throw ValidationError("--bin \(text): write VARIABLE=e0,e1,... (e.g. p=0.5,1,2,4.5)")
+      }
+      let name = text[..<eq].trimmingCharacters(in: .whitespaces)
+      let edges = try QueryCommand.parseNumbers(String(text[text.index(after: eq)...]), option: "--bin \(name)")
+      return (name, edges)
+    }
+  }
+
+  static func pdg(_ name: String) throws -> Int {
+    if let n = Int(name) { return abs(n) }
+    if let n = species[name] ?? species.first(where: { $0.key.lowercased() == name.lowercased() })?.value { return n }
+    throw ValidationError("--true-species \(name): use \(species.keys.sorted().joined(separator: ", ")) or a PDG code")
+  }
+
+  /// Empty bins and ε outside [0, 1] are results, but worth a line on stderr.
+  func warnAboutFlags(_ table: EfficiencyTable) {
+    let empty = table.count("empty")
+    let outside = table.count("outside_unit_interval")
+    let low = table.count("low_statistics")
+    if empty > 0 { Output.warning("\(empty) bin\(empty == 1 ? "" : "s") without selected tracks (ε = nan, flagged `empty`)") }
+    if outside > 0 {
+      Output.warning("\(outside) bin\(outside == 1 ? "" : "s") with ε outside [0, 1] (negative sWeights; flagged `outside_unit_interval`)")
+    }
+    if low > 0 { Output.warning("\(low) bin\(low == 1 ? "" : "s") with |Σw| < 10 (flagged `low_statistics`)") }
+  }
+}
