@@ -157,7 +157,7 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
     return EfficiencyTable(
       particle: particle, tracks: prefixes, axes: request.axes.map { Axis(variable: $0.variable, edges: $0.edges) },
       selection: request.selection, weight: request.weight, trueSpecies: request.trueSpecies,
-      unweighted: request.weight == nil, entries: sums.total.first?.entries ?? 0, tables: tables, sums: sums)
+      unweighted: request.weight == nil, entries: sums.tracks, tables: tables, sums: sums)
   }
 
   /// The in-range bins of one table from its histograms.

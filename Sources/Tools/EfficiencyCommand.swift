@@ -84,14 +84,14 @@ struct EfficiencyCommand: ParsableCommand {
 
   func validate() throws {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
-    if let out { _ = try EfficiencyTable.FileFormat(path: out) }
   }
 
   func run() throws {
+    if let out { _ = try EfficiencyTable.FileFormat(path: out) }
     for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
     let source = try input.openSource()
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
-    var request = EfficiencyTable.Request(axes: try axes(), cuts: cut)
+    var request = EfficiencyTable.Request(axes: try Self.axes(bin), cuts: cut)
     request.precuts = precut.isEmpty ? [""] : precut
     request.selection = select
     request.weight = weight
@@ -114,8 +114,9 @@ struct EfficiencyCommand: ParsableCommand {
     }
   }
 
-  func axes() throws -> [(variable: String, edges: [Double])] {
-    if bin.isEmpty { return Self.standardAxes }
+  /// The axes of `--bin VARIABLE=e0,e1,...` options; the standard ones without any.
+  static func axes(_ bin: [String]) throws -> [(variable: String, edges: [Double])] {
+    if bin.isEmpty { return standardAxes }
     return try bin.map { text in
       guard let eq = text.firstIndex(of: "="), eq > text.startIndex else {
         throw ValidationError("--bin \(text): write VARIABLE=e0,e1,... (e.g. p=0.5,1,2,4.5)")

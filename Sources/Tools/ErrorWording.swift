@@ -48,6 +48,14 @@ enum ErrorWording {
       return "error: " + e.description
     case let e as EfficiencyTableError:
       return "error: " + table(e)
+    case let e as WeightTableError:
+      switch e {
+      case .mismatch: return "error: the data and simulation tables differ in bins or cuts"
+      case .unknownFormat(let path, let known): return "error: \(path): write the table as " + known.map { "." + $0 }.joined(separator: " or ")
+      case .severalPrecuts:
+        return "error: PIDVar and ParticleWeighting tables have no precuts; bin in the variable instead (e.g. --bin charge=-2,0,2)"
+      case .noThreshold(let cut): return "error: '\(cut)' is not a cut VAR > T, which PIDVar tables are selected by"
+      }
     default:
       var text = SysCorr.fullMessage(for: error)
       if text.hasPrefix("Error: ") { text = "error: " + text.dropFirst("Error: ".count) }

@@ -16,7 +16,9 @@ import Testing
       #expect(abs(IncompleteBeta.regularized(x, a: 2, b: 2) - (3 * x * x - 2 * x * x * x)) < 1e-14)
     }
     // symmetry: I_½(a, a) = ½, and I_x(a, b) = 1 − I_{1−x}(b, a)
-    for a in [0.3, 3, 250, 1e5] { #expect(abs(IncompleteBeta.regularized(0.5, a: a, b: a) - 0.5) < 1e-12) }
+    // the prefactor's lgamma differences lose ~1e-16·(a + b) absolute: 1e-12 up to a few hundred, 1e-10 at 1e5
+    for a in [0.3, 3, 250] { #expect(abs(IncompleteBeta.regularized(0.5, a: a, b: a) - 0.5) < 1e-12) }
+    #expect(abs(IncompleteBeta.regularized(0.5, a: 1e5, b: 1e5) - 0.5) < 1e-9)
     #expect(abs(IncompleteBeta.regularized(0.3, a: 4, b: 9) + IncompleteBeta.regularized(0.7, a: 9, b: 4) - 1) < 1e-14)
     #expect(IncompleteBeta.regularized(-0.1, a: 1, b: 1).isNaN)
     #expect(IncompleteBeta.regularized(0.5, a: 0, b: 1).isNaN)

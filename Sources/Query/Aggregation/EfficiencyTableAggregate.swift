@@ -45,6 +45,8 @@ public struct EfficiencyTableAggregate: Aggregate {
   public var conditions: [String] { tracks.flatMap { $0.precuts.filter { !$0.isEmpty } + $0.cuts } }
 
   public struct Partial: Sendable, Codable, Equatable {
+    /// Tracks read: selected rows × tracks, before any precut.
+    public var tracks: Int
     /// Per precut.
     public var total: [HistogramAggregate.Partial]
     /// Per precut, per cut.
@@ -52,6 +54,8 @@ public struct EfficiencyTableAggregate: Aggregate {
   }
 
   public struct Result: Sendable, Codable, Equatable {
+    /// Tracks read: selected rows × tracks, before any precut.
+    public var tracks: Int
     public var total: [HistogramAggregate.Result]
     public var pass: [[HistogramAggregate.Result]]
   }
@@ -63,6 +67,7 @@ public struct EfficiencyTableAggregate: Aggregate {
 
   public func makePartial() -> Partial {
     Partial(
+      tracks: 0,
       total: (0..<precutCount).map { _ in histogram.makePartial() },
       pass: (0..<precutCount).map { _ in (0..<cutCount).map { _ in histogram.makePartial() } })
   }
@@ -73,6 +78,7 @@ public struct EfficiencyTableAggregate: Aggregate {
     precondition(batch.conditions.count == conditions.count, "the engine must evaluate the conditions (forward `conditions`)")
     let m = batch.rows.count
     guard m > 0 else { return }
+    p.tracks += m * tracks.count
     let rows = batch.rows
     let dense = batch.dense
     withUnsafeTemporaryAllocation(of: Int32.self, capacity: m) { idx in
@@ -150,6 +156,7 @@ public struct EfficiencyTableAggregate: Aggregate {
   }
 
   public func merge(_ other: Partial, into p: inout Partial) {
+    p.tracks += other.tracks
     for j in p.total.indices {
       histogram.merge(other.total[j], into: &p.total[j])
       for i in p.pass[j].indices { histogram.merge(other.pass[j][i], into: &p.pass[j][i]) }
@@ -157,6 +164,6 @@ public struct EfficiencyTableAggregate: Aggregate {
   }
 
   public func finish(_ p: Partial) -> Result {
-    Result(total: p.total.map(histogram.finish), pass: p.pass.map { $0.map(histogram.finish) })
+    Result(tracks: p.tracks, total: p.total.map(histogram.finish), pass: p.pass.map { $0.map(histogram.finish) })
   }
 }

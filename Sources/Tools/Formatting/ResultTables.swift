@@ -56,6 +56,28 @@ enum ResultTables {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// Each table of `syscorr weights`: one line per bin with both
+  /// efficiencies, the ratio and its uncertainties.
+  static func weightTable(_ w: WeightTable) -> String {
+    var lines = [
+      "# data/MC weights of \(w.particle) tracks; data weight \(w.dataWeight ?? "none"), MC weight \(w.mcWeight ?? "none")"
+        + (w.systematicWeight.map { ", systematic weight \($0)" } ?? ", no systematic weight")
+    ]
+    for e in w.tables {
+      lines.append("")
+      lines.append("# " + (e.precut.isEmpty ? "" : "precut \(e.precut), ") + "cut \(e.cut)")
+      var header = w.axes.flatMap { ["\($0.variable).lower", "\($0.variable).upper"] }
+      header += ["eff_data", "eff_mc", "ratio", "stat_up", "stat_dn", "sys", "flags"]
+      let rows = e.bins.map { b -> [String] in
+        zip(b.lower, b.upper).flatMap { [edge($0), edge($1)] }
+          + [b.dataEfficiency, b.mcEfficiency, b.ratio, b.statUp, b.statDown, b.sysUp].map { String(format: "%.5f", $0) }
+          + [b.flags.joined(separator: ",")]
+      }
+      lines.append(Output.table(header, rows, numeric: Set(0..<(header.count - 1))))
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+
   /// The printed rows of `query --columns`, and a line saying whether more pass.
   static func rows(_ t: RowTable) -> String {
     let body = (0..<t.rowCount).map { i in t.values.map { RowTable.Cell($0, i).text } }

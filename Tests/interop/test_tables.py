@@ -1,0 +1,212 @@
+"""`syscorr efficiency` and `syscorr weights` (issue 12) against independent truth: numpy on the exported
+columns (1e-12), scipy's Beta quantiles for Clopper–Pearson, the generator's true efficiencies and data/MC
+ratios, boost-histogram reading the UHI file, and a PIDVar-style application of the written weight table
+to simulation that reproduces the data efficiency."""
+import csv
+import json
+import os
+import unittest
+
+import boost_histogram as bh
+import h5py
+import numpy as np
+import uhi.io.hdf5
+from scipy import stats
+
+from common import TempDir, run, run_json
+
+P_EDGES = [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4.5]
+COS_EDGES = [-0.866, 0, 0.5, 0.9563]
+
+
+def weighted_eff(pw, pw2, tw, tw2):
+    e = pw / tw
+    return e, np.sqrt(np.abs((1 - 2 * e) * pw2 + e * e * tw2)) / np.abs(tw)
+
+
+def bin_sums(x, y, w, passed, xe, ye):
+    """Σw, Σw² of all and of passing tracks in [lo, hi) bins, C order (x slowest)."""
+    ix = np.searchsorted(xe, x, side="right") - 1
+    iy = np.searchsorted(ye, y, side="right") - 1
+    ok = (ix >= 0) & (ix < len(xe) - 1) & (iy >= 0) & (iy < len(ye) - 1)
+    flat = ix[ok] * (len(ye) - 1) + iy[ok]
+    n = (len(xe) - 1) * (len(ye) - 1)
+    w = w[ok]
+    p = passed[ok]
+    return (np.bincount(flat, w, n), np.bincount(flat, w * w, n),
+            np.bincount(flat, np.where(p, w, 0), n), np.bincount(flat, np.where(p, w * w, 0), n))
+
+
+class Tables(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = TempDir()
+        cls.d = cls._tmp.__enter__()
+        cls.store = os.path.join(cls.d, "store")
+        for sample, proc, seed in [("data", "p", 21), ("mc", "m", 22)]:
+            run("generate", "--mode", "Dst", "--sample", sample, "--proc", proc, "--events", 120000, "--seed", seed,
+                store=cls.store)
+            run("fit", "--mode", "Dst", "--proc", proc, "--sample", sample, "--write-sweights", store=cls.store)
+        run("generate", "--mode", "KS", "--sample", "mc", "--proc", "m", "--events", 30000, "--seed", 23, store=cls.store)
+        cls.cols = {}
+        for sample, proc in [("data", "p"), ("mc", "m")]:
+            out = os.path.join(cls.d, f"{sample}.h5")
+            extra = ",D0_K_mcPDG,D0_pi_mcPDG" if sample == "mc" else ""
+            run("query", "--mode", "Dst", "--proc", proc, "--sample", sample, "--out", out, "--columns",
+                "D0_K_p,D0_K_cosTheta,D0_K_kaonID,D0_K_charge,D0_pi_p,D0_pi_cosTheta,D0_pi_kaonID,sweight,sweight_syst,in_fit"
+                + extra, store=cls.store)
+            with h5py.File(out) as f:
+                cls.cols[sample] = {k: f["ntuple"][k][()] for k in f["ntuple"] if not k.startswith("_")}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.__exit__(None, None, None)
+
+    def eff(self, *args, sample="data", proc="p"):
+        return run_json("efficiency", "--mode", "Dst", "--proc", proc, "--sample", sample, *args, store=self.store)
+
+    def test_weighted_tables_match_numpy(self):
+        t = self.eff("--particle", "K", "--weight", "sweight", "--select", "in_fit", "--cut", "kaonID > 0.2",
+                     "--cut", "kaonID > 0.6", "--precut", "charge > 0", "--precut", "", "--bin",
+                     "p=" + ",".join(map(str, P_EDGES)), "--bin", "cosTheta=" + ",".join(map(str, COS_EDGES)))
+        c = self.cols["data"]
+        sel = c["in_fit"].astype(bool)
+        self.assertEqual(t["entries"], int(sel.sum()))
+        for table in t["tables"]:
+            keep = sel & ((c["D0_K_charge"] > 0) if table["precut"] else True)
+            thr = float(table["cut"].split(">")[1])
+            tw, tw2, pw, pw2 = bin_sums(c["D0_K_p"][keep], c["D0_K_cosTheta"][keep], c["sweight"][keep],
+                                        c["D0_K_kaonID"][keep] > thr, P_EDGES, COS_EDGES)
+            e, s = weighted_eff(pw, pw2, tw, tw2)
+            bins = table["bins"]
+            self.assertEqual(len(bins), len(tw))
+            got = {k: np.array([b[k] for b in bins]) for k in ("total_sum_w", "total_sum_w2", "pass_sum_w", "efficiency", "error")}
+            np.testing.assert_allclose(got["total_sum_w"], tw, rtol=1e-12)
+            np.testing.assert_allclose(got["total_sum_w2"], tw2, rtol=1e-12)
+            np.testing.assert_allclose(got["pass_sum_w"], pw, rtol=1e-12)
+            np.testing.assert_allclose(got["efficiency"], e, rtol=1e-12)
+            np.testing.assert_allclose(got["error"], s, rtol=1e-10)
+
+    def test_two_tracks_clopper_pearson_and_uhi_file(self):
+        # the pions of K_S0: both tracks fill the table; unweighted → Clopper–Pearson
+        out = os.path.join(self.d, "ks.h5")
+        t = run_json("efficiency", "--mode", "KS", "--proc", "m", "--sample", "mc", "--particle", "pi",
+                     "--cut", "pionID > 0.5", "--bin", "p=0.2,0.5,1,2,4", "--out", out, store=self.store)
+        self.assertEqual(t["tracks"], ["pi_0", "pi_1"])
+        cols = os.path.join(self.d, "ks-cols.h5")
+        run("query", "--mode", "KS", "--proc", "m", "--sample", "mc", "--columns", "pi_0_p,pi_1_p,pi_0_pionID,pi_1_pionID",
+            "--out", cols, store=self.store)
+        with h5py.File(cols) as f:
+            p = np.concatenate([f["ntuple/pi_0_p"][()], f["ntuple/pi_1_p"][()]])
+            pid = np.concatenate([f["ntuple/pi_0_pionID"][()], f["ntuple/pi_1_pionID"][()]])
+        edges = [0.2, 0.5, 1, 2, 4]
+        n, _ = np.histogram(p[(p >= 0.2) & (p < 4)], edges)
+        k, _ = np.histogram(p[(pid > 0.5) & (p >= 0.2) & (p < 4)], edges)
+        bins = t["tables"][0]["bins"]
+        np.testing.assert_array_equal([b["total_sum_w"] for b in bins], n)
+        np.testing.assert_array_equal([b["pass_sum_w"] for b in bins], k)
+        a = 1 - 0.6826894921370859
+        lo = stats.beta.ppf(a / 2, k, n - k + 1)
+        hi = stats.beta.ppf(1 - a / 2, k + 1, n - k)
+        eff = k / n
+        np.testing.assert_allclose([b["error_low"] for b in bins], eff - lo, rtol=1e-9, atol=1e-14)
+        np.testing.assert_allclose([b["error_high"] for b in bins], hi - eff, rtol=1e-9, atol=1e-14)
+        with h5py.File(out) as f:
+            total = bh.Histogram(uhi.io.hdf5.read(f["total"]))
+            passing = bh.Histogram(uhi.io.hdf5.read(f["pass_1"]))
+        np.testing.assert_array_equal(total.values(), n)
+        np.testing.assert_array_equal(passing.values(), k)
+        np.testing.assert_allclose(total.axes[0].edges, edges)
+
+    def test_fake_rate_by_true_species(self):
+        t = self.eff("--particle", "pi", "--true-species", "pi", "--cut", "kaonID > 0.6", "--bin", "p=0.5,1,2,4.5",
+                     sample="mc", proc="m")
+        c = self.cols["mc"]
+        true_pi = np.abs(c["D0_pi_mcPDG"]) == 211
+        n, _ = np.histogram(c["D0_pi_p"][true_pi], [0.5, 1, 2, 4.5])
+        k, _ = np.histogram(c["D0_pi_p"][true_pi & (c["D0_pi_kaonID"] > 0.6)], [0.5, 1, 2, 4.5])
+        bins = t["tables"][0]["bins"]
+        np.testing.assert_array_equal([b["total_sum_w"] for b in bins], n)
+        np.testing.assert_array_equal([b["pass_sum_w"] for b in bins], k)
+        self.assertTrue(all(b["efficiency"] < 0.2 for b in bins))  # a fake rate
+
+    def weights(self, d, *args):
+        paths = {k: os.path.join(d, k) for k in ("w.csv", "pv.csv", "pw.json")}
+        w = run_json("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "K", "--weight", "sweight",
+                     "--select", "in_fit && !isnan(D0_K_kaonID)", *args, "--out", paths["w.csv"], "--pidvar", paths["pv.csv"],
+                     "--particle-weighting", paths["pw.json"], store=self.store)
+        return w, paths
+
+    def test_weights_match_truth_and_reproduce_data_when_applied(self):
+        with TempDir() as d:
+            w, paths = self.weights(d, "--cut", "kaonID > 0.2", "--cut", "kaonID > 0.6", "--bin",
+                                    "p=" + ",".join(map(str, P_EDGES)))
+            self.assertEqual(w["systematic_weight"], "sweight_syst")
+            # against the generator's true data/MC ratio per p bin (0.3 % NaN PID removed by the selection)
+            for table in w["tables"]:
+                truth = {r["p_min"]: r["efficiency_data"] / r["efficiency_mc"] for r in run_json(
+                    "truth", "Dst", "--proc", "p", "--sample", "data", "--variable", "kaonID", "--species", 321,
+                    "--threshold", table["threshold"], store=self.store)}
+                pulls = [(b["ratio"] - truth[b["lower"][0]]) / np.hypot(b["stat_up"], b["sys_up"]) for b in table["bins"]]
+                self.assertLess(max(map(abs, pulls)), 4, pulls)
+                # the ratio and its statistical error from the two efficiencies, as numpy computes them
+                for b in table["bins"]:
+                    self.assertAlmostEqual(b["ratio"], b["data_efficiency"] / b["mc_efficiency"], delta=1e-14)
+                    rel = np.hypot(b["data_error"] / b["data_efficiency"], b["mc_error_low"] / b["mc_efficiency"])
+                    self.assertAlmostEqual(b["stat_up"], b["ratio"] * rel, delta=1e-14)
+                    self.assertAlmostEqual(b["sys_up"], abs(b["data_efficiency_systematic"] / b["mc_efficiency"] - b["ratio"]), delta=1e-14)
+
+            # PIDVar: per MC track, the ratio of its (lo, hi] bin for the cut's variable/threshold; the weighted MC
+            # efficiency then equals the data efficiency (within the data's uncertainty)
+            with open(paths["pv.csv"]) as f:
+                rows = [r for r in csv.DictReader(f) if r["variable"] == "kaonID" and float(r["threshold"]) == 0.6]
+            edges = sorted({float(r["p_min"]) for r in rows} | {float(r["p_max"]) for r in rows})
+            ratio = np.array([float(r["data_MC_ratio"]) for r in sorted(rows, key=lambda r: float(r["p_min"]))])
+            m, dt = self.cols["mc"], self.cols["data"]
+            sel_m = m["in_fit"].astype(bool) & ~np.isnan(m["D0_K_kaonID"]) & (m["D0_K_p"] > edges[0]) & (m["D0_K_p"] <= edges[-1])
+            idx = np.digitize(m["D0_K_p"][sel_m], edges, right=True) - 1
+            wm = m["sweight"][sel_m]
+            passed = m["D0_K_kaonID"][sel_m] > 0.6
+            corrected = np.sum(wm * passed * ratio[idx]) / np.sum(wm)
+            sel_d = dt["in_fit"].astype(bool) & ~np.isnan(dt["D0_K_kaonID"]) & (dt["D0_K_p"] >= edges[0]) & (dt["D0_K_p"] < edges[-1])
+            wd = dt["sweight"][sel_d]
+            pd = dt["D0_K_kaonID"][sel_d] > 0.6
+            data_eff, data_err = weighted_eff(np.sum(wd * pd), np.sum(wd * wd * pd), np.sum(wd), np.sum(wd * wd))
+            raw = np.sum(wm * passed) / np.sum(wm)
+            self.assertLess(abs(corrected - data_eff), 3 * data_err + 2e-3, (corrected, data_eff, data_err, raw))
+
+            # ParticleWeighting: one table per cut, every bin once, [min, max) limits, out-of-range entry
+            with open(paths["pw.json"]) as f:
+                pw = json.load(f)
+            self.assertEqual([t["tableName"] for t in pw], ["PID_K_kaonID_0p2", "PID_K_kaonID_0p6"])
+            spec = pw[1]["tableIDSpec"]
+            self.assertEqual([e[1] for e in spec], list(range(len(P_EDGES) - 1)))
+            self.assertEqual([e[0][1]["p"] for e in spec], [[lo, hi] for lo, hi in zip(P_EDGES, P_EDGES[1:])])
+            np.testing.assert_allclose([e[0][0]["Weight"] for e in spec], [b["ratio"] for b in w["tables"][1]["bins"]], rtol=1e-15)
+            self.assertEqual(pw[1]["outOfRangeWeight"]["valid"], 0)
+            with open(paths["w.csv"]) as f:
+                full = list(csv.DictReader(f))
+            self.assertEqual(len(full), 2 * (len(P_EDGES) - 1))
+            self.assertIn("data_MC_uncertainty_sys_dn", full[0])
+
+    def test_bad_requests_are_clear_errors(self):
+        def fails(*args, message):
+            p = run("efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", *args, store=self.store, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertTrue(p.stderr.startswith("error: "), p.stderr)
+            self.assertIn(message, p.stderr)
+        fails("--particle", "X", "--cut", "kaonID > 0.2", message="no track 'X'; the mode's tracks: K, pi, pi_slow")
+        fails("--particle", "K", "--cut", "kaonID > 0.2", "--bin", "pp=0,1", message="the track D0_K has no column D0_K_pp")
+        fails("--particle", "K", "--cut", "kaonID > 0.2", "--true-species", "K",
+              message="needs the simulation's truth column D0_K_mcPDG")
+        fails("--particle", "K", "--cut", "kaonID > 0.2", "--bin", "p=1,0", message="--bin p:")
+        fails("--particle", "K", "--cut", "kaonID > 0.2", "--out", os.path.join(self.d, "t.txt"), message="write a table as .csv, .json, .h5")
+        fails("--particle", "K", message="give at least one --cut")
+        p = run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "K", "--cut", "kaonID > 0.2",
+                "--precut", "charge > 0", "--pidvar", os.path.join(self.d, "never.csv"), store=self.store, check=False)
+        self.assertIn("PIDVar and ParticleWeighting tables have no precuts", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(self.d, "never.csv")))
+
+
+if __name__ == "__main__":
+    unittest.main()
