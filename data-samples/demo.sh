@@ -6,8 +6,9 @@
 #      truth-matched simulated kaons after the D* selection, and compare with the generator's truth
 #   4. fit the D0 mass of data and simulation (nominal + systematic model), write sWeights, and
 #      compare the background-subtracted kaon-ID efficiency in data with the generator's truth
-#   5. export the selected kaons to HDF5 and read them back with h5py if available
-#   6. run the ntuple-production workflow on exported files, rerun it (nothing to do), refit
+#   5. efficiency and data/MC weight tables (PIDVar, ParticleWeighting), the fixed-cut weights workflow
+#   6. export the selected kaons to HDF5 and read them back with h5py if available
+#   7. run the ntuple-production workflow on exported files, rerun it (nothing to do), refit
 # Usage: data-samples/demo.sh BIN STORE
 set -euo pipefail
 BIN=${1:-.build/release/syscorr}
@@ -90,7 +91,21 @@ print(f"largest |pull| = {worst:.2f} (statistical agreement expected: |pull| ≲
 PY
 echo "fit plots (SVG, with their data as JSON): $STORE/plots/"
 
-say "8. Export the selected kaons for pandas/h5py"
+say "8. Tables: kaon-ID efficiency on sWeighted data (two cuts, standard p x cosTheta bins), then data/MC weights"
+BINS=(--bin p=0.5,1,1.5,2,3,4.5 --bin cosTheta=-0.866,0,0.5,0.9563)
+run efficiency --mode Dst --proc proc12 --sample data --particle K --weight sweight --select in_fit \
+  --cut 'kaonID > 0.2' --cut 'kaonID > 0.6' "${BINS[@]}" --out "$STORE/tables/kaon-eff-data.csv" \
+  --plot "$STORE/tables/kaon-eff-data.svg" --force
+run weights --mode Dst --proc proc12 --mc-proc MC15ri --particle K --weight sweight --select in_fit \
+  --cut 'kaonID > 0.6' "${BINS[@]}" --out "$STORE/tables/kaon-weights.csv" --pidvar "$STORE/tables/kaon-pidvar.csv" \
+  --particle-weighting "$STORE/tables/kaon-particleweighting.json" --force
+
+say "9. The fixed-cut weights workflow (data-samples/workflows/fixed_weights.yaml): K efficiency, pi fake rate, 2 cuts x 3 precuts"
+mkdir -p "$STORE/tables" && cp data-samples/workflows/fixed_weights.yaml "$STORE/tables/"
+run fw -w fixed_weights "$STORE/tables/fixed_weights.yaml"
+run fw -w fixed_weights "$STORE/tables/fixed_weights.yaml"
+
+say "10. Export the selected kaons for pandas/h5py"
 run query --mode Dst --proc proc12 --sample data --cut 'selection' \
   --columns D0_K_p,D0_K_cosTheta,D0_K_kaonID,D0_K_pionID,D0_M,__event__ --out "$STORE/kaons.h5" --force
 if python3 -c 'import h5py' 2>/dev/null; then
@@ -101,7 +116,7 @@ with h5py.File('$STORE/kaons.h5') as f:
     print('h5py reads', {k: (str(v.dtype), v.shape[0]) for k, v in g.items() if hasattr(v, 'dtype')})
 "
 fi
-say "9. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
+say "11. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
 WORK=${STORE}-workflow
 rm -rf "$WORK" && mkdir -p "$WORK/inputs"
 cp data-samples/workflows/*.yaml data-samples/workflows/settings.json "$WORK/"

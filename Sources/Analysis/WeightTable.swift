@@ -104,6 +104,18 @@ public struct WeightTable: Sendable, Codable, Equatable {
       mcErrorHigh: m.errorHigh, ratio: r, statUp: up, statDown: down, sysUp: sys, sysDown: sys, flags: flags)
   }
 
+  /// The tables of one precut, with the precut cleared: what a PIDVar or
+  /// ParticleWeighting file of that precut holds (the file name says which).
+  public func selecting(precut: String) -> WeightTable {
+    var copy = self
+    copy.tables = tables.filter { $0.precut == precut }.map { t in
+      var t = t
+      t.precut = ""
+      return t
+    }
+    return copy
+  }
+
   /// `kaonID > 0.2` → ("kaonID", 0.2); `binaryPID(321, 211) >= 0.5` → ("binaryPID(321, 211)", 0.5).
   static func threshold(of cut: String) -> (String?, Double?) {
     let text = cut.trimmingCharacters(in: .whitespaces)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 
 /// Refuses an option that takes one value but is given twice
 /// (`--mode Dst --mode KS`): the argument parser would silently keep the
@@ -60,7 +61,7 @@ enum RepeatedOptionCheck {
     return kinds
   }
 
-  private static let cache = Locked<[String: [String: Kind]]>([:])
+  private static let cache = Mutex<[String: [String: Kind]]>([:])
 
   private static func describe(_ command: any ParsableCommand.Type) throws -> [String: Kind] {
     struct Dump: Decodable {
@@ -84,14 +85,3 @@ enum RepeatedOptionCheck {
   }
 }
 
-/// A value behind a lock.
-final class Locked<Value>: @unchecked Sendable {
-  private var value: Value
-  private let lock = NSLock()
-  init(_ value: Value) { self.value = value }
-  func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
-    lock.lock()
-    defer { lock.unlock() }
-    return try body(&value)
-  }
-}

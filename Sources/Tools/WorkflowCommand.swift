@@ -16,6 +16,10 @@ struct WorkflowCommand: ParsableCommand {
       fit results, plots and validation into the store.
       refit: refit sets that have the sWeights `old_suffix` with the named
       models, as the new version `new_suffix`; old versions stay.
+      fixed_weights: for each entry of `weight_cfg_list`, the efficiency and
+      fake-rate tables of data and simulation for every cut × precut, and the
+      data/MC weight tables (full CSV, PIDVar CSV, ParticleWeighting
+      parameters), with plots and fixed_weights.html, in `weight_dir`.
 
       Both write an HTML report (workflows/ntuples.html, workflows/refit.html in
       the store) and are resumable: a rerun skips what is done and up to date.
@@ -24,11 +28,15 @@ struct WorkflowCommand: ParsableCommand {
       Examples:
         syscorr fw -w ntuples data-samples/workflows/ntuples.yaml
         syscorr fw -w refit data-samples/workflows/refit.yaml
+        syscorr fw -w fixed_weights data-samples/workflows/fixed_weights.yaml
       """)
 
-  enum Kind: String, ExpressibleByArgument, CaseIterable { case ntuples, refit }
+  enum Kind: String, ExpressibleByArgument, CaseIterable {
+    case ntuples, refit
+    case fixedWeights = "fixed_weights"
+  }
 
-  @Option(name: .short, help: "The workflow: ntuples or refit.")
+  @Option(name: .short, help: "The workflow: ntuples, refit or fixed_weights.")
   var workflow: Kind
 
   @Argument(help: "The configuration (YAML or JSON).")
@@ -42,7 +50,7 @@ struct WorkflowCommand: ParsableCommand {
 
   func run() throws {
     let store = Store(path: StoreOption.path(self.store.store))
-    let progress: (String) -> Void = { line in
+    let progress: @Sendable (String) -> Void = { line in
       if Output.stderrIsTerminal { FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
     let outcome: WorkflowOutcome
@@ -56,6 +64,10 @@ struct WorkflowCommand: ParsableCommand {
       var w = RefitWorkflow(configPath: config, store: store)
       w.threads = parallelism.threads
       w.command = Output.commandLine
+      outcome = try w.run(progress: progress)
+    case .fixedWeights:
+      var w = FixedWeightsWorkflow(configPath: config, store: store)
+      w.threads = parallelism.threads
       outcome = try w.run(progress: progress)
     }
     if json {

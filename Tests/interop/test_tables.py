@@ -189,6 +189,41 @@ class Tables(unittest.TestCase):
             self.assertEqual(len(full), 2 * (len(P_EDGES) - 1))
             self.assertIn("data_MC_uncertainty_sys_dn", full[0])
 
+    def test_fixed_weights_workflow(self):
+        with TempDir() as d:
+            config = os.path.join(d, "fw.yaml")
+            with open(os.path.join(os.path.dirname(__file__), "..", "..", "data-samples", "workflows", "fixed_weights.yaml")) as f:
+                text = f.read().replace("proc12", "p").replace("MC15ri", "m")
+            with open(config, "w") as f:
+                f.write(text)
+            out = run_json("fw", "-w", "fixed_weights", config, store=self.store)
+            self.assertEqual([t["status"] for t in out["tasks"]], ["done"] * 3)
+            wd = os.path.join(d, "weights")
+            self.assertTrue(os.path.exists(os.path.join(wd, "fixed_weights.html")))
+            # the workflow's PIDVar table (first precut: none) is what `syscorr weights` writes for the same request
+            bins = ["--bin", "p=0.5,1.0,1.5,2.0,3.0,4.5", "--bin", "cosTheta=-0.866,0.0,0.5,0.9563"]
+            pv = os.path.join(d, "pv.csv")
+            run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "pi", "--weight", "sweight",
+                "--select", "in_fit", "--cut", "kaonID > 0.2", "--cut", "kaonID > 0.6", *bins, "--pidvar", pv, store=self.store)
+            with open(pv) as a, open(os.path.join(wd, "kaonID_pi_fakerate_precut0_pidvar.csv")) as b:
+                self.assertEqual(a.read(), b.read())
+            with open(os.path.join(wd, "kaonID_K_efficiency_precut1_particleweighting.json")) as f:
+                self.assertEqual(json.load(f)[0]["tableName"], "kaonID_K_efficiency_precut1_kaonID_0p2")
+            with open(os.path.join(wd, "binaryPID_K_pi_K_efficiency_weights.csv")) as f:
+                rows = list(csv.DictReader(f))
+            self.assertEqual({r["variable"] for r in rows}, {"binaryPID(321, 211)"})
+            # resumable: nothing to do on a rerun
+            again = run_json("fw", "-w", "fixed_weights", config, store=self.store)
+            self.assertEqual({t["status"] for t in again["tasks"]}, {"skipped (up to date)"})
+            # a located configuration error, and nothing written
+            bad = os.path.join(d, "bad.yaml")
+            with open(bad, "w") as f:
+                f.write(text.replace("weight_dir: weights", "weight_dir: other").replace("cuts: [\"kaonID", "cutz: [\"kaonID"))
+            p = run("fw", "-w", "fixed_weights", bad, store=self.store, check=False)
+            self.assertIn("weight_cfg_list[0].cutz: unknown key", p.stderr)
+            self.assertIn("did you mean 'cuts'?", p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "other")))
+
     def test_bad_requests_are_clear_errors(self):
         def fails(*args, message):
             p = run("efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", *args, store=self.store, check=False)
