@@ -105,6 +105,12 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
     case trueSpecies = "true_species"
   }
 
+  /// The Belle II standard bins (`pidDataUtils.py`): p in GeV/c, theta 17°–150° in radians.
+  public static let standardAxes: [(variable: String, edges: [Double])] = [
+    ("p", [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4.5]),
+    ("theta", [17.0, 28, 40, 60, 77, 96, 115, 133, 150].map { $0 * Double.pi / 180 }),
+  ]
+
   /// The bins whose |Σw| is below this are flagged `low_statistics` (PIDCalib2 warns there).
   public static let lowStatistics = 10.0
 
@@ -210,6 +216,7 @@ public enum EfficiencyTableError: Error, Sendable, Equatable {
   case unknownParticle(String, known: [String])
   case unknownVariable(String, track: String, near: [String])
   case badEdges(variable: String, reason: String)
+  case unknownSpecies(String, known: [String])
   /// `trueSpecies` needs the simulation's truth column.
   case noTruth(column: String)
   case unknownFormat(path: String, known: [String])

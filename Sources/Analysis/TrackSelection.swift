@@ -2,6 +2,17 @@ import Modes
 
 /// Which tracks of a candidate a per-track request (`--particle`) means.
 public enum TrackSelection {
+  /// Names of the charged species a table can be about, with their |PDG| codes.
+  public static let species = ["e": 11, "mu": 13, "pi": 211, "K": 321, "p": 2212, "d": 1_000_010_020]
+
+  /// The |PDG| code of a species name (any case) or of a number.
+  /// - Throws: `EfficiencyTableError.unknownSpecies`.
+  public static func pdg(_ name: String) throws -> Int {
+    if let n = Int(name) { return abs(n) }
+    if let n = species[name] ?? species.first(where: { $0.key.lowercased() == name.lowercased() })?.value { return n }
+    throw EfficiencyTableError.unknownSpecies(name, known: species.keys.sorted())
+  }
+
   /// The column prefixes of the tracks named `particle`:
   /// - a track role of the mode (`K`, `pi`, `pi_slow`, `p`, `probe`);
   /// - or a family of roles (`pi` for K_S0's `pi_0` and `pi_1`: both tracks

@@ -74,14 +74,6 @@ struct EfficiencyCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of tables.")
   var json = false
 
-  /// The Belle II standard bins (`pidDataUtils.py`): p in GeV/c, theta 17°–150° in radians.
-  static let standardAxes: [(variable: String, edges: [Double])] = [
-    ("p", [0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4.5]),
-    ("theta", [17.0, 28, 40, 60, 77, 96, 115, 133, 150].map { $0 * Double.pi / 180 }),
-  ]
-
-  static let species = ["e": 11, "mu": 13, "pi": 211, "K": 321, "p": 2212, "d": 1_000_010_020]
-
   func validate() throws {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
   }
@@ -95,7 +87,7 @@ struct EfficiencyCommand: ParsableCommand {
     request.precuts = precut.isEmpty ? [""] : precut
     request.selection = select
     request.weight = weight
-    request.trueSpecies = try trueSpecies.map(Self.pdg)
+    request.trueSpecies = try trueSpecies.map(TrackSelection.pdg)
     request.jeffreysFloor = jeffreys
     request.threads = parallelism.threads
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
@@ -116,7 +108,7 @@ struct EfficiencyCommand: ParsableCommand {
 
   /// The axes of `--bin VARIABLE=e0,e1,...` options; the standard ones without any.
   static func axes(_ bin: [String]) throws -> [(variable: String, edges: [Double])] {
-    if bin.isEmpty { return standardAxes }
+    if bin.isEmpty { return EfficiencyTable.standardAxes }
     return try bin.map { text in
       guard let eq = text.firstIndex(of: "="), eq > text.startIndex else {
         throw ValidationError("--bin \(text): write VARIABLE=e0,e1,... (e.g. p=0.5,1,2,4.5)")
@@ -125,12 +117,6 @@ struct EfficiencyCommand: ParsableCommand {
       let edges = try QueryCommand.parseNumbers(String(text[text.index(after: eq)...]), option: "--bin \(name)")
       return (name, edges)
     }
-  }
-
-  static func pdg(_ name: String) throws -> Int {
-    if let n = Int(name) { return abs(n) }
-    if let n = species[name] ?? species.first(where: { $0.key.lowercased() == name.lowercased() })?.value { return n }
-    throw ValidationError("--true-species \(name): use \(species.keys.sorted().joined(separator: ", ")) or a PDG code")
   }
 
   /// Empty bins and ε outside [0, 1] are results, but worth a line on stderr.

@@ -101,6 +101,7 @@ enum ErrorWording {
     case .unknownVariable(let v, let track, let near):
       return "--bin \(v): the track \(track) has no column \(track)_\(v)" + (near.isEmpty ? "" : "; did you mean " + near.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + "?")
     case .badEdges(let v, let reason): return "--bin \(v): \(reason)"
+    case .unknownSpecies(let name, let known): return "unknown species '\(name)'; use \(known.joined(separator: ", ")) or a PDG code"
     case .noTruth(let column): return "--true-species needs the simulation's truth column \(column), which this sample lacks"
     case .unknownFormat(let path, let known): return "\(path): write a table as " + known.map { "." + $0 }.joined(separator: ", ")
     case .noHistograms: return "this table has no histograms to write as HDF5"

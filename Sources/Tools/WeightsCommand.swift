@@ -114,7 +114,7 @@ struct WeightsCommand: ParsableCommand {
     }
     let data = try table(dataOptions, weight: weight, trueSpecies: nil)
     let mcW = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
-    let mc = try table(mcOptions, weight: mcW, trueSpecies: try mcTrueSpecies.map(EfficiencyCommand.pdg))
+    let mc = try table(mcOptions, weight: mcW, trueSpecies: try mcTrueSpecies.map(TrackSelection.pdg))
     let systW = systWeight.map { $0 == "none" ? nil : $0 } ?? (weight == "sweight" ? "sweight_syst" : nil)
     let syst = try systW.map { try table(dataOptions, weight: $0, trueSpecies: nil) }
     let weights = try WeightTable(data: data, mc: mc, systematic: syst)
