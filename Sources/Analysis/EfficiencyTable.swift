@@ -17,7 +17,8 @@ import Query
 public struct EfficiencyTable: Sendable, Codable, Equatable {
   /// What to tabulate.
   public struct Request: Sendable {
-    /// Axes: a variable of the track (`p`, `cosTheta`) and its bin edges, [lo, hi).
+    /// Axes: a variable of the track (`p`, `cosTheta`) and its bin edges, [lo, hi);
+    /// none: one bin, the whole sample.
     public var axes: [(variable: String, edges: [Double])]
     /// PID cuts (`kaonID > 0.2`), written for the track.
     public var cuts: [String]
@@ -121,7 +122,6 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
     _ request: Request, particle: String, mode: CalibrationMode?, source: any ColumnSource, aliases: [String: String] = [:]
   ) throws -> EfficiencyTable {
     guard !request.cuts.isEmpty else { throw EfficiencyTableError.noCuts }
-    guard !request.axes.isEmpty else { throw EfficiencyTableError.noAxes }
     let prefixes = try TrackSelection.prefixes(for: particle, mode: mode, columns: source.columns.map(\.name))
     let columns = Set(source.columns.map(\.name))
     var axes: [HistogramAxis] = []
@@ -211,7 +211,6 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
 /// What can be wrong with an efficiency-table request (worded by Tools).
 public enum EfficiencyTableError: Error, Sendable, Equatable {
   case noCuts
-  case noAxes
   /// No track of the mode (or column prefix) has this name.
   case unknownParticle(String, known: [String])
   case unknownVariable(String, track: String, near: [String])

@@ -106,9 +106,11 @@ struct EfficiencyCommand: ParsableCommand {
     }
   }
 
-  /// The axes of `--bin VARIABLE=e0,e1,...` options; the standard ones without any.
-  static func axes(_ bin: [String]) throws -> [(variable: String, edges: [Double])] {
-    if bin.isEmpty { return EfficiencyTable.standardAxes }
+  /// The axes of `--bin VARIABLE=e0,e1,...` options; `default` (the standard ones) without any.
+  static func axes(
+    _ bin: [String], default standard: [(variable: String, edges: [Double])] = EfficiencyTable.standardAxes
+  ) throws -> [(variable: String, edges: [Double])] {
+    if bin.isEmpty { return standard }
     return try bin.map { text in
       guard let eq = text.firstIndex(of: "="), eq > text.startIndex else {
         throw ValidationError("--bin \(text): write VARIABLE=e0,e1,... (e.g. p=0.5,1,2,4.5)")

@@ -95,7 +95,6 @@ enum ErrorWording {
   static func table(_ e: EfficiencyTableError) -> String {
     switch e {
     case .noCuts: return "give at least one --cut"
-    case .noAxes: return "give at least one --bin VARIABLE=e0,e1,..."
     case .unknownParticle(let p, let known):
       return "no track '\(p)'" + (known.isEmpty ? " (no column starts with '\(p)_')" : "; the mode's tracks: " + known.joined(separator: ", "))
     case .unknownVariable(let v, let track, let near):

@@ -224,6 +224,37 @@ class Tables(unittest.TestCase):
             self.assertIn("did you mean 'cuts'?", p.stderr)
             self.assertFalse(os.path.exists(os.path.join(d, "other")))
 
+    def test_roc_matches_numpy_and_bootstrap(self):
+        thresholds = [0, 0.05, 0.2, 0.5, 0.8, 0.95, 0.99]
+        roc = run_json("roc", "--mode", "Dst", "--proc", "m", "--sample", "mc", "--particle", "K", "--misid-particle", "pi",
+                       "--true-species", "K", "--misid-true-species", "pi", "--var", "kaonID",
+                       "--thresholds", ",".join(map(str, thresholds)), store=self.store)
+        c = self.cols["mc"]
+        sig = c["D0_K_kaonID"][np.abs(c["D0_K_mcPDG"]) == 321]
+        mis = c["D0_pi_kaonID"][np.abs(c["D0_pi_mcPDG"]) == 211]
+        curve = roc["curves"][0]
+        eff = np.array([np.sum(sig > t) for t in thresholds]) / len(sig)
+        fake = np.array([np.sum(mis > t) for t in thresholds]) / len(mis)
+        np.testing.assert_allclose([p["efficiency"] for p in curve["points"]], eff, rtol=1e-12)
+        np.testing.assert_allclose([p["misid"] for p in curve["points"]], fake, rtol=1e-12)
+        # AUC: trapezoids from (0, 0) through the points (highest threshold first) to (1, 1)
+        x = np.concatenate([[0], fake[::-1], [1]])
+        y = np.concatenate([[0], eff[::-1], [1]])
+        auc = np.sum(np.diff(x) * (y[1:] + y[:-1]) / 2)
+        self.assertAlmostEqual(curve["auc"], auc, delta=1e-12)
+        # its error against a bootstrap of both samples
+        rng = np.random.default_rng(3)
+        reps = []
+        for _ in range(300):
+            s = rng.choice(sig, len(sig))
+            m = rng.choice(mis, len(mis))
+            e = np.array([np.mean(s > t) for t in thresholds])
+            f = np.array([np.mean(m > t) for t in thresholds])
+            xx = np.concatenate([[0], f[::-1], [1]])
+            yy = np.concatenate([[0], e[::-1], [1]])
+            reps.append(np.sum(np.diff(xx) * (yy[1:] + yy[:-1]) / 2))
+        self.assertAlmostEqual(curve["auc_error"] / np.std(reps), 1, delta=0.2)
+
     def test_bad_requests_are_clear_errors(self):
         def fails(*args, message):
             p = run("efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", *args, store=self.store, check=False)

@@ -78,6 +78,23 @@ enum ResultTables {
     return lines.joined(separator: "\n") + "\n"
   }
 
+  /// `syscorr roc`: per curve its bin, AUC and the point nearest to threshold 0.5.
+  static func roc(_ r: ROCCurve) -> String {
+    var rows: [[String]] = []
+    for c in r.curves {
+      let bin = zip(r.axes, zip(c.lower, c.upper)).map { "\($0.variable) [\(edge($1.0)), \(edge($1.1)))" }.joined(separator: " ")
+      let mid = c.points.min { abs($0.threshold - 0.5) < abs($1.threshold - 0.5) }
+      rows.append([
+        c.variable, bin.isEmpty ? "all" : bin, String(format: "%.5f ± %.5f", c.auc, c.aucError),
+        mid.map { String(format: "%g", $0.threshold) } ?? "-",
+        mid.map { String(format: "%.4f ± %.4f", $0.efficiency, $0.efficiencyError) } ?? "-",
+        mid.map { String(format: "%.4f ± %.4f", $0.misID, $0.misIDError) } ?? "-",
+      ])
+    }
+    return "# ROC: \(r.signalParticle) efficiency vs \(r.misIDParticle) mis-ID rate\n"
+      + Output.table(["variable", "bin", "AUC", "t", "efficiency", "mis-ID"], rows) + "\n"
+  }
+
   /// The printed rows of `query --columns`, and a line saying whether more pass.
   static func rows(_ t: RowTable) -> String {
     let body = (0..<t.rowCount).map { i in t.values.map { RowTable.Cell($0, i).text } }
