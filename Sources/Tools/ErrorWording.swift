@@ -48,6 +48,13 @@ enum ErrorWording {
       return "error: " + e.description
     case let e as EfficiencyTableError:
       return "error: " + table(e)
+    case let e as MultiTrackError:
+      switch e {
+      case .missingVariable(let track, let variable):
+        return "error: the track \(track) has no column for the table's axis \(variable) (\(track)_\(variable))"
+      case .ambiguousEntry(let choices): return "error: the table has several cuts; choose one with --cut (and --precut): " + choices.joined(separator: "; ")
+      case .noSuchEntry(let cut, let choices): return "error: the table has no '\(cut)'; it has: " + choices.joined(separator: "; ")
+      }
     case let e as WeightTableError:
       switch e {
       case .mismatch: return "error: the data and simulation tables differ in bins or cuts"

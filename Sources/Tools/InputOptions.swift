@@ -35,10 +35,16 @@ struct InputOptions: ParsableArguments {
     guard let mode else {
       throw ValidationError("say which rows to read: --mode M [--proc P] [--sample data|mc], or --input FILE.h5[:GROUP]")
     }
+    let r = try resolvedSet(mode: mode)
+    return try r.store.open(proc: r.proc, mode: r.mode, sample: r.sample)
+  }
+
+  /// The store set the options name (processing and sample may be omitted when unambiguous).
+  func resolvedSet(mode: String) throws -> (store: Store, proc: String, mode: String, sample: String) {
     let store = self.store.resolved
     // a mode's short name (`dst`, as show-db prints it) and any case of the sample name work
     let name = CalibrationMode.builtin(named: mode)?.name ?? mode
     let r = try store.resolve(mode: name, proc: proc, sample: sample?.lowercased())
-    return try store.open(proc: r.proc, mode: r.mode, sample: r.sample)
+    return (store, r.proc, r.mode, r.sample)
   }
 }

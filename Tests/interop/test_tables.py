@@ -255,6 +255,59 @@ class Tables(unittest.TestCase):
             reps.append(np.sum(np.diff(xx) * (yy[1:] + yy[:-1]) / 2))
         self.assertAlmostEqual(curve["auc_error"] / np.std(reps), 1, delta=0.2)
 
+    def test_multitrack_weights_match_numpy(self):
+        with TempDir() as d:
+            table = os.path.join(d, "w.json")
+            run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "K", "--weight", "sweight",
+                "--select", "in_fit", "--cut", "kaonID > 0.6", "--bin", "p=0.5,1,2,4.5", "--bin", "cosTheta=-0.866,0,0.9563",
+                "--out", table, store=self.store)
+            with open(table) as f:
+                w = json.load(f)
+            bins = {tuple(b["index"]): b for b in w["tables"][0]["bins"]}
+            mc = os.path.join(d, "mc.h5")
+            run("export", "--mode", "Dst", "--proc", "m", "--sample", "mc", "--columns",
+                "D0_K_p,D0_K_cosTheta,D0_pi_p,D0_pi_cosTheta", "--out", mc, store=self.store)
+            out = os.path.join(d, "mt.h5")
+            summary = run_json("multitrack", "--input", mc, "--track", "D0_K", "--track", "D0_pi", "--table", table,
+                               "--out", out)
+            with h5py.File(mc) as f, h5py.File(out) as g:
+                x = {k: f["ntuple"][k][()] for k in ("D0_K_p", "D0_K_cosTheta", "D0_pi_p", "D0_pi_cosTheta")}
+                got = {k: g["ntuple"][k][()] for k in g["ntuple"] if not k.startswith("_")}
+            pe, ce = [0.5, 1, 2, 4.5], [-0.866, 0, 0.9563]
+            n = len(x["D0_K_p"])
+            want = np.full(n, np.nan)
+            stat = np.full(n, np.nan)
+            sys_ = np.full(n, np.nan)
+            for i in range(n):
+                keys = []
+                for t in ("D0_K", "D0_pi"):
+                    ip = np.searchsorted(pe, x[t + "_p"][i], side="right") - 1
+                    ic = np.searchsorted(ce, x[t + "_cosTheta"][i], side="right") - 1
+                    if not (0 <= ip < 3 and 0 <= ic < 2):
+                        break
+                    keys.append((ip, ic))
+                else:
+                    r = [bins[k]["ratio"] for k in keys]
+                    want[i] = np.prod(r)
+                    # same bin: fully correlated (the relative errors add linearly)
+                    rel = {}
+                    for k in keys:
+                        rel[k] = rel.get(k, 0) + bins[k]["stat_up"] / bins[k]["ratio"]
+                    stat[i] = abs(want[i]) * np.sqrt(sum(v * v for v in rel.values()))
+                    sys_[i] = abs(want[i]) * sum(bins[k]["sys_up"] / bins[k]["ratio"] for k in keys)
+            np.testing.assert_allclose(got["pid_weight"], want, rtol=1e-13, equal_nan=True)
+            np.testing.assert_allclose(got["pid_weight_stat_up"], stat, rtol=1e-12, equal_nan=True)
+            np.testing.assert_allclose(got["pid_weight_sys_up"], sys_, rtol=1e-12, equal_nan=True)
+            self.assertEqual(summary["valid"], int(np.sum(~np.isnan(want))))
+            self.assertEqual(int(np.sum(got["pid_weight_valid"])), summary["valid"])
+            self.assertAlmostEqual(summary["mean_weight"], np.nanmean(want), delta=1e-12)
+            # a store set gets a friend version, usable as a weight
+            run("multitrack", "--mode", "Dst", "--proc", "m", "--sample", "mc", "--track", "K", "--track", "pi",
+                "--table", table, store=self.store)
+            q = run_json("query", "--mode", "Dst", "--proc", "m", "--sample", "mc", "--cut", "pid_weight_valid",
+                         "--weight", "pid_weight", store=self.store)
+            self.assertAlmostEqual(q["sum_w"], np.nansum(want), delta=1e-9 * abs(np.nansum(want)))
+
     def test_bad_requests_are_clear_errors(self):
         def fails(*args, message):
             p = run("efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", *args, store=self.store, check=False)
