@@ -179,29 +179,36 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
         outside.add(total.sumW[flat])
         continue
       }
-      let (e, s) = EfficiencyAggregate.efficiency(
-        passW: pass.sumW[flat], passW2: pass.sumW2[flat], totalW: total.sumW[flat], totalW2: total.sumW2[flat],
-        jeffreysFloor: jeffreysFloor)
-      var low = s
-      var high = s
-      if unweighted, total.sumW[flat] > 0 {
-        let (lo, hi) = ClopperPearson.interval(passed: pass.sumW[flat], total: total.sumW[flat])
-        low = e - lo
-        high = hi - e
-      }
-      var flags: [String] = []
-      let w = total.sumW[flat]
-      if w == 0 { flags.append("empty") }
-      if w < 0 { flags.append("negative_total") }
-      if w != 0 && abs(w) < lowStatistics { flags.append("low_statistics") }
-      if e < 0 || e > 1 { flags.append("outside_unit_interval") }
-      bins.append(Bin(
+      bins.append(bin(
         index: idx.map { $0 - 1 }, lower: zip(total.axes, idx).map { $0.edges[$1 - 1] },
-        upper: zip(total.axes, idx).map { $0.edges[$1] }, totalW: w, totalW2: total.sumW2[flat],
-        passW: pass.sumW[flat], passW2: pass.sumW2[flat], efficiency: e, error: s, errorLow: low, errorHigh: high,
-        flags: flags))
+        upper: zip(total.axes, idx).map { $0.edges[$1] }, totalW: total.sumW[flat], totalW2: total.sumW2[flat],
+        passW: pass.sumW[flat], passW2: pass.sumW2[flat], unweighted: unweighted, jeffreysFloor: jeffreysFloor))
     }
     return Entry(precut: precut, cut: cut, bins: bins, outsideW: outside.value)
+  }
+
+  /// One bin from its sums: ε, σ, the interval and the flags.
+  static func bin(
+    index: [Int], lower: [Double], upper: [Double], totalW w: Double, totalW2: Double, passW: Double, passW2: Double,
+    unweighted: Bool, jeffreysFloor: Bool
+  ) -> Bin {
+    let (e, s) = EfficiencyAggregate.efficiency(
+      passW: passW, passW2: passW2, totalW: w, totalW2: totalW2, jeffreysFloor: jeffreysFloor)
+    var low = s
+    var high = s
+    if unweighted, w > 0 {
+      let (lo, hi) = ClopperPearson.interval(passed: passW, total: w)
+      low = e - lo
+      high = hi - e
+    }
+    var flags: [String] = []
+    if w == 0 { flags.append("empty") }
+    if w < 0 { flags.append("negative_total") }
+    if w != 0 && abs(w) < lowStatistics { flags.append("low_statistics") }
+    if e < 0 || e > 1 { flags.append("outside_unit_interval") }
+    return Bin(
+      index: index, lower: lower, upper: upper, totalW: w, totalW2: totalW2, passW: passW, passW2: passW2,
+      efficiency: e, error: s, errorLow: low, errorHigh: high, flags: flags)
   }
 
   /// Bins flagged with `flag`, over all tables.

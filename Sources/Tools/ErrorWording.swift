@@ -48,6 +48,14 @@ enum ErrorWording {
       return "error: " + e.description
     case let e as EfficiencyTableError:
       return "error: " + table(e)
+    case let e as TableCombinationError:
+      switch e {
+      case .noTables: return "error: no tables to combine"
+      case .differentBins(let i): return "error: table \(i + 1) has other bins than table 1"
+      case .differentCuts(let i): return "error: table \(i + 1) has other cuts or precuts than table 1"
+      case .luminosityCount(let given, let tables): return "error: --luminosity gives \(given) values for \(tables) tables"
+      case .badLuminosity: return "error: --luminosity values must be positive"
+      }
     case let e as MultiTrackError:
       switch e {
       case .missingVariable(let track, let variable):

@@ -308,6 +308,53 @@ class Tables(unittest.TestCase):
                          "--weight", "pid_weight", store=self.store)
             self.assertAlmostEqual(q["sum_w"], np.nansum(want), delta=1e-9 * abs(np.nansum(want)))
 
+    def test_combine_merges_compares_and_converts(self):
+        with TempDir() as d:
+            common = ["--particle", "K", "--weight", "sweight", "--cut", "kaonID > 0.6", "--bin", "p=0.5,1,2,4.5"]
+            halves = []
+            for k, parity in enumerate(["0", "1"]):
+                path = os.path.join(d, f"half{k}.json")
+                self.eff(*common, "--select", f"in_fit && __event__ % 2 == {parity}", "--out", path)
+                halves.append(path)
+            whole = self.eff(*common, "--select", "in_fit")
+            merged = run_json("combine", *halves, "--out", os.path.join(d, "merged.csv"))
+            for a, b in zip(merged["tables"][0]["bins"], whole["tables"][0]["bins"]):
+                for k in ("total_sum_w", "pass_sum_w", "efficiency", "error"):
+                    self.assertAlmostEqual(a[k], b[k], delta=1e-12 * max(1, abs(b[k])))
+            with open(os.path.join(d, "merged.csv")) as f:
+                self.assertEqual(len(list(csv.DictReader(f))), 3)
+            # luminosity-weighted mean
+            lum = run_json("combine", *halves, "--luminosity", "1,3")
+            h = [json.load(open(p)) for p in halves]
+            for i, b in enumerate(lum["tables"][0]["bins"]):
+                e = [x["tables"][0]["bins"][i] for x in h]
+                self.assertAlmostEqual(b["efficiency"], (e[0]["efficiency"] + 3 * e[1]["efficiency"]) / 4, delta=1e-14)
+                self.assertAlmostEqual(b["error"], np.hypot(e[0]["error"], 3 * e[1]["error"]) / 4, delta=1e-14)
+            # difference of the halves: consistent with zero
+            diff = run_json("combine", *halves, "--difference")
+            for i, b in enumerate(diff["tables"][0]["bins"]):
+                e = [x["tables"][0]["bins"][i] for x in h]
+                self.assertAlmostEqual(b["value"], e[0]["efficiency"] - e[1]["efficiency"], delta=1e-15)
+                self.assertLess(abs(b["value"]) / b["error"], 4)
+            # weight tables of the halves merge by precision
+            wpaths = []
+            for k, parity in enumerate(["0", "1"]):
+                path = os.path.join(d, f"w{k}.json")
+                run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", *common,
+                    "--select", f"in_fit && __event__ % 2 == {parity}", "--out", path, store=self.store)
+                wpaths.append(path)
+            wm = run_json("combine", *wpaths, "--pidvar", os.path.join(d, "pv.csv"))
+            ws = [json.load(open(p)) for p in wpaths]
+            for i, b in enumerate(wm["tables"][0]["bins"]):
+                r = np.array([w["tables"][0]["bins"][i]["ratio"] for w in ws])
+                s = np.array([max(w["tables"][0]["bins"][i]["stat_up"], w["tables"][0]["bins"][i]["stat_down"]) for w in ws])
+                self.assertAlmostEqual(b["ratio"], np.sum(r / s**2) / np.sum(1 / s**2), delta=1e-13)
+                self.assertAlmostEqual(b["stat_up"], np.sqrt(np.sum((s**-2 * np.array(
+                    [w["tables"][0]["bins"][i]["stat_up"] for w in ws]))**2)) / np.sum(s**-2), delta=1e-13)
+            self.assertTrue(os.path.exists(os.path.join(d, "pv.csv")))
+            p = run("combine", halves[0], wpaths[0], check=False)
+            self.assertIn("mix of efficiency and weight tables", p.stderr)
+
     def test_bad_requests_are_clear_errors(self):
         def fails(*args, message):
             p = run("efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", *args, store=self.store, check=False)
