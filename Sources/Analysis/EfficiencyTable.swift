@@ -30,6 +30,9 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
     public var weight: String?
     /// Only tracks whose true species is this (|PDG|; simulation).
     public var trueSpecies: Int?
+    /// Only tracks whose true species is not this (|PDG|; simulation): the
+    /// background of a species, for `subtracting(_:scale:)`.
+    public var excludedSpecies: Int?
     /// Floor variances with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).
     public var jeffreysFloor = false
     public var threads: Int?
@@ -93,6 +96,8 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
   public var weight: String?
   public var trueSpecies: Int?
   public var unweighted: Bool
+  /// What was subtracted (`subtracting(_:scale:)`), e.g. "MC15ri mc tracks not |PDG| 11, × 0.98".
+  public var subtracted: String? = nil
   /// Tracks read (selected candidates × tracks, before precuts).
   public var entries: Int
   /// precut-major: every cut of the first precut, then of the second…
@@ -102,7 +107,7 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
   public var sums: EfficiencyTableAggregate.Result? = nil
 
   enum CodingKeys: String, CodingKey {
-    case particle, tracks, axes, selection, weight, unweighted, entries, tables
+    case particle, tracks, axes, selection, weight, unweighted, entries, tables, subtracted
     case trueSpecies = "true_species"
   }
 
@@ -138,10 +143,12 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
           for: prefix + "_" + a.variable, in: Array(columns)))
       }
       var truth = ""
-      if let pdg = request.trueSpecies {
+      for (pdg, op) in [(request.trueSpecies, "=="), (request.excludedSpecies, "!=")] {
+        guard let pdg else { continue }
         let column = prefix + "_mcPDG"
         guard columns.contains(column) else { throw EfficiencyTableError.noTruth(column: column) }
-        truth = "abs(\(column)) == \(pdg)"
+        // unmatched tracks (NaN) are not the species: `!=` keeps them, `==` drops them
+        truth = "abs(\(column)) \(op) \(pdg)"
       }
       let precuts = request.precuts.map { p -> String in
         let parts = [truth, p.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "(\(rewrite(p)))"].filter { !$0.isEmpty }
@@ -185,6 +192,44 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
         passW: pass.sumW[flat], passW2: pass.sumW2[flat], unweighted: unweighted, jeffreysFloor: jeffreysFloor))
     }
     return Entry(precut: precut, cut: cut, bins: bins, outsideW: outside.value)
+  }
+
+  /// This table with `background`'s tracks subtracted, scaled by `scale`:
+  /// per bin W − s·W_b and S + s²·S_b for total and pass, then ε and σ by the
+  /// weighted formula (the subtraction acts as negative weights). For modes
+  /// without a mass peak (τ 3x1): the species' efficiency in data, with the
+  /// other species and the non-τ background predicted by simulation.
+  /// - Throws: `TableCombinationError` when bins or cuts differ.
+  public func subtracting(_ background: EfficiencyTable, scale s: Double, description: String) throws -> EfficiencyTable {
+    guard background.axes == axes else { throw TableCombinationError.differentBins(index: 1) }
+    guard background.tables.map({ [$0.precut, $0.cut] }) == tables.map({ [$0.precut, $0.cut] }) else {
+      throw TableCombinationError.differentCuts(index: 1)
+    }
+    var out = self
+    out.unweighted = false
+    out.subtracted = description
+    for k in tables.indices {
+      for (i, (d, b)) in zip(tables[k].bins, background.tables[k].bins).enumerated() {
+        out.tables[k].bins[i] = Self.bin(
+          index: d.index, lower: d.lower, upper: d.upper, totalW: d.totalW - s * b.totalW,
+          totalW2: d.totalW2 + s * s * b.totalW2, passW: d.passW - s * b.passW, passW2: d.passW2 + s * s * b.passW2,
+          unweighted: false, jeffreysFloor: false)
+      }
+      out.tables[k].outsideW = tables[k].outsideW - s * background.tables[k].outsideW
+    }
+    if let a = sums, let b = background.sums {
+      func minus(_ x: HistogramAggregate.Result, _ y: HistogramAggregate.Result) -> HistogramAggregate.Result {
+        var r = x
+        r.sumW = zip(x.sumW, y.sumW).map { $0 - s * $1 }
+        r.sumW2 = zip(x.sumW2, y.sumW2).map { $0 + s * s * $1 }
+        return r
+      }
+      out.sums = EfficiencyTableAggregate.Result(
+        tracks: a.tracks, total: zip(a.total, b.total).map(minus), pass: zip(a.pass, b.pass).map { zip($0, $1).map(minus) })
+    } else {
+      out.sums = nil
+    }
+    return out
   }
 
   /// One bin from its sums: ε, σ, the interval and the flags.

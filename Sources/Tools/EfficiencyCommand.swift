@@ -59,6 +59,12 @@ struct EfficiencyCommand: ParsableCommand {
   @Option(help: "Only tracks of this true species (K, pi, p, e, mu, or a PDG code; simulation).")
   var trueSpecies: String?
 
+  @Option(help: "Subtract the background predicted by this simulation (processing of the same mode): its tracks that are not --true-species, scaled (τ 3x1 lepton ID).")
+  var subtractMcProc: String?
+
+  @Option(help: "With --subtract-mc-proc: the scale of the simulation, or `auto` (selected data tracks / selected simulated tracks).")
+  var subtractScale: String = "auto"
+
   @Flag(help: "Floor each bin's variance with the Jeffreys/Kish term (non-zero errors at ε = 0 or 1).")
   var jeffreys = false
 
@@ -76,6 +82,10 @@ struct EfficiencyCommand: ParsableCommand {
 
   func validate() throws {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
+    if subtractMcProc != nil {
+      guard trueSpecies != nil else { throw ValidationError("--subtract-mc-proc needs --true-species: the species whose efficiency is measured") }
+      guard input.mode != nil, input.input == nil else { throw ValidationError("--subtract-mc-proc works on store sets (--mode M --proc P --sample data)") }
+    }
   }
 
   func run() throws {
@@ -87,11 +97,26 @@ struct EfficiencyCommand: ParsableCommand {
     request.precuts = precut.isEmpty ? [""] : precut
     request.selection = select
     request.weight = weight
-    request.trueSpecies = try trueSpecies.map(TrackSelection.pdg)
+    let species = try trueSpecies.map(TrackSelection.pdg)
+    request.trueSpecies = subtractMcProc == nil ? species : nil
     request.jeffreysFloor = jeffreys
     request.threads = parallelism.threads
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
-    let table = try EfficiencyTable.compute(request, particle: particle, mode: mode, source: source, aliases: aliases)
+    var table = try EfficiencyTable.compute(request, particle: particle, mode: mode, source: source, aliases: aliases)
+    if let mcProc = subtractMcProc, let species {
+      var mcOptions = input
+      mcOptions.proc = mcProc
+      mcOptions.sample = "mc"
+      var b = request
+      b.excludedSpecies = species
+      let background = try EfficiencyTable.compute(b, particle: particle, mode: mode, source: try mcOptions.openSource(), aliases: aliases)
+      let scale = try subtractScale == "auto"
+        ? Double(table.entries) / Double(max(background.entries, 1))
+        : QueryCommand.parseNumbers(subtractScale, option: "--subtract-scale")[0]
+      table = try table.subtracting(
+        background, scale: scale,
+        description: "\(mcProc) mc tracks that are not |PDG| \(species), × \(String(format: "%.6g", scale))")
+    }
     if let out { try table.write(to: out) }
     if let plot {
       let p = EfficiencyPlot(table, title: [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " "))

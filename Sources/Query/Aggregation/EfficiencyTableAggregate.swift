@@ -58,6 +58,12 @@ public struct EfficiencyTableAggregate: Aggregate {
     public var tracks: Int
     public var total: [HistogramAggregate.Result]
     public var pass: [[HistogramAggregate.Result]]
+
+    public init(tracks: Int, total: [HistogramAggregate.Result], pass: [[HistogramAggregate.Result]]) {
+      self.tracks = tracks
+      self.total = total
+      self.pass = pass
+    }
   }
 
   public var partialBytes: Int {

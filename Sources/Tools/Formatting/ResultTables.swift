@@ -32,8 +32,9 @@ enum ResultTables {
   static func efficiencyTable(_ t: EfficiencyTable) -> String {
     var lines = [
       "# \(t.particle) tracks (\(t.tracks.joined(separator: ", "))), \(Output.grouped(t.entries)) read"
-        + (t.weight.map { ", weight \($0)" } ?? ", unweighted (Clopper–Pearson intervals)")
+        + (t.weight.map { ", weight \($0)" } ?? (t.unweighted ? ", unweighted (Clopper–Pearson intervals)" : ""))
         + (t.selection.isEmpty ? "" : ", selection \(t.selection)")
+        + (t.subtracted.map { "\n# subtracted: \($0)" } ?? "")
     ]
     for e in t.tables {
       lines.append("")
