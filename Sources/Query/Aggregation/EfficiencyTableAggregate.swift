@@ -110,10 +110,14 @@ public struct EfficiencyTableAggregate: Aggregate {
           for (j, precut) in precutFlags.enumerated() {
             // the weight where the row passes, else 0 (branch-free; a NaN
             // weight of a failing row stays out of the sums)
-            let selected = Self.masked(wv, precut, nil, rows, dense, into: pv)
-            Self.add(idx, pv, into: &p.total[j], entries: selected)
+            if let precut {
+              let selected = Self.masked(wv, precut, rows, dense, into: pv)
+              Self.add(idx, pv, into: &p.total[j], entries: selected)
+            } else {
+              Self.add(idx, wv, into: &p.total[j], entries: m)
+            }
             for (i, cut) in cutFlags.enumerated() {
-              let passed = Self.masked(wv, precut, cut, rows, dense, into: pv)
+              let passed = precut.map { Self.masked(wv, $0, cut, rows, dense, into: pv) } ?? Self.masked(wv, cut, rows, dense, into: pv)
               Self.add(idx, pv, into: &p.pass[j][i], entries: passed)
             }
           }
@@ -122,20 +126,37 @@ public struct EfficiencyTableAggregate: Aggregate {
     }
   }
 
-  /// `out[j]` = `w[j]` where both flags (nil: true) hold for row j, else 0; returns how many hold.
+  /// `out[j]` = `w[j]` where the flag holds for row j, else 0; returns how many hold.
   static func masked(
-    _ w: UnsafeMutableBufferPointer<Double>, _ a: UnsafePointer<Bool>?, _ b: UnsafePointer<Bool>?,
+    _ w: UnsafeMutableBufferPointer<Double>, _ a: UnsafePointer<Bool>, _ rows: UnsafeBufferPointer<Int32>, _ dense: Bool,
+    into out: UnsafeMutableBufferPointer<Double>
+  ) -> Int {
+    var n = 0
+    if dense {
+      for j in 0..<w.count {
+        let f = a[j]
+        out[j] = f ? w[j] : 0
+        n &+= Int(unsafeBitCast(f, to: UInt8.self))
+      }
+    } else {
+      for j in 0..<w.count {
+        let f = a[Int(rows[j])]
+        out[j] = f ? w[j] : 0
+        n &+= Int(unsafeBitCast(f, to: UInt8.self))
+      }
+    }
+    return n
+  }
+
+  /// `out[j]` = `w[j]` where both flags hold for row j, else 0; returns how many hold.
+  static func masked(
+    _ w: UnsafeMutableBufferPointer<Double>, _ a: UnsafePointer<Bool>, _ b: UnsafePointer<Bool>,
     _ rows: UnsafeBufferPointer<Int32>, _ dense: Bool, into out: UnsafeMutableBufferPointer<Double>
   ) -> Int {
-    let m = w.count
-    if a == nil && b == nil {
-      for j in 0..<m { out[j] = w[j] }
-      return m
-    }
     var n = 0
-    for j in 0..<m {
+    for j in 0..<w.count {
       let r = dense ? j : Int(rows[j])
-      let f = (a?[r] ?? true) && (b?[r] ?? true)
+      let f = a[r] && b[r]
       out[j] = f ? w[j] : 0
       n &+= Int(unsafeBitCast(f, to: UInt8.self))
     }
