@@ -10,12 +10,18 @@ public struct HTMLReport: Sendable {
     public var rows: [(String, String)]
     /// Paths of SVG plots, relative to the page.
     public var plots: [String]
+    /// Data tables: a caption, the header and the rows (numbers already formatted).
+    public var tables: [(caption: String, header: [String], rows: [[String]])]
 
-    public init(title: String, status: String, rows: [(String, String)] = [], plots: [String] = []) {
+    public init(
+      title: String, status: String, rows: [(String, String)] = [], plots: [String] = [],
+      tables: [(caption: String, header: [String], rows: [[String]])] = []
+    ) {
       self.title = title
       self.status = status
       self.rows = rows
       self.plots = plots
+      self.tables = tables
     }
   }
 
@@ -50,6 +56,8 @@ public struct HTMLReport: Sendable {
       th { font-weight: normal; color: #555; } td { font-family: "DejaVu Sans Mono", monospace; }
       .ok { color: #2a7a2a; } .fail { color: #b22; } .skip { color: #777; }
       img { max-width: 100%; border: 1px solid #eee; margin: 0.5em 0; }
+      table.data { font-size: 0.85em; } table.data td { text-align: right; } table.data th { border-bottom: 1px solid #ccc; }
+      caption { text-align: left; font-weight: bold; padding: 0.3em 0; }
       </style></head><body>
       <h1>\(Self.escape(title))</h1>
       \(Self.table(summary))
@@ -59,6 +67,11 @@ public struct HTMLReport: Sendable {
       let cls = s.status.hasPrefix("failed") ? "fail" : s.status.hasPrefix("skipped") ? "skip" : "ok"
       html += "<h2>\(Self.escape(s.title))</h2>\n<p class=\"\(cls)\">\(Self.escape(s.status))</p>\n"
       html += Self.table(s.rows) + "\n"
+      for t in s.tables {
+        html += "<table class=\"data\"><caption>\(Self.escape(t.caption))</caption><tr>"
+          + t.header.map { "<th>\(Self.escape($0))</th>" }.joined() + "</tr>"
+          + t.rows.map { "<tr>" + $0.map { "<td>\(Self.escape($0))</td>" }.joined() + "</tr>" }.joined() + "</table>\n"
+      }
       for p in s.plots { html += "<p><img src=\"\(Self.escape(p))\" alt=\"\(Self.escape(p))\"></p>\n" }
     }
     return html + "</body></html>\n"

@@ -205,6 +205,7 @@ public struct FixedWeightsWorkflow: Sendable {
       ("written", ISO8601DateFormatter().string(from: Date())),
     ] + (config.removeTmpFiles == nil ? [] : [("remove tmp files", "accepted (no temporary files are kept)")]))
     var firstError: (any Error)?
+    var reports: [Int: TaskReport] = [:]
     for (k, job) in jobs.enumerated() {
       let key = "\(config.entries[job.entry].prefixName): \(job.particle) \(job.kind == "efficiency" ? "efficiency" : "fake rate")"
       var task = WorkflowOutcome.Task(key: key, status: "skipped (up to date)", stem: job.stem)
@@ -218,11 +219,20 @@ public struct FixedWeightsWorkflow: Sendable {
         task.status = "failed: \(error)"
         firstError = firstError ?? error
       case nil:
-        task.rows = [("outputs", "unchanged since the last run")]
+        // up to date: the report shows the tables written by the run that made them
+        let path = dir + "/" + job.stem + "_weights.json"
+        if let data = FileManager.default.contents(atPath: path), let w = try? JSONDecoder().decode(WeightTable.self, from: data) {
+          let r = Self.report(w, tracks: [], job: job)
+          task.rows = [("outputs", "unchanged since the last run")] + r.rows.dropFirst()
+          reports[k] = r
+        } else {
+          task.rows = [("outputs", "unchanged since the last run")]
+        }
       }
       outcome.tasks.append(task)
       let plots = ["data", "mc"].map { "\(job.stem)_\($0).svg" }.filter { FileManager.default.fileExists(atPath: dir + "/" + $0) }
-      page.sections.append(.init(title: key, status: task.status, rows: task.rows + files(job, dir), plots: plots))
+      let tables = (results.withLock { $0[k] }.flatMap { try? $0.get() } ?? reports[k])?.tables ?? []
+      page.sections.append(.init(title: key, status: task.status, rows: task.rows + files(job, dir), plots: plots, tables: tables))
     }
     let html = dir + "/fixed_weights.html"
     try OutputFile.write(Data(page.render().utf8), to: html)
@@ -231,7 +241,10 @@ public struct FixedWeightsWorkflow: Sendable {
     return outcome
   }
 
-  struct TaskReport { var rows: [(String, String)] }
+  struct TaskReport {
+    var rows: [(String, String)]
+    var tables: [(caption: String, header: [String], rows: [[String]])] = []
+  }
 
   /// The tables of one job, written into `directory`.
   func compute(_ job: Job, _ e: Entry, directory: String, threads: Int) throws -> TaskReport {
@@ -265,7 +278,13 @@ public struct FixedWeightsWorkflow: Sendable {
       let plot = EfficiencyPlot(t, title: "\(e.prefixName): \(job.particle) \(job.kind), \(name)")
       try PlotFile.write(svg: plot.svg, data: plot.data, to: stem + "_\(name).svg")
     }
-    var rows: [(String, String)] = [("mode", "\(job.mode.name), tracks \(data.tracks.joined(separator: ", "))")]
+    try weights.write(to: stem + "_weights.json")
+    return Self.report(weights, tracks: data.tracks, job: job)
+  }
+
+  /// The report's rows and tables of one job's weights.
+  static func report(_ weights: WeightTable, tracks: [String], job: Job) -> TaskReport {
+    var rows: [(String, String)] = [("mode", "\(job.mode.name), tracks \(tracks.joined(separator: ", "))")]
     for t in weights.tables {
       let ratios = t.bins.map(\.ratio).filter(\.isFinite)
       let label = (t.precut.isEmpty ? "" : t.precut + ", ") + t.cut
@@ -277,7 +296,16 @@ public struct FixedWeightsWorkflow: Sendable {
     }
     let flagged = weights.tables.reduce(0) { $0 + $1.bins.filter { !$0.flags.isEmpty }.count }
     if flagged > 0 { rows.append(("flagged bins", "\(flagged) (see the flags column of \(job.stem)_weights.csv)")) }
-    return TaskReport(rows: rows)
+    // every weight table, as in *_weights.csv
+    let header = weights.axes.map { "\($0.variable) bin" } + ["ε data", "ε MC", "data/MC", "stat ↑", "stat ↓", "sys", "flags"]
+    let tables = weights.tables.map { t in
+      (caption: (t.precut.isEmpty ? "" : t.precut + ", ") + t.cut, header: header, rows: t.bins.map { b in
+        zip(b.lower, b.upper).map { "[\(String(format: "%g", $0)), \(String(format: "%g", $1)))" }
+          + [b.dataEfficiency, b.mcEfficiency, b.ratio, b.statUp, b.statDown, b.sysUp].map { String(format: "%.4f", $0) }
+          + [b.flags.joined(separator: " ")]
+      })
+    }
+    return TaskReport(rows: rows, tables: tables)
   }
 
   func files(_ job: Job, _ dir: String) -> [(String, String)] {
@@ -287,7 +315,7 @@ public struct FixedWeightsWorkflow: Sendable {
   }
 
   func outputsExist(_ job: Job, _ dir: String) -> Bool {
-    FileManager.default.fileExists(atPath: dir + "/" + job.stem + "_weights.csv")
+    FileManager.default.fileExists(atPath: dir + "/" + job.stem + "_weights.json")
   }
 
   /// The entry's settings and the manifests of the sets it reads.
