@@ -195,19 +195,23 @@ public struct EfficiencyTableAggregate: Aggregate {
             for j in 0..<m { cell[j] = idx[j] &<< shift }
             for (b, c) in bits.enumerated() {
               let flag = batch.conditions[t * perTrack + c]
-              let bit = Int32(1) << Int32(b)
+              // branch-free (a Bool is one byte, 0 or 1)
+              let b = Int32(b)
               if dense {
-                for j in 0..<m { cell[j] |= flag[j] ? bit : 0 }
+                for j in 0..<m { cell[j] |= Int32(unsafeBitCast(flag[j], to: UInt8.self)) &<< b }
               } else {
-                for j in 0..<m { cell[j] |= flag[Int(rows[j])] ? bit : 0 }
+                for j in 0..<m { cell[j] |= Int32(unsafeBitCast(flag[Int(rows[j])], to: UInt8.self)) &<< b }
               }
             }
-            let mask = Int32((1 << bits.count) - 1)
-            p.codes[f].withUnsafeMutableBufferPointer { codes in
-              for j in 0..<m { codes[Int(cell[j] & mask)] += 1 }
+            let mask = Int(1 << bits.count) - 1
+            var counts: [Int] = []
+            swap(&counts, &p.codes[f])
+            counts.withUnsafeMutableBufferPointer { codes in
+              Self.add(cell, wv.baseAddress!, into: &p.cells[0][f], counting: codes.baseAddress!, mask: mask)
             }
-            for v in 0..<variants {
-              Self.add(cell, wv.baseAddress! + v * m, into: &p.cells[v][f])
+            swap(&counts, &p.codes[f])
+            for v in 1..<variants {
+              Self.add(cell, wv.baseAddress! + v * m, into: &p.cells[v][f], counting: nil, mask: 0)
             }
           }
         }
@@ -215,15 +219,31 @@ public struct EfficiencyTableAggregate: Aggregate {
     }
   }
 
-  /// Adds weights `w` at cells `cell` to `h` (Σw and Σw²).
-  static func add(_ cell: UnsafeMutableBufferPointer<Int32>, _ w: UnsafePointer<Double>, into h: inout HistogramAggregate.Partial) {
+  /// Adds weights `w` at cells `cell` to `h` (Σw and Σw²), and counts the
+  /// codes (`cell & mask`) in `counting` when given.
+  @inline(__always)
+  static func add(
+    _ cell: UnsafeMutableBufferPointer<Int32>, _ w: UnsafePointer<Double>, into h: inout HistogramAggregate.Partial,
+    counting: UnsafeMutablePointer<Int>?, mask: Int
+  ) {
     h.sumW.withUnsafeMutableBufferPointer { sw in
       h.sumW2.withUnsafeMutableBufferPointer { sw2 in
-        for j in 0..<cell.count {
-          let k = Int(cell[j])
-          let x = w[j]
-          sw[k] += x
-          sw2[k] += x * x
+        let sw = sw.baseAddress!, sw2 = sw2.baseAddress!
+        if let counting {
+          for j in 0..<cell.count {
+            let k = Int(cell[j])
+            let x = w[j]
+            sw[k] += x
+            sw2[k] += x * x
+            counting[k & mask] += 1
+          }
+        } else {
+          for j in 0..<cell.count {
+            let k = Int(cell[j])
+            let x = w[j]
+            sw[k] += x
+            sw2[k] += x * x
+          }
         }
       }
     }
