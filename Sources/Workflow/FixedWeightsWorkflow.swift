@@ -275,9 +275,15 @@ public struct FixedWeightsWorkflow: Sendable {
     }
     let data = try tables(e.dataQuery, sample: "data", weights: [e.weight] + (e.weight == "sweight" ? ["sweight_syst"] : []))
     let mc = try tables(e.mcQuery, sample: "mc", weights: [e.weight])
-    return try jobs.indices.map { k in
-      try write(jobs[k], e, data: data[k][0], mc: mc[k][0], systematic: data[k].count > 1 ? data[k][1] : nil, directory: directory)
+    // the jobs' files and plots, side by side
+    let reports = Mutex<[Int: Result<TaskReport, any Error>]>([:])
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+      let r = Result {
+        try write(jobs[k], e, data: data[k][0], mc: mc[k][0], systematic: data[k].count > 1 ? data[k][1] : nil, directory: directory)
+      }
+      reports.withLock { $0[k] = r }
     }
+    return try jobs.indices.map { k in try reports.withLock { $0[k]! }.get() }
   }
 
   /// Writes one job's tables, weights and plots.
@@ -347,7 +353,7 @@ public struct FixedWeightsWorkflow: Sendable {
       e.cuts.joined(separator: ";"), e.precuts.joined(separator: ";"), e.weight, e.selection,
     ]
     for (q, sample) in [(e.dataQuery, "data"), (e.mcQuery, "mc")] {
-      parts.append(String(decoding: try OutputFile.json(try store.manifest(proc: q.proc, mode: job.mode.name, sample: sample)), as: UTF8.self))
+      parts.append(String(try store.manifestDigest(proc: q.proc, mode: job.mode.name, sample: sample), radix: 16))
     }
     return String(fnv1a64(parts.joined(separator: "\n")), radix: 16)
   }

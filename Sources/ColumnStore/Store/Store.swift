@@ -55,6 +55,18 @@ public struct Store: Sendable {
     return out.sorted { ($0.proc, $0.mode, $0.sample) < ($1.proc, $1.mode, $1.sample) }
   }
 
+  /// A digest of one set's manifest file (its bytes): changes whenever the
+  /// set does (a new file, friend version or sWeight version). Workflows
+  /// compare it to skip work that is up to date.
+  /// - Throws: like `manifest(proc:mode:sample:)` when the set does not exist.
+  public func manifestDigest(proc: String, mode: String, sample: String) throws -> UInt64 {
+    _ = try manifest(proc: proc, mode: mode, sample: sample)
+    let path = setPath(proc: proc, mode: mode, sample: sample) + "/" + SetManifest.fileName
+    var h = StableHash()
+    for b in FileManager.default.contents(atPath: path) ?? Data() { h.add(byte: b) }
+    return h.value
+  }
+
   /// The manifest of one set.
   /// - Throws: `.notFound` listing what the store does hold.
   public func manifest(proc: String, mode: String, sample: String) throws -> SetManifest {
