@@ -39,6 +39,8 @@ public struct PIDDensity: Sendable {
     public var seed: UInt64 = 1
     /// Also the bandwidth variations × 0.5 and × 2.
     public var bandwidthVariations = false
+    /// Sample-point adaptive bandwidths (Abramson, pilot: the fixed-bandwidth estimate).
+    public var adaptive = false
     public var threads: Int?
 
     public init(pid: String, kinematics: [String]) {
@@ -60,6 +62,8 @@ public struct PIDDensity: Sendable {
     /// Grid order: kinematics, then PID.
     public var bandwidths: [Double]
     public var bandwidthRule: String
+    /// Kernels adapted to the local density (the bandwidths are then the global ones).
+    public var adaptive: Bool = false
     /// Rows inside the box (count, Σw, Kish's effective count) and outside it.
     public var entries: Int
     public var sumW: Double
@@ -74,6 +78,7 @@ public struct PIDDensity: Sendable {
     enum CodingKeys: String, CodingKey {
       case pid, kinematics, selection, weight, transform, boundary, axes, bandwidths, entries, outside, replicas, seed
       case source, command
+      case adaptive
       case bandwidthRule = "bandwidth_rule", sumW = "sum_w", effectiveCount = "effective_count", outsideW = "outside_sum_w"
     }
   }
@@ -147,10 +152,15 @@ public struct PIDDensity: Sendable {
       bandwidths = binned.grid.silvermanBandwidths(effectiveCount: binned.effectiveCount)
       rule = "silverman"
     }
+    let fixed = binned.grid.smoothed(sigmas: bandwidths, boundary: request.boundary)
+    let pilot = request.adaptive ? fixed.normalised() : nil
     let smooth = { (g: DensityGrid, scale: Double) -> DensityGrid in
-      g.smoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary)
+      if let pilot {
+        return g.adaptivelySmoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary, pilot: pilot)
+      }
+      return g.smoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary)
     }
-    let nominalWeights = smooth(binned.grid, 1)
+    let nominalWeights = request.adaptive ? smooth(binned.grid, 1) : fixed
     guard let density = nominalWeights.normalised() else { throw PIDDensityError.noData(outside: binned.outside) }
     var variants: [String: DensityGrid] = [:]
     if request.bandwidthVariations {
@@ -167,7 +177,7 @@ public struct PIDDensity: Sendable {
     let settings = Settings(
       pid: request.pid, kinematics: request.kinematics, selection: request.selection, weight: request.weight,
       transform: request.transform, boundary: request.boundary, axes: axes, bandwidths: bandwidths, bandwidthRule: rule,
-      entries: binned.inside, sumW: binned.sumW, effectiveCount: binned.effectiveCount, outside: binned.outside,
+      adaptive: request.adaptive, entries: binned.inside, sumW: binned.sumW, effectiveCount: binned.effectiveCount, outside: binned.outside,
       outsideW: binned.outsideW, replicas: request.replicas, seed: request.seed)
     return PIDDensity(settings: settings, density: density, variants: variants, nodeWeights: nodeWeights)
   }

@@ -109,6 +109,9 @@ struct KDEFitCommand: ParsableCommand {
   @Flag(help: "Also the bandwidth variations × 0.5 and × 2 (systematics).")
   var systematics = false
 
+  @Flag(help: "Adaptive bandwidths: narrower where the density is high, wider in the tails (Abramson, pilot: the fixed estimate).")
+  var adaptive = false
+
   @Option(help: "Poisson(1) bootstrap replicas (statistical variants).")
   var replicas: Int = 0
 
@@ -165,6 +168,7 @@ struct KDEFitCommand: ParsableCommand {
     request.replicas = replicas
     request.seed = seed
     request.bandwidthVariations = systematics
+    request.adaptive = adaptive
     request.threads = parallelism.threads
     var ranges: [(Double, Double)?] = kinematics.map { _ in nil }
     let names = vars.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
@@ -200,7 +204,7 @@ struct KDEFitCommand: ParsableCommand {
       return
     }
     let s = density.settings
-    print("density of \(s.pid) in \(s.kinematics.joined(separator: ", ")) (transform \(s.transform.rawValue), boundary \(s.boundary.rawValue))")
+    print("density of \(s.pid) in \(s.kinematics.joined(separator: ", ")) (transform \(s.transform.rawValue), boundary \(s.boundary.rawValue)\(s.adaptive ? ", adaptive" : ""))")
     print("rows inside the box \(Output.grouped(s.entries)), Σw \(Output.compact(s.sumW)), effective count \(Output.compact(s.effectiveCount)); outside \(Output.grouped(s.outside))")
     for (a, (name, h)) in zip(s.axes, zip(s.kinematics + [s.pid], s.bandwidths)) {
       print("  \(name): [\(Output.compact(a.lower)), \(Output.compact(a.upper))] in \(a.cells) cells, bandwidth \(Output.compact(h)) (\(s.bandwidthRule))")
