@@ -7,8 +7,9 @@
 #   4. fit the D0 mass of data and simulation (nominal + systematic model), write sWeights, and
 #      compare the background-subtracted kaon-ID efficiency in data with the generator's truth
 #   5. efficiency and data/MC weight tables (PIDVar, ParticleWeighting), the fixed-cut weights workflow
-#   6. export the selected kaons to HDF5 and read them back with h5py if available
-#   7. run the ntuple-production workflow on exported files, rerun it (nothing to do), refit
+#   6. a kernel density of the data's kaon ID in p x cosTheta, and resampled kaon ID for the simulation
+#   7. export the selected kaons to HDF5 and read them back with h5py if available
+#   8. run the ntuple-production workflow on exported files, rerun it (nothing to do), refit
 # Usage: data-samples/demo.sh BIN STORE
 set -euo pipefail
 BIN=${1:-.build/release/syscorr}
@@ -105,7 +106,16 @@ mkdir -p "$STORE/tables" && cp data-samples/workflows/fixed_weights.yaml "$STORE
 run fw -w fixed_weights "$STORE/tables/fixed_weights.yaml"
 run fw -w fixed_weights "$STORE/tables/fixed_weights.yaml"
 
-say "10. Export the selected kaons for pandas/h5py"
+say "10. Kernel density of the data's kaon ID in p x cosTheta; data-like kaon ID for the simulation's kaons"
+run kde fit --mode Dst --proc proc12 --sample data --particle K --pid kaonID --vars p,cosTheta \
+  --weight sweight --cut in_fit --pid-transform logit --systematics --out "$STORE/tables/kaon-kde.h5" --force
+run kde resample --mode Dst --proc MC15ri --sample mc --particle K --kde "$STORE/tables/kaon-kde.h5" \
+  --column K_kaonID_resampled
+run efficiency --mode Dst --proc MC15ri --sample mc --particle K --weight sweight --select in_fit \
+  --cut 'kaonID > 0.6' --cut 'K_kaonID_resampled > 0.6' --bin p=0.5,1,2,4.5
+echo "(compare with the data's efficiency of kaonID > 0.6 in step 8: the resampled column follows the data)"
+
+say "11. Export the selected kaons for pandas/h5py"
 run query --mode Dst --proc proc12 --sample data --cut 'selection' \
   --columns D0_K_p,D0_K_cosTheta,D0_K_kaonID,D0_K_pionID,D0_M,__event__ --out "$STORE/kaons.h5" --force
 if python3 -c 'import h5py' 2>/dev/null; then
@@ -116,7 +126,7 @@ with h5py.File('$STORE/kaons.h5') as f:
     print('h5py reads', {k: (str(v.dtype), v.shape[0]) for k, v in g.items() if hasattr(v, 'dtype')})
 "
 fi
-say "11. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
+say "12. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
 WORK=${STORE}-workflow
 rm -rf "$WORK" && mkdir -p "$WORK/inputs"
 cp data-samples/workflows/*.yaml data-samples/workflows/settings.json "$WORK/"
