@@ -87,7 +87,8 @@ public struct PIDResampling: Sendable {
       throw PIDDensityError.missingVariable(e, near: NameSuggestions.suggestions(for: e, in: Array(names)))
     }
     let state = ResamplingSink(
-      resampling: self, samplers: samplers, simulation: simulation, transform: data.settings.transform, sink: sink)
+      resampling: self, samplers: samplers, simulation: simulation, transform: data.settings.transform, threads: threads,
+      sink: sink)
     _ = try Query(aliases: aliases, source: source).run(RowStream(inputs, sink: state), threads: threads)
     var s = state.summary
     s.columns = columnNames
@@ -101,13 +102,15 @@ final class ResamplingSink: RowSink, @unchecked Sendable {
   let samplers: [ConditionalSampler]
   let simulation: ConditionalSampler?
   let transform: PIDTransform
+  let threads: Int?
   let sink: ([String: ColumnBuffer]) throws -> Void
   var summary = PIDResampling.Summary(rows: 0, valid: 0, outside: 0, missingPID: 0, columns: [])
 
   init(
     resampling: PIDResampling, samplers: [ConditionalSampler], simulation: ConditionalSampler?, transform: PIDTransform,
-    sink: @escaping ([String: ColumnBuffer]) throws -> Void
+    threads: Int?, sink: @escaping ([String: ColumnBuffer]) throws -> Void
   ) {
+    self.threads = threads
     self.resampling = resampling
     self.samplers = samplers
     self.simulation = simulation
@@ -123,59 +126,89 @@ final class ResamplingSink: RowSink, @unchecked Sendable {
     return (Double(a >> 11) * 0x1.0p-53, Double(b >> 11) * 0x1.0p-53)
   }
 
+  /// One block of rows: `count` rows from row `rows` of the chunk (its
+  /// pointers are already offset; `out` is the whole variant-major buffer).
+  func process(
+    rows lo: Int, count: Int, first: Int, n: Int, kinematics kin: [UnsafePointer<Double>], pid: UnsafePointer<Double>?,
+    out: UnsafeMutablePointer<Double>, statistics stat: UnsafeMutablePointer<Double>, valid: UnsafeMutablePointer<Bool>,
+    missing: UnsafeMutablePointer<Int>
+  ) {
+    let d = kin.count
+    switch resampling.method {
+    case .resample(let seed):
+      for (s, sampler) in samplers.enumerated() {
+        let o = out + s * n + lo
+        _ = sampler.sample(
+          kinematics: kin, count: count, uniforms: { Self.uniforms(seed: seed, variant: s, row: first + lo + $0) },
+          into: o, statistics: s == 0 ? stat : nil)
+        for e in 0..<count {
+          if o[e].isNaN { valid[e] = false } else { o[e] = transform.backward(o[e]) }
+        }
+      }
+    case .transform:
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: max(d, 1)) { k in
+        for e in 0..<count {
+          for j in 0..<d { k[j] = kin[j][e] }
+          let x = pid![e]
+          guard !x.isNaN else {
+            valid[e] = false
+            missing.pointee += 1
+            continue
+          }
+          guard let u = simulation!.cdf(kinematics: k.baseAddress!, transform.forward(x)) else {
+            valid[e] = false
+            continue
+          }
+          for (s, sampler) in samplers.enumerated() {
+            if s == 0 { stat[e] = sampler.statistics(kinematics: k.baseAddress!) ?? 0 }
+            guard let y = sampler.quantile(kinematics: k.baseAddress!, u) else {
+              valid[e] = false
+              break
+            }
+            out[s * n + lo + e] = transform.backward(y)
+          }
+        }
+      }
+    }
+  }
+
+  /// Rows per parallel block of `receive`.
+  static let block = 16_384
+
   func receive(_ columns: [ColumnBuffer]) throws {
     let n = columns.first?.count ?? 0
     let d = resampling.kinematics.count
     let values = columns.map(\.doubles)
-    var out = samplers.map { _ in [Double](repeating: .nan, count: n) }
+    let variants = samplers.count
+    var outFlat = [Double](repeating: .nan, count: variants * n)  // variant-major
     var stat = [Double](repeating: 0, count: n)
     var valid = [Bool](repeating: true, count: n)
     let first = summary.rows
-    var missing = 0
-    // the kinematics, contiguous (axis-major)
-    let flat = values.prefix(d).flatMap { $0 }
+    let blocks = (n + Self.block - 1) / Self.block
+    var missingPerBlock = [Int](repeating: 0, count: blocks)
+    // the kinematics (axis-major), then the PID of a transformation
+    let flat = values.prefix(d).flatMap { $0 } + (values.count > d ? values[d] : [])
     flat.withUnsafeBufferPointer { f in
-      let kin: [UnsafePointer<Double>] = (0..<d).map { f.baseAddress! + $0 * n }
-      switch resampling.method {
-      case .resample(let seed):
-        for (s, sampler) in samplers.enumerated() {
-          out[s].withUnsafeMutableBufferPointer { o in
-            stat.withUnsafeMutableBufferPointer { st in
-              _ = sampler.sample(
-                kinematics: kin, count: n, uniforms: { Self.uniforms(seed: seed, variant: s, row: first + $0) },
-                into: o.baseAddress!, statistics: s == 0 ? st.baseAddress! : nil)
-            }
-          }
-          for e in 0..<n where out[s][e].isNaN { valid[e] = false }
-          for e in 0..<n { out[s][e] = transform.backward(out[s][e]) }
-        }
-      case .transform:
-        let pid = values[d]
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: max(d, 1)) { k in
-          for e in 0..<n {
-            for j in 0..<d { k[j] = kin[j][e] }
-            let x = pid[e]
-            guard !x.isNaN else {
-              valid[e] = false
-              missing += 1
-              continue
-            }
-            guard let u = simulation!.cdf(kinematics: k.baseAddress!, transform.forward(x)) else {
-              valid[e] = false
-              continue
-            }
-            for (s, sampler) in samplers.enumerated() {
-              if s == 0 { stat[e] = sampler.statistics(kinematics: k.baseAddress!) ?? 0 }
-              guard let y = sampler.quantile(kinematics: k.baseAddress!, u) else {
-                valid[e] = false
-                break
+      outFlat.withUnsafeMutableBufferPointer { o in
+        stat.withUnsafeMutableBufferPointer { st in
+          valid.withUnsafeMutableBufferPointer { v in
+            missingPerBlock.withUnsafeMutableBufferPointer { mb in
+              let work = { (b: Int) in
+                let lo = b * Self.block, count = Swift.min(n, lo + Self.block) - lo
+                let kin: [UnsafePointer<Double>] = (0..<d).map { f.baseAddress! + $0 * n + lo }
+                self.process(
+                  rows: lo, count: count, first: first, n: n, kinematics: kin,
+                  pid: values.count > d ? f.baseAddress! + d * n + lo : nil, out: o.baseAddress!,
+                  statistics: st.baseAddress! + lo, valid: v.baseAddress! + lo, missing: mb.baseAddress! + b)
               }
-              out[s][e] = transform.backward(y)
+              _ = try? parallelMap(blocks, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, work)
             }
           }
         }
       }
     }
+    let missing = missingPerBlock.reduce(0, +)
+    var out = (0..<variants).map { Array(outFlat[($0 * n)..<(($0 + 1) * n)]) }
     for e in 0..<n where !valid[e] {
       for s in out.indices { out[s][e] = .nan }
       stat[e] = 0
