@@ -75,21 +75,11 @@ struct MultiTrackCommand: ParsableCommand {
     let prefixes = try track.flatMap { try TrackSelection.prefixes(for: $0, mode: mode, columns: names) }
     let weighting = MultiTrackWeights(table: weights, entry: entry, tracks: prefixes, name: name)
     let infos = weighting.columnNames.map { ColumnInfo(name: $0, type: $0.hasSuffix("_valid") ? .bool : .float64) }
-    let summary: MultiTrackWeights.Summary
-    var friend: String?
-    if let out {
-      let writer = try NtupleWriter(path: out, columns: infos, chunkRows: NtupleFormat.chunkRows(forAtMost: source.rowCount))
-      summary = try weighting.run(source: source, threads: parallelism.threads) { try writer.append($0) }
-      _ = try writer.finish()
-    } else {
-      var parts: [[String: ColumnBuffer]] = []
-      summary = try weighting.run(source: source, threads: parallelism.threads) { parts.append($0) }
-      let columns = infos.map { c in (c, ColumnBuffer.concatenate(parts.map { $0[c.name]! }, type: c.type)) }
-      let r = try input.resolvedSet(mode: input.mode ?? "")
-      var friends = FriendColumns(store: r.store, proc: r.proc, mode: r.mode, sample: r.sample)
-      friends.command = Output.commandLine
-      friend = try friends.add(name: name, table: try MemoryTable(columns: columns))
+    var summary: MultiTrackWeights.Summary?
+    let friend = try DerivedColumnsOutput(input: input, out: out, name: name).write(source: source, infos: infos) { sink in
+      summary = try weighting.run(source: source, threads: parallelism.threads, sink: sink)
     }
+    guard let summary else { return }
     if json {
       print(try Output.json(summary))
       return
