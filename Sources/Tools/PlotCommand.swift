@@ -103,17 +103,20 @@ struct PlotCommand: ParsableCommand {
   }
 
   /// The binning of --bins/--range or --edges.
+  /// - Throws: `ValidationError` naming the option.
   func axis() throws -> HistogramAxis {
     if let edges {
       let e = try QueryCommand.parseNumbers(edges, option: "--edges")
-      return try HistogramAxis.variable(e)
+      do { return try HistogramAxis.variable(e) } catch { throw ValidationError("--edges \(edges): \(error.message)") }
     }
     let r = try QueryCommand.parseNumbers(range ?? "", option: "--range")
     guard r.count == 2 else { throw ValidationError("--range needs LO,HI, got '\(range ?? "")'") }
     guard r[0].isFinite, r[1].isFinite, r[0] < r[1] else {
       throw ValidationError("--range \(range ?? ""): give finite LO < HI")
     }
-    return try HistogramAxis.regular(bins: bins ?? 0, lower: r[0], upper: r[1])
+    do { return try HistogramAxis.regular(bins: bins ?? 0, lower: r[0], upper: r[1]) } catch {
+      throw ValidationError("--bins \(bins ?? 0): \(error.message)")
+    }
   }
 
   /// The paths written beside FILE.svg.
