@@ -82,9 +82,10 @@ public struct DistributionPlot: Sendable {
       let finite = zip(c.ratios.flatMap(\.values), c.ratios.flatMap(\.errors)).filter { $0.0.isFinite && $0.1.isFinite }
       let spread = finite.map { Swift.max(abs($0.0 + $0.1 - 1), abs($0.0 - $0.1 - 1)) }.max() ?? 0.2
       let half = Swift.min(Swift.max(spread * 1.1, 0.2), 1.5)
-      let ratio = PlotPanel(
+      var ratio = PlotPanel(
         frame: (90, 40 + mainHeight + 10, 600, 130), x: (lo, hi), y: (Swift.max(0, 1 - half), 1 + half), xTitle: xTitle,
         yTitle: "data / sim.")
+      ratio.yTickTarget = 4
       ratio.drawAxes(&svg)
       ratio.drawHorizontal(&svg, at: 1, color: "#000", dash: "4,3")
       for (k, r) in c.ratios.enumerated() {

@@ -11,6 +11,8 @@ public struct PlotPanel: Sendable {
   public var yTitle: String?
   /// Whether to print x tick labels (off for a main panel above a ratio panel).
   public var xLabels = true
+  /// About how many y ticks (default: one per 60 px, at least 3).
+  public var yTickTarget: Int?
 
   public init(frame: (x: Double, y: Double, width: Double, height: Double), x: (Double, Double), y: (Double, Double),
               xTitle: String? = nil, yTitle: String? = nil, yKind: PlotScale.Kind = .linear) {
@@ -32,7 +34,7 @@ public struct PlotPanel: Sendable {
       svg.line(px, f.y, px, f.y + 6)
       if xLabels { svg.text(label, x: px, y: f.y + f.height + 17, size: 12, anchor: .middle) }
     }
-    let yt = y.ticks(target: max(3, Int(f.height / 60)))
+    let yt = y.ticks(target: yTickTarget ?? max(3, Int(f.height / 60)))
     for (t, label) in zip(yt, y.labels(yt)) {
       let py = y(t)
       svg.line(f.x, py, f.x + 6, py)
