@@ -20,7 +20,7 @@ public struct DistributionPlot: Sendable {
 
   static let palette = EfficiencyPlot.palette
 
-  static func label(_ selection: String) -> String { selection.isEmpty ? "" : selection }
+  static func label(_ selection: String) -> String { selection.isEmpty ? "all" : selection }
 
   static func draw(_ c: DistributionComparison, title: String, log: Bool, xTitle: String) -> String {
     let hasMC = !c.mc.isEmpty

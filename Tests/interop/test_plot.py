@@ -49,6 +49,13 @@ class Plot(unittest.TestCase):
             with h5py.File(out) as f:
                 cls.cols[sample] = {k: f["ntuple"][k][()] for k in f["ntuple"] if not k.startswith("_")}
 
+        run("generate", "--mode", "KS", "--sample", "data", "--proc", "p", "--events", 20000, "--seed", 33, store=cls.store)
+        out = os.path.join(cls.d, "ks-columns.h5")
+        run("query", "--mode", "KS", "--proc", "p", "--sample", "data", "--out", out, "--columns",
+            "pi_0_p,pi_1_p,pi_0_charge,pi_1_charge", store=cls.store)
+        with h5py.File(out) as f:
+            cls.cols["ks"] = {k: f["ntuple"][k][()] for k in f["ntuple"] if not k.startswith("_")}
+
     @classmethod
     def tearDownClass(cls):
         cls._tmp.__exit__(None, None, None)
@@ -186,6 +193,33 @@ class Plot(unittest.TestCase):
         run(*args[:-2], "--plot", os.path.join(self.d, "eff1d.svg"), store=self.store)
         with open(os.path.join(self.d, "eff1d.json")) as f:
             self.assertIn("series", json.load(f)["panels"][0])
+
+    def test_both_tracks_of_a_family_and_input_files(self):
+        # --particle pi on K_S0: each candidate's two pions, each with its own charge in the overlay
+        edges = np.linspace(0, 3, 13)
+        svg = os.path.join(self.d, "ks.svg")
+        run("plot", "--mode", "KS", "--proc", "p", "--particle", "pi", "--expr", "p", "--bins", 12, "--range", "0,3",
+            "--overlay", "", "--overlay", "charge > 0", "--out", svg, store=self.store)
+        with open(svg[:-4] + ".json") as f:
+            j = json.load(f)
+        self.assertEqual(j["expressions"], ["pi_0_p", "pi_1_p"])
+        c = self.cols["ks"]
+        both = sum(hist(c[f"pi_{k}_p"], None, edges)[0] for k in (0, 1))
+        positive = sum(hist(c[f"pi_{k}_p"][c[f"pi_{k}_charge"] > 0], None, edges)[0] for k in (0, 1))
+        self.assertTrue(close(j["data"][0]["sum_w"], both))
+        self.assertTrue(close(j["data"][1]["sum_w"], positive))
+        self.assertEqual(j["data"][0]["entries"], 2 * len(c["pi_0_p"]))
+        # files instead of store sets: the exported columns give the same histograms
+        svg = os.path.join(self.d, "files.svg")
+        run("plot", "--input", os.path.join(self.d, "data.h5"), "--mc-input", os.path.join(self.d, "mc.h5"), "--expr",
+            "D0_K_p", "--bins", 8, "--range", "0.5,4.5", "--weight", "sweight", "--mc-weight", "none", "--out", svg)
+        with open(svg[:-4] + ".json") as f:
+            j = json.load(f)
+        edges = np.linspace(0.5, 4.5, 9)
+        self.assertTrue(close(j["data"][0]["sum_w"], hist(self.cols["data"]["D0_K_p"], self.cols["data"]["sweight"], edges)[0]))
+        self.assertTrue(close(j["mc"][0]["sum_w"], hist(self.cols["mc"]["D0_K_p"], None, edges)[0]))
+        self.assertIsNone(j.get("mc_weight"))
+        self.assertEqual(j["weight"], "sweight")
 
 
 if __name__ == "__main__":
