@@ -13,16 +13,19 @@ public struct DistributionPlot: Sendable {
   /// - Parameters:
   ///   - log: a logarithmic y axis on the main panel.
   ///   - xTitle: the x axis title (default: the expression, with the particle).
-  public init(_ c: DistributionComparison, title: String = "", log: Bool = false, xTitle: String? = nil) {
+  ///   - names: the legend's names of the two samples.
+  public init(_ c: DistributionComparison, title: String = "", log: Bool = false, xTitle: String? = nil,
+              names: (data: String, simulation: String) = ("data", "simulation")) {
     data = c
-    svg = Self.draw(c, title: title, log: log, xTitle: xTitle ?? (c.expression + (c.particle.map { " (\($0))" } ?? "")))
+    svg = Self.draw(c, title: title, log: log, xTitle: xTitle ?? (c.expression + (c.particle.map { " (\($0))" } ?? "")), names: names)
   }
 
   static let palette = EfficiencyPlot.palette
 
   static func label(_ selection: String) -> String { selection.isEmpty ? "all" : selection }
 
-  static func draw(_ c: DistributionComparison, title: String, log: Bool, xTitle: String) -> String {
+  static func draw(_ c: DistributionComparison, title: String, log: Bool, xTitle: String,
+                   names: (data: String, simulation: String)) -> String {
     let hasMC = !c.mc.isEmpty
     let single = c.data.count == 1
     let width = 720.0
@@ -56,7 +59,7 @@ public struct DistributionPlot: Sendable {
       main.drawSteps(&svg, edges: c.edges, values: m.values, color: col, fill: single ? col : nil, fillOpacity: 0.3)
       main.drawBand(&svg, edges: c.edges, low: zip(m.values, m.errors).map { $0 - $1 }, high: zip(m.values, m.errors).map { $0 + $1 },
                     color: col, opacity: single ? 0.35 : 0.25)
-      legend.append((single ? "simulation" : "simulation " + label(m.selection), col, .band))
+      legend.append((single ? names.simulation : names.simulation + " " + label(m.selection), col, .band))
     }
     let centers = zip(c.edges, c.edges.dropFirst()).map { 0.5 * ($0 + $1) }
     let halves = zip(c.edges, c.edges.dropFirst()).map { 0.5 * ($1 - $0) }
@@ -64,7 +67,7 @@ public struct DistributionPlot: Sendable {
       let col = color(k, data: true)
       if hasMC || single {
         main.drawIntervals(&svg, points: d.values.indices.map { (centers[$0], d.values[$0], d.errors[$0], d.errors[$0], halves[$0]) }, color: col)
-        legend.append((single ? "data" : "data " + label(d.selection), col, .point))
+        legend.append((single ? names.data : names.data + " " + label(d.selection), col, .point))
       } else {
         // several selections of one sample: steps with their error bands
         main.drawSteps(&svg, edges: c.edges, values: d.values, color: col)
@@ -74,7 +77,7 @@ public struct DistributionPlot: Sendable {
       }
     }
     let longest = legend.map(\.0.count).max() ?? 10
-    main.drawLegend(&svg, legend, width: Swift.min(Swift.max(120, 34 + 7.2 * Double(longest)), 420))
+    main.drawLegend(&svg, legend, width: Swift.min(Swift.max(120, 46 + 8 * Double(longest)), 420))
     var lines = [title]
     if !c.selection.isEmpty { lines.append(c.selection) }
     for (i, l) in lines.enumerated() where !l.isEmpty { svg.text(l, x: 102, y: 62 + 18 * Double(i), size: 13) }

@@ -153,7 +153,12 @@ struct PlotCommand: ParsableCommand {
       // everything is computed before anything is written
       let defaultTitle = [input.mode, dataOptions.proc, dataOptions.sample, input.input].compactMap { $0 }.joined(separator: " ")
         + (mcOptions.map { o in " vs " + [o.proc, o.sample, o.input].compactMap { $0 }.joined(separator: " ") } ?? "")
-      let plot = DistributionPlot(comparison, title: title ?? defaultTitle, log: log, xTitle: xlabel)
+      // the first sample is named as selected (`--sample mc` alone is simulation)
+      let names = dataOptions.sample?.lowercased() == "mc"
+        ? (["simulation", dataOptions.proc].compactMap { $0 }.joined(separator: " "),
+           ["simulation", mcOptions?.proc].compactMap { $0 }.joined(separator: " "))
+        : ("data", "simulation")
+      let plot = DistributionPlot(comparison, title: title ?? defaultTitle, log: log, xTitle: xlabel, names: names)
       let c = Self.companions(out)
       try OutputFile.write(Data(plot.svg.utf8), to: out)
       try OutputFile.write(try OutputFile.json(comparison), to: c.json)
