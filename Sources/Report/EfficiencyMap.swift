@@ -71,6 +71,21 @@ public struct EfficiencyMap: Sendable {
   }
 }
 
+extension EfficiencyPlot {
+  /// Writes the plot of `table` with its numbers beside it (`PlotFile`): a
+  /// 2-D table as maps (`EfficiencyMap`), any other as points per bin.
+  /// - Returns: the paths written.
+  @discardableResult
+  public static func write(_ table: EfficiencyTable, title: String, to path: String) throws -> [String] {
+    if table.axes.count == 2 {
+      let map = EfficiencyMap(table, title: title)
+      return try PlotFile.write(svg: map.svg, data: map.data, to: path)
+    }
+    let plot = EfficiencyPlot(table, title: title)
+    return try PlotFile.write(svg: plot.svg, data: plot.data, to: path)
+  }
+}
+
 /// Every number of an efficiency map (written as JSON beside the SVG):
 /// per panel ε and its interval, row-major with x slowest (NaN: no tracks).
 public struct EfficiencyMapData: Sendable, Codable, Equatable {

@@ -120,13 +120,7 @@ struct EfficiencyCommand: ParsableCommand {
     if let out { try table.write(to: out) }
     if let plot {
       let title = [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " ")
-      if table.axes.count == 2 {
-        let map = EfficiencyMap(table, title: title)
-        try PlotFile.write(svg: map.svg, data: map.data, to: plot)
-      } else {
-        let p = EfficiencyPlot(table, title: title)
-        try PlotFile.write(svg: p.svg, data: p.data, to: plot)
-      }
+      try EfficiencyPlot.write(table, title: title, to: plot)
     }
     warnAboutFlags(table)
     if json {
