@@ -52,6 +52,10 @@ func elements(_ svg: String) -> [String]? {
     #expect(PlotScale.label(2e6, step: 1e6) == "2×10^{6}")
     #expect(PlotScale.label(1e7, step: 1e6) == "10^{7}")
     #expect(PlotScale.label(3e-5, step: 1e-5) == "3×10^{-5}")
+    #expect(PlotScale.label(9.9996e6, step: 1e6) == "10^{7}")
+    // a tiny step near 1 keeps decimals
+    #expect(PlotScale.label(0.99995, step: 0.00005) == "0.99995")
+    #expect(PlotScale.label(0, step: 0.00005) == "0.00000")
     // linear labels as before
     #expect(PlotScale(0, 1, pixels: (0, 100)).labels([0, 0.5, 1]) == ["0.0", "0.5", "1.0"])
   }

@@ -114,8 +114,9 @@ public struct PlotScale: Sendable {
   /// A tick label with as many decimals as the step needs; very large or
   /// small values as `m×10^{k}`.
   public static func label(_ x: Double, step: Double) -> String {
-    if abs(x) >= 1e6 || (abs(step) < 1e-4 && x != 0) {
-      let k = Int(floor(log10(abs(x))))
+    if abs(x) >= 1e6 || (x != 0 && abs(x) < 1e-4) {
+      var k = Int(floor(log10(abs(x))))
+      if abs(x / pow(10, Double(k))) >= 9.995 { k += 1 }  // 9.9996e6 is 1×10^{7}, not 10×10^{6}
       let m = x / pow(10, Double(k))
       let mantissa = String(format: "%.3g", m)
       return (mantissa == "1" ? "" : mantissa == "-1" ? "-" : mantissa + "×") + power(k)
