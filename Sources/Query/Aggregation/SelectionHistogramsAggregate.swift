@@ -89,17 +89,49 @@ public struct SelectionHistogramsAggregate: Aggregate {
           histogram.flatIndices(batch, offset: t, into: idx)
           for (k, selection) in track.selections.enumerated() {
             if selection.isEmpty {
-              EfficiencyTableAggregate.add(idx, wv, into: &p.histograms[k], entries: m)
+              Self.add(idx, wv, into: &p.histograms[k], entries: m)
             } else {
               // the weight where the row passes, else 0 (a NaN weight of a failing row stays out)
-              let n = EfficiencyTableAggregate.masked(wv, batch.conditions[condition], rows, dense, into: pv)
-              EfficiencyTableAggregate.add(idx, pv, into: &p.histograms[k], entries: n)
+              let n = Self.masked(wv, batch.conditions[condition], rows, dense, into: pv)
+              Self.add(idx, pv, into: &p.histograms[k], entries: n)
               condition += 1
             }
           }
         }
       }
     }
+  }
+
+  /// `out[j]` = `w[j]` where the flag holds for row j, else 0 (branch-free); returns how many hold.
+  static func masked(
+    _ w: UnsafeMutableBufferPointer<Double>, _ flags: UnsafePointer<Bool>, _ rows: UnsafeBufferPointer<Int32>, _ dense: Bool,
+    into out: UnsafeMutableBufferPointer<Double>
+  ) -> Int {
+    var n = 0
+    for j in 0..<w.count {
+      let f = flags[dense ? j : Int(rows[j])]
+      out[j] = f ? w[j] : 0
+      n &+= Int(unsafeBitCast(f, to: UInt8.self))
+    }
+    return n
+  }
+
+  /// Adds the weights `w` at flat bins `idx` to `h` (Σw and Σw²).
+  static func add(
+    _ idx: UnsafeMutableBufferPointer<Int32>, _ w: UnsafeMutableBufferPointer<Double>, into h: inout HistogramAggregate.Partial,
+    entries: Int
+  ) {
+    h.sumW.withUnsafeMutableBufferPointer { sw in
+      h.sumW2.withUnsafeMutableBufferPointer { sw2 in
+        for j in 0..<w.count {
+          let k = Int(idx[j])
+          let x = w[j]
+          sw[k] += x
+          sw2[k] += x * x
+        }
+      }
+    }
+    h.entries += entries
   }
 
   public func merge(_ other: Partial, into p: inout Partial) {
