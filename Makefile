@@ -17,7 +17,7 @@ PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi scipy iminui
   uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
 FIXTURES := .build/fixtures
 
-.PHONY: all build demo test prereqs venv fixtures bench bench-fit bench-tables fuzz clean
+.PHONY: all build demo test prereqs venv fixtures bench bench-fit bench-tables bench-kde fuzz clean
 
 all: build
 
@@ -70,6 +70,12 @@ bench-tables: build
 	@[ -f .build/bench-venv/.done ] && [ .build/bench-venv/.done -nt Benchmarks/requirements.txt ] || \
 	  { python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install -q -r Benchmarks/requirements.txt && touch .build/bench-venv/.done; }
 	.build/bench-venv/bin/python Benchmarks/tables_bench.py $(BIN)
+
+## KDE against KDEpy, and the resampling rate (Benchmarks/kde_bench.py).
+bench-kde: build
+	@[ -f .build/bench-venv/.done ] && [ .build/bench-venv/.done -nt Benchmarks/requirements.txt ] || \
+	  { python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install -q -r Benchmarks/requirements.txt && touch .build/bench-venv/.done; }
+	.build/bench-venv/bin/python Benchmarks/kde_bench.py $(BIN)
 
 fuzz: build fixtures
 	$(BIN) fuzz --cases 1000000 --root-cases 10000 --root-files $(FIXTURES)

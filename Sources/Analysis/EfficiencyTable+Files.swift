@@ -52,7 +52,7 @@ extension EfficiencyTable {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  func uhi(_ sums: EfficiencyTableAggregate.Result) -> [(name: String, histogram: UHIHistogram)] {
+  func uhi(_ sums: EfficiencyTableAggregate.Sums) -> [(name: String, histogram: UHIHistogram)] {
     let several = sums.total.count > 1
     var out: [(name: String, histogram: UHIHistogram)] = []
     let common = ["particle": particle, "tracks": tracks.joined(separator: ","), "selection": selection, "weight": weight ?? ""]

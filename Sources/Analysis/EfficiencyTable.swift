@@ -104,7 +104,7 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
   public var tables: [Entry]
   /// The histograms behind the tables, flow bins included (for the UHI file;
   /// not part of the JSON).
-  public var sums: EfficiencyTableAggregate.Result? = nil
+  public var sums: EfficiencyTableAggregate.Sums? = nil
 
   enum CodingKeys: String, CodingKey {
     case particle, tracks, axes, selection, weight, unweighted, entries, tables, subtracted
@@ -126,51 +126,82 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
   public static func compute(
     _ request: Request, particle: String, mode: CalibrationMode?, source: any ColumnSource, aliases: [String: String] = [:]
   ) throws -> EfficiencyTable {
+    try compute(request, particles: [particle], weights: [request.weight], mode: mode, source: source, aliases: aliases)[0][0]
+  }
+
+  /// The tables of `request` for several particles and several weights (the
+  /// nominal and the systematic sWeight) from one scan of `source`:
+  /// `[particle][weight]`. `request.weight` is ignored; a nil weight is an
+  /// unweighted table.
+  public static func compute(
+    _ request: Request, particles: [String], weights: [String?], mode: CalibrationMode?, source: any ColumnSource,
+    aliases: [String: String] = [:]
+  ) throws -> [[EfficiencyTable]] {
     guard !request.cuts.isEmpty else { throw EfficiencyTableError.noCuts }
-    let prefixes = try TrackSelection.prefixes(for: particle, mode: mode, columns: source.columns.map(\.name))
-    let columns = Set(source.columns.map(\.name))
+    precondition(!particles.isEmpty && !weights.isEmpty)
+    let columnNames = source.columns.map(\.name)
+    let columns = Set(columnNames)
     var axes: [HistogramAxis] = []
     for a in request.axes {
       do { axes.append(try HistogramAxis.variable(a.edges)) } catch {
         throw EfficiencyTableError.badEdges(variable: a.variable, reason: "\(error)")
       }
     }
-    let tracks = try prefixes.map { prefix -> EfficiencyTableAggregate.Track in
-      func rewrite(_ e: String) -> String { TrackExpressions.rewrite(e, prefix: prefix, columns: columns) }
-      let axisExpressions = request.axes.map { rewrite($0.variable) }
-      for (a, e) in zip(request.axes, axisExpressions) where e == a.variable && !columns.contains(e) && aliases[e] == nil {
-        throw EfficiencyTableError.unknownVariable(a.variable, track: prefix, near: NameSuggestions.suggestions(
-          for: prefix + "_" + a.variable, in: Array(columns)))
-      }
-      var truth = ""
-      for (pdg, op) in [(request.trueSpecies, "=="), (request.excludedSpecies, "!=")] {
-        guard let pdg else { continue }
-        let column = prefix + "_mcPDG"
-        guard columns.contains(column) else { throw EfficiencyTableError.noTruth(column: column) }
-        // unmatched tracks (NaN) are not the species: `!=` keeps them, `==` drops them
-        truth = "abs(\(column)) \(op) \(pdg)"
-      }
-      let precuts = request.precuts.map { p -> String in
-        let parts = [truth, p.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "(\(rewrite(p)))"].filter { !$0.isEmpty }
-        return parts.joined(separator: " && ")
-      }
-      return .init(axes: axisExpressions, precuts: precuts, cuts: request.cuts.map(rewrite))
+    // one weight: the query's; several: each an input of the aggregate ("1" for unweighted)
+    let queryWeight = weights.count == 1 ? weights[0] : nil
+    let variants = weights.count == 1 ? [] : weights.map { $0.map { "(\($0))" } ?? "1" }
+    var prefixes: [[String]] = []
+    var aggregates: [EfficiencyTableAggregate] = []
+    for particle in particles {
+      let trackPrefixes = try TrackSelection.prefixes(for: particle, mode: mode, columns: columnNames)
+      prefixes.append(trackPrefixes)
+      let tracks = try trackPrefixes.map { try track(request, prefix: $0, columns: columns, aliases: aliases) }
+      aggregates.append(EfficiencyTableAggregate(axes: axes, tracks: tracks, weights: variants))
     }
-    let query = try Query(cut: request.selection, weight: request.weight, aliases: aliases, source: source)
-    let sums = try query.run(EfficiencyTableAggregate(axes: axes, tracks: tracks), threads: request.threads)
-    var tables: [Entry] = []
-    for (j, precut) in request.precuts.enumerated() {
-      let total = sums.total[j]
-      for (i, cut) in request.cuts.enumerated() {
-        tables.append(entry(
-          precut: precut, cut: cut, total: total, pass: sums.pass[j][i], unweighted: request.weight == nil,
-          jeffreysFloor: request.jeffreysFloor))
+    let query = try Query(cut: request.selection, weight: queryWeight, aliases: aliases, source: source)
+    let sums = try query.run(AggregateGroup(aggregates), threads: request.threads)
+    return zip(particles, zip(prefixes, sums)).map { particle, t in
+      t.1.enumerated().map { k, sums in
+        var tables: [Entry] = []
+        for (j, precut) in request.precuts.enumerated() {
+          for (i, cut) in request.cuts.enumerated() {
+            tables.append(entry(
+              precut: precut, cut: cut, total: sums.total[j], pass: sums.pass[j][i], unweighted: weights[k] == nil,
+              jeffreysFloor: request.jeffreysFloor))
+          }
+        }
+        return EfficiencyTable(
+          particle: particle, tracks: t.0, axes: request.axes.map { Axis(variable: $0.variable, edges: $0.edges) },
+          selection: request.selection, weight: weights[k], trueSpecies: request.trueSpecies,
+          unweighted: weights[k] == nil, entries: sums.tracks, tables: tables, sums: sums)
       }
     }
-    return EfficiencyTable(
-      particle: particle, tracks: prefixes, axes: request.axes.map { Axis(variable: $0.variable, edges: $0.edges) },
-      selection: request.selection, weight: request.weight, trueSpecies: request.trueSpecies,
-      unweighted: request.weight == nil, entries: sums.tracks, tables: tables, sums: sums)
+  }
+
+  /// The expressions of one track: bare variables rewritten to its columns,
+  /// the truth requirement in front of every precut.
+  static func track(
+    _ request: Request, prefix: String, columns: Set<String>, aliases: [String: String]
+  ) throws -> EfficiencyTableAggregate.Track {
+    func rewrite(_ e: String) -> String { TrackExpressions.rewrite(e, prefix: prefix, columns: columns) }
+    let axisExpressions = request.axes.map { rewrite($0.variable) }
+    for (a, e) in zip(request.axes, axisExpressions) where e == a.variable && !columns.contains(e) && aliases[e] == nil {
+      throw EfficiencyTableError.unknownVariable(a.variable, track: prefix, near: NameSuggestions.suggestions(
+        for: prefix + "_" + a.variable, in: Array(columns)))
+    }
+    var truth = ""
+    for (pdg, op) in [(request.trueSpecies, "=="), (request.excludedSpecies, "!=")] {
+      guard let pdg else { continue }
+      let column = prefix + "_mcPDG"
+      guard columns.contains(column) else { throw EfficiencyTableError.noTruth(column: column) }
+      // unmatched tracks (NaN) are not the species: `!=` keeps them, `==` drops them
+      truth = "abs(\(column)) \(op) \(pdg)"
+    }
+    let precuts = request.precuts.map { p -> String in
+      let parts = [truth, p.trimmingCharacters(in: .whitespaces).isEmpty ? "" : "(\(rewrite(p)))"].filter { !$0.isEmpty }
+      return parts.joined(separator: " && ")
+    }
+    return .init(axes: axisExpressions, precuts: precuts, cuts: request.cuts.map(rewrite))
   }
 
   /// The in-range bins of one table from its histograms.
@@ -224,7 +255,7 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
         r.sumW2 = zip(x.sumW2, y.sumW2).map { $0 + s * s * $1 }
         return r
       }
-      out.sums = EfficiencyTableAggregate.Result(
+      out.sums = EfficiencyTableAggregate.Sums(
         tracks: a.tracks, total: zip(a.total, b.total).map(minus), pass: zip(a.pass, b.pass).map { zip($0, $1).map(minus) })
     } else {
       out.sums = nil

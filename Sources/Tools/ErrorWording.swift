@@ -56,6 +56,8 @@ enum ErrorWording {
       case .luminosityCount(let given, let tables): return "error: --luminosity gives \(given) values for \(tables) tables"
       case .badLuminosity: return "error: --luminosity values must be positive"
       }
+    case let e as PIDDensityError:
+      return "error: " + kde(e)
     case let e as MultiTrackError:
       switch e {
       case .missingVariable(let track, let variable):
@@ -104,6 +106,26 @@ enum ErrorWording {
         + "; nothing written. Try other start values or limits in the model file (--model), or --range"
     case .binCount(let n, let maximum):
       return "--binned \(n): a binned fit takes 2 to \(maximum) bins"
+    }
+  }
+
+  static func kde(_ e: PIDDensityError) -> String {
+    switch e {
+    case .noKinematics: return "--vars: give at least one kinematic variable"
+    case .tooManyAxes(let d): return "a density of \(d) axes: at most 8 kinematic variables and the PID"
+    case .wrongCount(let option, let expected, let got): return "--\(option): \(got) values for \(expected) axes"
+    case .badCells(let c): return "--grid \(c.map(String.init).joined(separator: ",")): 2 to 100000 cells per axis"
+    case .gridTooLarge(let cells): return "--grid: \(Output.compact(cells)) cells is more than the 50,000,000 a density may have"
+    case .badBandwidth(let b): return "--bandwidth \(b.map(Output.compact).joined(separator: ",")): bandwidths must be positive"
+    case .badRange(let v): return "--range \(v): the box must be finite with lo < hi"
+    case .noSpread(let v): return "\(v) takes a single value (or none) on the selected rows; give its box with --range \(v)=lo,hi"
+    case .logitOutsideUnitInterval(let v): return "--pid-transform logit needs \(v) in [0, 1]; use --pid-transform none"
+    case .noData(let outside):
+      return "no selected row with positive weight inside the density's box" + (outside > 0 ? " (\(Output.grouped(outside)) rows outside it; see --range)" : "")
+    case .notADensity(let path): return "\(path) is not a density written by `syscorr kde fit`"
+    case .unknownVariant(let v, let known): return "the density has no variant '\(v)'; it has: " + (known.isEmpty ? "none" : known.joined(separator: ", "))
+    case .missingVariable(let v, let near):
+      return "no column '\(v)'" + (near.isEmpty ? "" : "; did you mean " + near.prefix(3).map { "'\($0)'" }.joined(separator: ", ") + "?")
     }
   }
 

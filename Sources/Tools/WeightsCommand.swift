@@ -103,20 +103,22 @@ struct WeightsCommand: ParsableCommand {
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
     let axes = try EfficiencyCommand.axes(bin)
-    func table(_ options: InputOptions, weight: String?, trueSpecies: Int?) throws -> EfficiencyTable {
+    func tables(_ options: InputOptions, weights: [String?], trueSpecies: Int?) throws -> [EfficiencyTable] {
       var r = EfficiencyTable.Request(axes: axes, cuts: cut)
       r.precuts = precut.isEmpty ? [""] : precut
       r.selection = select
-      r.weight = weight
       r.trueSpecies = trueSpecies
       r.threads = parallelism.threads
-      return try EfficiencyTable.compute(r, particle: particle, mode: mode, source: try options.openSource(), aliases: aliases)
+      return try EfficiencyTable.compute(
+        r, particles: [particle], weights: weights, mode: mode, source: try options.openSource(), aliases: aliases)[0]
     }
-    let data = try table(dataOptions, weight: weight, trueSpecies: nil)
-    let mcW = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
-    let mc = try table(mcOptions, weight: mcW, trueSpecies: try mcTrueSpecies.map(TrackSelection.pdg))
+    // the data's nominal and systematic tables from one scan
     let systW = systWeight.map { $0 == "none" ? nil : $0 } ?? (weight == "sweight" ? "sweight_syst" : nil)
-    let syst = try systW.map { try table(dataOptions, weight: $0, trueSpecies: nil) }
+    let dataTables = try tables(dataOptions, weights: [weight] + (systW.map { [$0] } ?? []), trueSpecies: nil)
+    let data = dataTables[0]
+    let syst = dataTables.count > 1 ? dataTables[1] : nil
+    let mcW = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
+    let mc = try tables(mcOptions, weights: [mcW], trueSpecies: try mcTrueSpecies.map(TrackSelection.pdg))[0]
     let weights = try WeightTable(data: data, mc: mc, systematic: syst)
     // every output is made before any is written: a refusal writes nothing
     let pidvarText = try pidvar.map { _ in try weights.pidvarCSV() }

@@ -188,16 +188,28 @@ public struct FixedWeightsWorkflow: Sendable {
     }
     var state = try FixedWeightsState.load(directory: dir)
     let results = Mutex<[Int: Result<TaskReport, any Error>]>([:])
-    let workers = max(1, (threads ?? ProcessInfo.processInfo.activeProcessorCount) / max(1, jobs.count))
     let fingerprints = try jobs.map { try fingerprint($0, config.entries[$0.entry]) }
-    let pending = jobs.indices.filter { state.done[jobs[$0].stem] != fingerprints[$0] || !outputsExist(jobs[$0], dir) }
+    let pending = Set(jobs.indices.filter { state.done[jobs[$0].stem] != fingerprints[$0] || !outputsExist(jobs[$0], dir) })
+    // one scan per sample for an entry's particles of one mode (efficiency and
+    // fake rate, nominal and systematic weight); a group with a pending job is redone
+    var groups: [[Int]] = []
+    for k in jobs.indices {
+      if let g = groups.firstIndex(where: { jobs[$0[0]].entry == jobs[k].entry && jobs[$0[0]].mode.name == jobs[k].mode.name }) {
+        groups[g].append(k)
+      } else {
+        groups.append([k])
+      }
+    }
+    let runs = groups.filter { $0.contains(where: pending.contains) }
+    let workers = max(1, (threads ?? ProcessInfo.processInfo.activeProcessorCount) / max(1, runs.count))
     let allJobs = jobs
-    DispatchQueue.concurrentPerform(iterations: pending.count) { n in
-      let k = pending[n]
-      let job = allJobs[k]
-      progress("\(job.stem): computing")
-      let r = Result { try self.compute(job, config.entries[job.entry], directory: dir, threads: workers) }
-      results.withLock { $0[k] = r }
+    DispatchQueue.concurrentPerform(iterations: runs.count) { n in
+      let group = runs[n].map { allJobs[$0] }
+      for job in group { progress("\(job.stem): computing") }
+      let r = Result { try self.compute(group, config.entries[group[0].entry], directory: dir, threads: workers) }
+      results.withLock {
+        for (i, k) in runs[n].enumerated() { $0[k] = r.map { $0[i] } }
+      }
     }
     var outcome = WorkflowOutcome(name: "fixed_weights")
     var page = HTMLReport(title: "SysCorr fixed-cut weights", summary: [
@@ -246,23 +258,33 @@ public struct FixedWeightsWorkflow: Sendable {
     var tables: [(caption: String, header: [String], rows: [[String]])] = []
   }
 
-  /// The tables of one job, written into `directory`.
-  func compute(_ job: Job, _ e: Entry, directory: String, threads: Int) throws -> TaskReport {
-    let s = Self.species[job.particle]!
-    func table(_ q: SetQuery, sample: String, weight: String?) throws -> EfficiencyTable {
+  /// The tables of jobs of one entry and mode, written into `directory`:
+  /// one scan of the data (every particle, nominal and systematic weight)
+  /// and one of the simulation.
+  func compute(_ jobs: [Job], _ e: Entry, directory: String, threads: Int) throws -> [TaskReport] {
+    let mode = jobs[0].mode
+    let roles = jobs.map { Self.species[$0.particle]!.role }
+    func tables(_ q: SetQuery, sample: String, weights: [String?]) throws -> [[EfficiencyTable]] {
       var r = EfficiencyTable.Request(axes: e.binning, cuts: e.cuts)
       r.precuts = e.precuts
       r.selection = e.selection
-      r.weight = weight
       r.threads = threads
-      let source = try store.open(proc: q.proc, mode: job.mode.name, sample: sample)
+      let source = try store.open(proc: q.proc, mode: mode.name, sample: sample)
       return try EfficiencyTable.compute(
-        r, particle: s.role, mode: job.mode, source: source, aliases: ["selection": job.mode.selection])
+        r, particles: roles, weights: weights, mode: mode, source: source, aliases: ["selection": mode.selection])
     }
-    let data = try table(e.dataQuery, sample: "data", weight: e.weight)
-    let mc = try table(e.mcQuery, sample: "mc", weight: e.weight)
-    let syst = e.weight == "sweight" ? try table(e.dataQuery, sample: "data", weight: "sweight_syst") : nil
-    let weights = try WeightTable(data: data, mc: mc, systematic: syst)
+    let data = try tables(e.dataQuery, sample: "data", weights: [e.weight] + (e.weight == "sweight" ? ["sweight_syst"] : []))
+    let mc = try tables(e.mcQuery, sample: "mc", weights: [e.weight])
+    return try jobs.indices.map { k in
+      try write(jobs[k], e, data: data[k][0], mc: mc[k][0], systematic: data[k].count > 1 ? data[k][1] : nil, directory: directory)
+    }
+  }
+
+  /// Writes one job's tables, weights and plots.
+  func write(
+    _ job: Job, _ e: Entry, data: EfficiencyTable, mc: EfficiencyTable, systematic: EfficiencyTable?, directory: String
+  ) throws -> TaskReport {
+    let weights = try WeightTable(data: data, mc: mc, systematic: systematic)
     let stem = directory + "/" + job.stem
     try data.write(to: stem + "_data.csv")
     try mc.write(to: stem + "_mc.csv")

@@ -205,8 +205,19 @@ class Tables(unittest.TestCase):
             pv = os.path.join(d, "pv.csv")
             run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "pi", "--weight", "sweight",
                 "--select", "in_fit", "--cut", "kaonID > 0.2", "--cut", "kaonID > 0.6", *bins, "--pidvar", pv, store=self.store)
+            # (equal to rounding, 1e-12 of the ratio: the workflow's cells group the additions by its three precuts)
             with open(pv) as a, open(os.path.join(wd, "kaonID_pi_fakerate_precut0_pidvar.csv")) as b:
-                self.assertEqual(a.read(), b.read())
+                ra, rb = list(csv.DictReader(a)), list(csv.DictReader(b))
+            self.assertEqual(len(ra), len(rb))
+            for x, y in zip(ra, rb):
+                self.assertEqual(x.keys(), y.keys())
+                for k in x:
+                    try:
+                        fx, fy = float(x[k]), float(y[k])
+                    except ValueError:
+                        self.assertEqual(x[k], y[k])
+                        continue
+                    self.assertTrue(fx == fy or abs(fx - fy) <= 1e-12 * max(abs(fx), abs(fy), 1.0), (k, x[k], y[k]))
             with open(os.path.join(wd, "kaonID_K_efficiency_precut1_particleweighting.json")) as f:
                 self.assertEqual(json.load(f)[0]["tableName"], "kaonID_K_efficiency_precut1_kaonID_0p2")
             with open(os.path.join(wd, "binaryPID_K_pi_K_efficiency_weights.csv")) as f:

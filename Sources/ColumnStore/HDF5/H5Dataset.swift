@@ -168,6 +168,24 @@ final class H5Dataset: @unchecked Sendable {
     }
   }
 
+  /// Reads a float64 dataset of any rank as row-major values with its shape.
+  func readArray() throws -> (shape: [Int], values: [Double]) {
+    let space = try H5Handle(H5Dget_space(handle.id), "H5Dget_space")
+    let rank = Int(H5Sget_simple_extent_ndims(space.id))
+    guard rank >= 0 else { throw ColumnStoreError(.corruptFile, path: file.path, "\(file.path): '\(name)' has no shape") }
+    var dims = [hsize_t](repeating: 0, count: Swift.max(rank, 1))
+    H5Sget_simple_extent_dims(space.id, &dims, nil)
+    let shape = dims.prefix(rank).map { Int($0) }
+    let n = shape.reduce(1, *)
+    var status: herr_t = 0
+    let values = [Double](unsafeUninitializedCapacity: n) { buf, c in
+      status = n == 0 ? 0 : H5Dread(handle.id, chdf5_t_native_double(), chdf5_s_all(), chdf5_s_all(), chdf5_p_default(), buf.baseAddress)
+      c = status < 0 ? 0 : n
+    }
+    try h5check(status, "cannot read '\(name)'", path: file.path)
+    return (shape, values)
+  }
+
   /// Reads a 2-D float64 dataset as row-major values with its shape.
   func readMatrix() throws -> (rows: Int, columns: Int, values: [Double]) {
     let space = try H5Handle(H5Dget_space(handle.id), "H5Dget_space")

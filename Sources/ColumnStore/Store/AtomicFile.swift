@@ -33,11 +33,32 @@ enum AtomicFile {
     if durable { try fsyncPath(URL(fileURLWithPath: destination).deletingLastPathComponent().path) }
   }
 
-  /// Writes `data` to `path` atomically.
+  /// Writes `data` to `path` atomically. (POSIX calls, not
+  /// `FileManager.createFile`, which flushes every file to disk: a
+  /// non-durable write must not cost an fsync.)
   static func write(_ data: Data, to path: String, durable: Bool = true) throws {
     let tmp = temporaryPath(for: path)
-    guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-      throw ColumnStoreError(.io, path: path, "\(path): cannot write \(tmp)")
+    let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard fd >= 0 else {
+      throw ColumnStoreError(.io, path: path, "cannot write \(path): \(String(cString: strerror(errno)))")
+    }
+    var failure: Int32 = 0
+    data.withUnsafeBytes { (b: UnsafeRawBufferPointer) in
+      var offset = 0
+      while offset < b.count {
+        let n = Glibc.write(fd, b.baseAddress! + offset, b.count - offset)
+        if n < 0 {
+          if errno == EINTR { continue }
+          failure = errno
+          return
+        }
+        offset += n
+      }
+    }
+    if close(fd) != 0 && failure == 0 { failure = errno }
+    guard failure == 0 else {
+      unlink(tmp)
+      throw ColumnStoreError(.io, path: path, "cannot write \(path): \(String(cString: strerror(failure)))")
     }
     try commit(tmp, to: path, durable: durable)
   }

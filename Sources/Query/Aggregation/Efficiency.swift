@@ -69,7 +69,7 @@ public struct EfficiencyAggregate: Aggregate {
   public func merge(_ other: Partial, into p: inout Partial) { table.merge(other, into: &p) }
 
   public func finish(_ p: Partial) -> Result {
-    let sums = table.finish(p)
+    let sums = table.finish(p)[0]
     let total = sums.total[0]
     let cuts = zip(passCuts, sums.pass[0]).map { cut, pass -> Efficiency in
       var eff: [Double] = []

@@ -8,8 +8,13 @@ final class Program {
   let context: BlockContext
   let cut: Node?
   let weight: Node?
+  /// Distinct input and condition expressions (an expression several
+  /// aggregates of a group share is evaluated once), and where each of the
+  /// aggregate's inputs and conditions finds its node.
   let inputs: [Node]
+  let inputSlots: [Int]
   let conditions: [Node]
+  let conditionSlots: [Int]
   let widths: [Int]
   let capacity: Int
   let selection: Scratch<Int32>
@@ -23,8 +28,17 @@ final class Program {
     widths = plan.columns.map(\.type.byteWidth)
     cut = plan.cut.map { Compiler.compile($0, capacity: capacity, equality: equality) }
     weight = plan.weight.map { Compiler.compile($0, capacity: capacity, equality: equality) }
-    inputs = plan.inputs.map { Compiler.compile($0, capacity: capacity, equality: equality) }
-    conditions = plan.conditions.map { Compiler.compile($0, capacity: capacity, equality: equality) }
+    func distinct(_ exprs: [BoundExpr]) -> ([Node], [Int]) {
+      var unique: [BoundExpr] = []
+      let slots = exprs.map { e -> Int in
+        if let k = unique.firstIndex(of: e) { return k }
+        unique.append(e)
+        return unique.count - 1
+      }
+      return (unique.map { Compiler.compile($0, capacity: capacity, equality: equality) }, slots)
+    }
+    (inputs, inputSlots) = distinct(plan.inputs)
+    (conditions, conditionSlots) = distinct(plan.conditions)
     selection = Scratch(capacity, initial: 0)
     identity = Scratch(capacity, initial: 0)
     for i in 0..<capacity { identity.pointer[i] = Int32(i) }
@@ -48,7 +62,7 @@ final class Program {
         // Every row passed: dense loops (no index indirection) for the values.
         let sel = count == n ? Selection.all(n) : Selection(rowsPointer, count)
         let w = weight?.floats(context, sel)
-        let values: [BatchValues] = inputs.map { node in
+        let distinctValues: [BatchValues] = inputs.map { node in
           if !inputsAsFloat, let col = node as? ColumnNode {
             return .stored(col.storage, UnsafeRawPointer(context.pointers[col.slot]))
           }
@@ -58,10 +72,12 @@ final class Program {
           case .bool: .bool(node.bools(context, sel))
           }
         }
+        let flags = conditions.map { $0.bools(context, sel) }
         consume(
           AggregateBatch(
-            rows: UnsafeBufferPointer(start: rowsPointer, count: count), weights: w, values: values,
-            conditions: conditions.map { $0.bools(context, sel) }, firstRow: firstRow + start, dense: count == n))
+            rows: UnsafeBufferPointer(start: rowsPointer, count: count), weights: w,
+            values: inputSlots.map { distinctValues[$0] }, conditions: conditionSlots.map { flags[$0] },
+            firstRow: firstRow + start, dense: count == n))
       }
       start += n
     }
