@@ -27,8 +27,9 @@ struct PlotCommand: ParsableCommand {
       histograms, UHI: boost-histogram / hist read them).
 
       Example (kaon ID of the D* kaon, sWeighted data vs simulation, two charges):
-        syscorr plot --mode Dst --proc proc12 --sample data --mc-proc MC15ri --particle K \\
-          --expr kaonID --bins 50 --range 0,1 --weight sweight --select in_fit --log \\
+        syscorr plot --mode Dst --proc proc12 --sample data --mc-proc MC15ri \\
+          --particle K --expr kaonID --bins 50 --range 0,1 --log \\
+          --weight sweight --select in_fit \\
           --overlay 'charge > 0' --overlay 'charge < 0' --out kaonID.svg
       """)
 
