@@ -82,7 +82,7 @@ let package = Package(
     .testTarget(name: "QueryTests", dependencies: ["Query", "ColumnStore", "Modes", "TestSupport"]),
     .testTarget(name: "ToysTests", dependencies: ["Toys", "Modes", "Numerics", "ColumnStore", "Query", "TestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Modes", "Query", "ColumnStore", "Numerics", "TestSupport"]),
-    .testTarget(name: "ReportTests", dependencies: ["Report"]),
+    .testTarget(name: "ReportTests", dependencies: ["Report", "Analysis", "Query", "ColumnStore"]),
     .testTarget(name: "ToolsTests", dependencies: ["Tools", "ColumnStore", "Query", "TestSupport"]),
     .testTarget(name: "ArchitectureTests", dependencies: ["TestSupport"]),
   ]

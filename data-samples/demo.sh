@@ -6,7 +6,8 @@
 #      truth-matched simulated kaons after the D* selection, and compare with the generator's truth
 #   4. fit the D0 mass of data and simulation (nominal + systematic model), write sWeights, and
 #      compare the background-subtracted kaon-ID efficiency in data with the generator's truth
-#   5. efficiency and data/MC weight tables (PIDVar, ParticleWeighting), the fixed-cut weights workflow
+#   5. efficiency and data/MC weight tables (PIDVar, ParticleWeighting), data vs simulation distributions,
+#      the fixed-cut weights workflow
 #   6. a kernel density of the data's kaon ID in p x cosTheta, and resampled kaon ID for the simulation
 #   7. export the selected kaons to HDF5 and read them back with h5py if available
 #   8. run the ntuple-production workflow on exported files, rerun it (nothing to do), refit
@@ -101,12 +102,19 @@ run weights --mode Dst --proc proc12 --mc-proc MC15ri --particle K --weight swei
   --cut 'kaonID > 0.6' "${BINS[@]}" --out "$STORE/tables/kaon-weights.csv" --pidvar "$STORE/tables/kaon-pidvar.csv" \
   --particle-weighting "$STORE/tables/kaon-particleweighting.json" --force
 
-say "9. The fixed-cut weights workflow (data-samples/workflows/fixed_weights.yaml): K efficiency, pi fake rate, 2 cuts x 3 precuts"
+say "9. Distributions: the kaon's kaonID, sWeighted data vs simulation, both charges overlaid (SVG, JSON, UHI histograms)"
+run plot --mode Dst --proc proc12 --sample data --mc-proc MC15ri --particle K --expr kaonID --bins 40 --range 0,1 \
+  --weight sweight --select in_fit --log --overlay 'charge > 0' --overlay 'charge < 0' \
+  --out "$STORE/plots/kaonID-data-mc.svg" --force
+run plot --mode Dst --proc proc12 --sample data --mc-proc MC15ri --particle K --expr p --edges 0.5,1,1.5,2,2.5,3,3.5,4.5 \
+  --weight sweight --select in_fit --density --out "$STORE/plots/kaon-p-data-mc.svg" --force
+
+say "10. The fixed-cut weights workflow (data-samples/workflows/fixed_weights.yaml): K efficiency, pi fake rate, 2 cuts x 3 precuts"
 mkdir -p "$STORE/tables" && cp data-samples/workflows/fixed_weights.yaml "$STORE/tables/"
 run fw -w fixed_weights "$STORE/tables/fixed_weights.yaml"
 run fw -w fixed_weights "$STORE/tables/fixed_weights.yaml"
 
-say "10. Kernel density of the data's kaon ID in p x cosTheta; data-like kaon ID for the simulation's kaons"
+say "11. Kernel density of the data's kaon ID in p x cosTheta; data-like kaon ID for the simulation's kaons"
 run kde fit --mode Dst --proc proc12 --sample data --particle K --pid kaonID --vars p,cosTheta \
   --weight sweight --cut in_fit --pid-transform logit --systematics --out "$STORE/tables/kaon-kde.h5" --force
 run kde resample --mode Dst --proc MC15ri --sample mc --particle K --kde "$STORE/tables/kaon-kde.h5" \
@@ -115,7 +123,7 @@ run efficiency --mode Dst --proc MC15ri --sample mc --particle K --weight sweigh
   --cut 'kaonID > 0.6' --cut 'K_kaonID_resampled > 0.6' --bin p=0.5,1,2,4.5
 echo "(compare with the data's efficiency of kaonID > 0.6 in step 8: the resampled column follows the data)"
 
-say "11. Export the selected kaons for pandas/h5py"
+say "12. Export the selected kaons for pandas/h5py"
 run query --mode Dst --proc proc12 --sample data --cut 'selection' \
   --columns D0_K_p,D0_K_cosTheta,D0_K_kaonID,D0_K_pionID,D0_M,__event__ --out "$STORE/kaons.h5" --force
 if python3 -c 'import h5py' 2>/dev/null; then
@@ -126,7 +134,7 @@ with h5py.File('$STORE/kaons.h5') as f:
     print('h5py reads', {k: (str(v.dtype), v.shape[0]) for k, v in g.items() if hasattr(v, 'dtype')})
 "
 fi
-say "12. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
+say "13. The ntuple-production workflow (data-samples/workflows/ntuples.yaml) on exported files, then a refit"
 WORK=${STORE}-workflow
 rm -rf "$WORK" && mkdir -p "$WORK/inputs"
 cp data-samples/workflows/*.yaml data-samples/workflows/settings.json "$WORK/"

@@ -135,7 +135,7 @@ struct CLIFuzzer {
   // MARK: - Generation
 
   static let commands = [
-    "show-db", "show-variables", "query", "ingest", "fit", "fw", "generate", "export", "add-columns", "ls", "aliases", "truth",
+    "show-db", "show-variables", "query", "ingest", "fit", "fw", "generate", "export", "add-columns", "ls", "aliases", "truth", "plot",
   ]
 
   mutating func nextArguments() -> [String] {
@@ -178,7 +178,7 @@ struct CLIFuzzer {
     "show-variables": ["sample"], "query": ["mode", "sample"], "ingest": ["mode", "proc", "sample"],
     "fit": ["mode", "sample"], "fw": ["w"], "generate": ["mode", "proc", "sample", "events"],
     "export": ["mode", "sample", "out"], "add-columns": ["name", "mode", "sample", "proc"], "aliases": ["vars"],
-    "truth": ["sample"],
+    "truth": ["sample"], "plot": ["mode", "sample", "expr", "bins", "range"],
   ]
 
   static func type(of name: String) -> any ParsableCommand.Type {
@@ -217,6 +217,9 @@ struct CLIFuzzer {
       case "w": return pick(["ntuples", "refit"])
       case "vars": return pick(["p,kaonID", "M"])
       case "name": return "friend\(serial % 3)"
+      case "expr": return pick(["D0_M", "D0_K_p", "kaonID", "p"])
+      case "bins": return pick(["4", "20"])
+      case "range": return pick(["1.8,1.9", "0,1", "0,5"])
       default: break
       }
     }
@@ -231,7 +234,10 @@ struct CLIFuzzer {
     case "proc": return pick(["p1", "m1", "proc12", "new\(serial % 5)", "a/b", ""])
     case "sample": return pick(["data", "mc", "MC", "x", ""])
     case "input": return pick(files())
-    case "cut", "pass", "weight", "variable": return pick(expressions)
+    case "cut", "pass", "weight", "variable", "expr", "select", "overlay", "mc-weight": return pick(expressions)
+    case "particle": return pick(["K", "pi", "pi_slow", "D0_K", "Kaon", "", "-1"])
+    case "mc-proc": return pick(["m1", "p1", "nope", ""])
+    case "mc-input": return pick(files())
     case "alias": return pick(["k=D0_K_kaonID", "selection=D0_M>0", "=x", "k=", "a=b", "b=a", "k=((", "1x=2"])
     case "alias-file", "mode-file", "model": return pick([directory + "/aliases.txt", directory + "/model.yaml"] + files())
     case "hist", "mass": return pick(["D0_M", "D0_K_p", "D0_K_cosTheta", "M", "min(D0_K_p, 2)", "x", "", "D0_K_charge"])
@@ -240,6 +246,7 @@ struct CLIFuzzer {
     case "range": return pick(["1.8,1.9", "0,1", "1,0", "nan,1", "-1,1", "a,b", "1", "1.85,1.88", ""])
     case "edges": return pick(["0,1,2", "2,1", "0", "0,nan", "0,0.5,1e308", "-1,0,1", ""])
     case "out", "plot":
+      if command == "plot", random.below(2) == 0 { return directory + "/plot\(serial)." + pick(["svg", "SVG", "png"]) }
       return pick([
         directory + "/out\(serial).h5", directory + "/rows.h5", store + "/production/p1/Dst/data/x.h5", "/proc/x.h5",
         directory + "/dir", directory + "/out\(serial).csv", directory + "/missing/x.h5", "",

@@ -71,7 +71,7 @@ struct EfficiencyCommand: ParsableCommand {
   @Option(help: "Write the tables: FILE.csv, FILE.json or FILE.h5 (UHI histograms, boost-histogram reads them).")
   var out: String?
 
-  @Option(help: "Plot the efficiencies: FILE.svg (its numbers in FILE.json beside it).")
+  @Option(help: "Plot the efficiencies: FILE.svg (its numbers in FILE.json beside it); a 2-D table as maps with a colour bar.")
   var plot: String?
 
   @Flag(help: "Replace --out or --plot files that exist.")
@@ -119,8 +119,8 @@ struct EfficiencyCommand: ParsableCommand {
     }
     if let out { try table.write(to: out) }
     if let plot {
-      let p = EfficiencyPlot(table, title: [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " "))
-      try PlotFile.write(svg: p.svg, data: p.data, to: plot)
+      let title = [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " ")
+      try EfficiencyPlot.write(table, title: title, to: plot)
     }
     warnAboutFlags(table)
     if json {

@@ -303,8 +303,7 @@ public struct FixedWeightsWorkflow: Sendable {
       try OutputFile.write(try OutputFile.json(pw), to: stem + suffix + "_particleweighting.json")
     }
     for (name, t) in [("data", data), ("mc", mc)] {
-      let plot = EfficiencyPlot(t, title: "\(e.prefixName): \(job.particle) \(job.kind), \(name)")
-      try PlotFile.write(svg: plot.svg, data: plot.data, to: stem + "_\(name).svg")
+      try EfficiencyPlot.write(t, title: "\(e.prefixName): \(job.particle) \(job.kind), \(name)", to: stem + "_\(name).svg")
     }
     try weights.write(to: stem + "_weights.json")
     return Self.report(weights, tracks: data.tracks, job: job)

@@ -51,10 +51,18 @@ public struct SVGDocument: Sendable {
   }
 
   public mutating func rect(_ x: Double, _ y: Double, _ w: Double, _ h: Double, fill: String = "none",
-                            stroke: String? = nil, width: Double = 1, opacity: Double? = nil) {
+                            stroke: String? = nil, width: Double = 1, opacity: Double? = nil, clip: String? = nil) {
     body.append("<rect x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" width=\"\(Self.n(max(w, 0)))\" height=\"\(Self.n(max(h, 0)))\" "
       + "fill=\"\(fill)\"" + (stroke.map { " stroke=\"\($0)\" stroke-width=\"\(Self.n(width))\"" } ?? "")
-      + (opacity.map { " fill-opacity=\"\(Self.n($0))\"" } ?? "") + "/>")
+      + (opacity.map { " fill-opacity=\"\(Self.n($0))\"" } ?? "") + (clip.map { " clip-path=\"url(#\($0))\"" } ?? "") + "/>")
+  }
+
+  /// A closed, filled outline (no stroke), e.g. the area under a histogram.
+  public mutating func polygon(_ points: [(Double, Double)], fill: String, opacity: Double? = nil, clip: String? = nil) {
+    let pts = points.filter { $0.0.isFinite && $0.1.isFinite }
+    guard pts.count > 2 else { return }
+    body.append("<polygon points=\"" + pts.map { "\(Self.n($0.0)),\(Self.n($0.1))" }.joined(separator: " ") + "\" fill=\"\(fill)\""
+      + (opacity.map { " fill-opacity=\"\(Self.n($0))\"" } ?? "") + (clip.map { " clip-path=\"url(#\($0))\"" } ?? "") + "/>")
   }
 
   public mutating func circle(_ x: Double, _ y: Double, r: Double, fill: String) {
@@ -67,7 +75,31 @@ public struct SVGDocument: Sendable {
                             rotate: Double? = nil, color: String = "#000", bold: Bool = false) {
     let transform = rotate.map { " transform=\"rotate(\(Self.n($0)) \(Self.n(x)) \(Self.n(y)))\"" } ?? ""
     body.append("<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\" font-size=\"\(Self.n(size))\" text-anchor=\"\(anchor.rawValue)\" "
-      + "fill=\"\(color)\"" + (bold ? " font-weight=\"bold\"" : "") + transform + ">\(Self.escape(s))</text>")
+      + "fill=\"\(color)\"" + (bold ? " font-weight=\"bold\"" : "") + transform + ">\(Self.markup(s, size: size))</text>")
+  }
+
+  /// Escaped text with `^{…}` written as a raised, smaller `tspan` (10^{-3},
+  /// GeV^{2}); text after a superscript returns to the baseline.
+  static func markup(_ s: String, size: Double) -> String {
+    guard s.contains("^{") else { return escape(s) }
+    var out = ""
+    var rest = Substring(s)
+    let rise = n(0.4 * size)
+    var raised = false
+    func plain(_ t: Substring) {
+      guard !t.isEmpty else { return }
+      // back to the baseline after a superscript
+      out += raised ? "<tspan dy=\"\(rise)\">\(escape(String(t)))</tspan>" : escape(String(t))
+      raised = false
+    }
+    while let open = rest.range(of: "^{"), let close = rest[open.upperBound...].firstIndex(of: "}") {
+      plain(rest[..<open.lowerBound])
+      out += "<tspan dy=\"\(raised ? "0" : "-" + rise)\" font-size=\"\(n(0.72 * size))\">\(escape(String(rest[open.upperBound..<close])))</tspan>"
+      raised = true
+      rest = rest[rest.index(after: close)...]
+    }
+    plain(rest)
+    return out
   }
 
   /// A clip rectangle; returns its id for `polyline(clip:)`.
