@@ -119,9 +119,11 @@ run kde fit --mode Dst --proc proc12 --sample data --particle K --pid kaonID --v
   --weight sweight --cut in_fit --pid-transform logit --systematics --out "$STORE/tables/kaon-kde.h5" --force
 run kde resample --mode Dst --proc MC15ri --sample mc --particle K --kde "$STORE/tables/kaon-kde.h5" \
   --column K_kaonID_resampled
+run efficiency --mode Dst --proc proc12 --sample data --particle K --weight sweight --select in_fit \
+  --cut 'kaonID > 0.6' --bin p=0.5,1,2,4.5
 run efficiency --mode Dst --proc MC15ri --sample mc --particle K --weight sweight --select in_fit \
   --cut 'kaonID > 0.6' --cut 'K_kaonID_resampled > 0.6' --bin p=0.5,1,2,4.5
-echo "(compare with the data's efficiency of kaonID > 0.6 in step 8: the resampled column follows the data)"
+echo "(the simulation's resampled kaon ID follows the data's efficiency, its own kaon ID does not)"
 
 say "12. Export the selected kaons for pandas/h5py"
 run query --mode Dst --proc proc12 --sample data --cut 'selection' \
