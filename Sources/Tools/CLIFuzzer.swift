@@ -136,11 +136,13 @@ struct CLIFuzzer {
 
   static let commands = [
     "show-db", "show-variables", "query", "ingest", "fit", "fw", "generate", "export", "add-columns", "ls", "aliases", "truth", "plot",
+    "efficiency", "weights", "roc", "multitrack", "combine", "kde fit", "kde resample", "kde transform",
   ]
 
   mutating func nextArguments() -> [String] {
     let command = pick(Self.commands)
-    var arguments = [command]
+    var arguments = command.split(separator: " ").map(String.init)  // `kde fit`: a command and its subcommand
+    let words = arguments.count
     if random.below(50) == 0 { return arguments + (0..<random.below(4)).map { _ in anyValue() } }
     let options = optionsOf[command] ?? [:]
     let names = options.keys.sorted().filter { $0 != "help" && $0 != "version" }
@@ -169,7 +171,7 @@ struct CLIFuzzer {
       }
     }
     let takesPositional = ["show-variables", "truth", "ingest", "ls", "add-columns", "fw", "aliases"].contains(command)
-    if takesPositional ? random.below(4) > 0 : random.below(20) == 0 { arguments.insert(positional(for: command), at: 1) }
+    if takesPositional ? random.below(4) > 0 : random.below(20) == 0 { arguments.insert(positional(for: command), at: words) }
     return arguments
   }
 
@@ -179,10 +181,18 @@ struct CLIFuzzer {
     "fit": ["mode", "sample"], "fw": ["w"], "generate": ["mode", "proc", "sample", "events"],
     "export": ["mode", "sample", "out"], "add-columns": ["name", "mode", "sample", "proc"], "aliases": ["vars"],
     "truth": ["sample"], "plot": ["mode", "sample", "expr", "bins", "range"],
+    "efficiency": ["mode", "sample", "particle", "cut"], "weights": ["mode", "proc", "mc-proc", "particle", "cut"],
+    "roc": ["mode", "sample", "particle", "misid-particle", "var"], "multitrack": ["mode", "sample", "table", "track"],
+    "kde fit": ["mode", "sample", "pid", "vars", "out"], "kde resample": ["mode", "sample", "kde", "column"],
+    "kde transform": ["mode", "sample", "kde", "kde-mc", "column"],
   ]
 
   static func type(of name: String) -> any ParsableCommand.Type {
-    SysCorr.configuration.subcommands.first { $0._commandName == name }!
+    var type: any ParsableCommand.Type = SysCorr.self
+    for word in name.split(separator: " ") {
+      type = type.configuration.subcommands.first { $0._commandName == word }!
+    }
+    return type
   }
 
   mutating func positional(for command: String) -> String {
@@ -220,6 +230,12 @@ struct CLIFuzzer {
       case "expr": return pick(["D0_M", "D0_K_p", "kaonID", "p"])
       case "bins": return pick(["4", "20"])
       case "range": return pick(["1.8,1.9", "0,1", "0,5"])
+      case "particle", "misid-particle", "track": return pick(["K", "pi"])
+      case "cut": return pick(["kaonID > 0.2", "D0_M > 1.85"])
+      case "pid", "var": return pick(["kaonID", "pionID"])
+      case "kde", "kde-mc": return directory + "/kde\(serial % 2).h5"
+      case "column": return "c\(serial % 3)"
+      case "table": return directory + "/out\(serial % 4).json"
       default: break
       }
     }
@@ -235,7 +251,16 @@ struct CLIFuzzer {
     case "sample": return pick(["data", "mc", "MC", "x", ""])
     case "input": return pick(files())
     case "cut", "pass", "weight", "variable", "expr", "select", "overlay", "mc-weight": return pick(expressions)
-    case "particle": return pick(["K", "pi", "pi_slow", "D0_K", "Kaon", "", "-1"])
+    case "particle", "misid-particle", "track": return pick(["K", "pi", "pi_slow", "D0_K", "Kaon", "", "-1"])
+    case "pid", "var": return pick(["kaonID", "D0_K_kaonID", "binaryPID(321, 211)", "x", "", "(("])
+    case "kde", "kde-mc", "table": return pick([directory + "/kde0.h5", directory + "/kde1.h5", directory + "/out1.json"] + files())
+    case "grid": return pick(["20,8", "20,8,8", "1,1", "x", "100000,100000,100000", ""])
+    case "bandwidth": return pick(["auto", "0.1,0.2", "0.1,-1", "x", ""])
+    case "boundary": return pick(["reflection", "relative", "none", "mirror"])
+    case "pid-transform": return pick(["logit", "none", "log"])
+    case "replicas": return pick(["0", "2", "-1", "5000"])
+    case "bin": return pick(["p=0.5,1,2", "cosTheta=-1,0,1", "p=2,1", "x=0,1", "p", "=1,2"])
+    case "luminosity": return pick(["1,2", "0", "-1", "x"])
     case "mc-proc": return pick(["m1", "p1", "nope", ""])
     case "mc-input": return pick(files())
     case "alias": return pick(["k=D0_K_kaonID", "selection=D0_M>0", "=x", "k=", "a=b", "b=a", "k=((", "1x=2"])
