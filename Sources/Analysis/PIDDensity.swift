@@ -91,6 +91,9 @@ public struct PIDDensity: Sendable {
   /// Per kinematic node, the smoothed Σw summed along PID: the calibration
   /// weight near a track (`statistics`).
   public var nodeWeights: [Double]
+  /// Per axis (grid order), the data's plain histogram on the grid's cells:
+  /// Σw and Σw² (what `projection` is compared with).
+  public var dataMarginals: [(sumW: [Double], sumW2: [Double])] = []
 
   /// Estimates the density of `request` from `source` (two scans when a
   /// box must be found, else one).
@@ -179,7 +182,9 @@ public struct PIDDensity: Sendable {
       transform: request.transform, boundary: request.boundary, axes: axes, bandwidths: bandwidths, bandwidthRule: rule,
       adaptive: request.adaptive, entries: binned.inside, sumW: binned.sumW, effectiveCount: binned.effectiveCount, outside: binned.outside,
       outsideW: binned.outsideW, replicas: request.replicas, seed: request.seed)
-    return PIDDensity(settings: settings, density: density, variants: variants, nodeWeights: nodeWeights)
+    return PIDDensity(
+      settings: settings, density: density, variants: variants, nodeWeights: nodeWeights,
+      dataMarginals: zip(binned.marginals, binned.marginals2).map { ($0, $1) })
   }
 
   // MARK: - Files
@@ -195,6 +200,10 @@ public struct PIDDensity: Sendable {
     file.arrays["node_weight"] = .init(shape: Array(shape.dropLast()), values: nodeWeights)
     for (j, a) in density.axes.enumerated() {
       file.arrays["axis_\(j)_centres"] = .init(shape: [a.cells], values: (0..<a.cells).map(a.centre))
+    }
+    for (j, m) in dataMarginals.enumerated() {
+      file.arrays["data_marginal_\(j)_sum_w"] = .init(shape: [m.sumW.count], values: m.sumW)
+      file.arrays["data_marginal_\(j)_sum_w2"] = .init(shape: [m.sumW2.count], values: m.sumW2)
     }
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys]
@@ -219,8 +228,13 @@ public struct PIDDensity: Sendable {
     for (name, a) in file.arrays where name.hasPrefix("density_") && a.shape == d.shape {
       variants[String(name.dropFirst("density_".count))] = DensityGrid(axes: settings.axes, values: a.values)
     }
+    let marginals = settings.axes.indices.compactMap { j -> (sumW: [Double], sumW2: [Double])? in
+      guard let a = file.arrays["data_marginal_\(j)_sum_w"], let b = file.arrays["data_marginal_\(j)_sum_w2"] else { return nil }
+      return (a.values, b.values)
+    }
     return PIDDensity(
-      settings: settings, density: DensityGrid(axes: settings.axes, values: d.values), variants: variants, nodeWeights: w.values)
+      settings: settings, density: DensityGrid(axes: settings.axes, values: d.values), variants: variants, nodeWeights: w.values,
+      dataMarginals: marginals)
   }
 
   /// The density of `variant` (nil: nominal).

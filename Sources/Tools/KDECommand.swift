@@ -5,6 +5,7 @@ import Foundation
 import Modes
 import Numerics
 import Query
+import Report
 
 /// `syscorr kde`: a kernel density estimate of a PID variable with track
 /// kinematics, and data-like PID values for simulated tracks from it.
@@ -121,6 +122,9 @@ struct KDEFitCommand: ParsableCommand {
   @Option(help: "The density file to write: FILE.h5.")
   var out: String
 
+  @Option(help: "Validation plots: PREFIX_<axis>.svg per axis (data against the estimate's projection; numbers in .json beside).")
+  var plot: String?
+
   @Flag(help: "Replace --out if it exists.")
   var force = false
 
@@ -192,15 +196,27 @@ struct KDEFitCommand: ParsableCommand {
     density.settings.source = input.input ?? [input.mode, input.proc, input.sample].compactMap { $0 }.joined(separator: "/")
     density.settings.command = Output.commandLine
     try density.write(to: out)
+    var plots: [String] = []
+    if let plot {
+      let names = density.settings.kinematics + [density.settings.pid]
+      for j in names.indices {
+        let safe = String(names[j].map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "_" })
+        let path = "\(plot)_\(j)_\(safe).svg"
+        try FileOutputOptions.checkTarget(path, force: true)
+        let p = DensityProjectionPlot(density, axis: j, title: "\(density.settings.pid): projection on \(names[j])")
+        plots += try PlotFile.write(svg: p.svg, data: p.data, to: path)
+      }
+    }
     if json {
       struct Report: Encodable {
         var out: String
+        var plots: [String]
         var settings: PIDDensity.Settings
         var variants: [String]
         var seconds: Double
       }
       print(try Output.json(Report(
-        out: out, settings: density.settings, variants: density.variants.keys.sorted(), seconds: Date().timeIntervalSince(started))))
+        out: out, plots: plots, settings: density.settings, variants: density.variants.keys.sorted(), seconds: Date().timeIntervalSince(started))))
       return
     }
     let s = density.settings
@@ -211,6 +227,7 @@ struct KDEFitCommand: ParsableCommand {
     }
     if !density.variants.isEmpty { print("variants: \(density.variants.keys.sorted().joined(separator: ", "))") }
     print("wrote \(out)")
+    for p in plots where p.hasSuffix(".svg") { print("wrote \(p)") }
   }
 }
 

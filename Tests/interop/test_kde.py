@@ -39,7 +39,16 @@ class KDE(unittest.TestCase):
             out = os.path.join(d, "kde.h5")
             rep = run_json("kde", "fit", "--input", src, "--pid", "x", "--vars", "k", "--weight", "w", "--grid", "100,80",
                            "--range", "k=0,4", "--range", "x=0,1", "--bandwidth", "0.05,0.15", "--boundary", "none",
-                           "--out", out)
+                           "--out", out, "--plot", os.path.join(d, "proj"))
+            # the validation plots: the data histogram as numpy makes it, the projection integrates to 1
+            self.assertEqual(sorted(os.path.basename(p) for p in rep["plots"]),
+                             ["proj_0_k.json", "proj_0_k.svg", "proj_1_x.json", "proj_1_x.svg"])
+            with open(os.path.join(d, "proj_0_k.json")) as f:
+                proj = json.load(f)
+            sel = (k >= 0) & (k <= 4)
+            h, _ = np.histogram(k[sel], bins=80, range=(0, 4), weights=w[sel])
+            np.testing.assert_allclose(proj["data"], h / (h.sum() * 0.05), rtol=1e-9, atol=1e-12)
+            self.assertAlmostEqual(sum(proj["estimate"]) * 0.05, 1.0, places=9)
             self.assertEqual(rep["settings"]["bandwidths"], [0.15, 0.05])
             with h5py.File(out) as f:
                 dens = f["density"][()]

@@ -33,6 +33,11 @@ public struct DensityGridAggregate: Aggregate {
     public var sumW2: Double
     public var outside: Int
     public var outsideW: Double
+    /// Per axis, a plain histogram (each row in its cell) of the rows
+    /// inside: Σw and Σw² — the data a projection of the estimate is
+    /// compared with.
+    public var marginals: [[Double]]
+    public var marginals2: [[Double]]
   }
 
   public struct Result: Sendable {
@@ -43,6 +48,8 @@ public struct DensityGridAggregate: Aggregate {
     public var sumW2: Double
     public var outside: Int
     public var outsideW: Double
+    public var marginals: [[Double]]
+    public var marginals2: [[Double]]
     /// Kish's effective count (Σw)² / Σw² of the rows inside.
     public var effectiveCount: Double { sumW2 > 0 ? sumW * sumW / sumW2 : 0 }
   }
@@ -57,7 +64,8 @@ public struct DensityGridAggregate: Aggregate {
   public func makePartial() -> Partial {
     Partial(
       grids: (0...replicas).map { _ in [Double](repeating: 0, count: cells) }, inside: 0, sumW: 0, sumW2: 0, outside: 0,
-      outsideW: 0)
+      outsideW: 0, marginals: axes.map { [Double](repeating: 0, count: $0.cells) },
+      marginals2: axes.map { [Double](repeating: 0, count: $0.cells) })
   }
 
   /// Poisson(1) from a uniform by its CDF.
@@ -118,6 +126,12 @@ public struct DensityGridAggregate: Aggregate {
         if inside {
           sw += w[e]
           sw2 += w[e] * w[e]
+          for j in 0..<d {
+            let a = axes[j]
+            let i = Swift.min(a.cells - 1, Int((coordinates[j][e] - a.lower) / a.width))
+            p.marginals[j][i] += w[e]
+            p.marginals2[j][i] += w[e] * w[e]
+          }
         }
       }
       p.sumW += sw
@@ -150,12 +164,18 @@ public struct DensityGridAggregate: Aggregate {
     p.sumW2 += other.sumW2
     p.outside += other.outside
     p.outsideW += other.outsideW
+    for j in p.marginals.indices {
+      for i in p.marginals[j].indices {
+        p.marginals[j][i] += other.marginals[j][i]
+        p.marginals2[j][i] += other.marginals2[j][i]
+      }
+    }
   }
 
   public func finish(_ p: Partial) -> Result {
     Result(
       grid: DensityGrid(axes: axes, values: p.grids[0]),
       replicas: p.grids.dropFirst().map { DensityGrid(axes: axes, values: $0) }, inside: p.inside, sumW: p.sumW,
-      sumW2: p.sumW2, outside: p.outside, outsideW: p.outsideW)
+      sumW2: p.sumW2, outside: p.outside, outsideW: p.outsideW, marginals: p.marginals, marginals2: p.marginals2)
   }
 }
