@@ -42,6 +42,7 @@ class FitResult:
         yields: ``component → value``.
         nll, edm, calls, events, range, column: the minimum and the sample.
         systematic: the systematic model's FitResult (None when the CLI ran none).
+        splot: with sWeights, both models' sPlot checks (Σw per component, yields, max |Σ_n w − 1|).
         files: what the CLI wrote (fit_results/…json, the plot, validation/…json).
         plot_data: the plot's numbers (bin edges, Σw, errors, curves, pulls), when a plot was written.
         raw: the decoded JSON.
@@ -59,6 +60,7 @@ class FitResult:
     range: Tuple[float, float]
     column: str
     systematic: Optional["FitResult"] = None
+    splot: Optional[Dict[str, Any]] = None
     files: List[str] = field(default_factory=list)
     plot_data: Optional[Dict[str, Any]] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
@@ -78,6 +80,7 @@ class FitResult:
             events=int(j.get("events", 0)), range=tuple(j.get("range", (np.nan, np.nan))),  # type: ignore[arg-type]
             column=str(j.get("column", "")),
             systematic=cls.from_json(sys_j) if isinstance(sys_j, dict) else None,
+            splot=j.get("splot") if isinstance(j.get("splot"), dict) else None,
             files=list(j.get("files", [])), plot_data=plot_data, raw=j,
         )
 
