@@ -41,6 +41,9 @@ class SysCorrWarning(UserWarning):
     """A ``warning: …`` line the CLI printed on stderr (the command succeeded)."""
 
 
+SysCorrError.__module__ = SysCorrWarning.__module__ = "syscorr"  # as users import them
+
+
 def _repo_root() -> Path:
     # python/syscorr/_cli.py → the repository checkout holding python/
     return Path(__file__).resolve().parents[2]
