@@ -157,11 +157,32 @@ class PythonPackage(unittest.TestCase):
             "--force", store=self.store.path)
         df = syscorr.read_ntuple(mc)
         df.loc[df.index[:50], "D0_K_p"] = np.nan  # NaN is outside the table
+        df.loc[df.index[50:60], "D0_K_p"] = 50.0  # in a bin without a ratio of the table with [7, 100)
         nan_file = os.path.join(self.d, "mc-nan.h5")
         import h5py
         shutil.copy(mc, nan_file)
         with h5py.File(nan_file, "r+") as f:
             f["ntuple/D0_K_p"][:50] = np.nan
+            f["ntuple/D0_K_p"][50:60] = 50.0
+        # an empty bin: no ratio, flagged, NaN weights (never 1 ± 0 nor a sentinel)
+        wide_json = os.path.join(self.d, "wide.json")
+        wide = self.store.weights("Dst", "p", "m", particle="K", cuts="kaonID > 0.6", weight="sweight",
+                                  select="in_fit", bins={"p": [0.1, 1, 4.5, 7, 100]}, out=wide_json)
+        self.assertTrue(np.isnan(wide["data_MC_ratio"].iloc[-1]))
+        self.assertIn("empty", wide["flags"].iloc[-1])
+        # (multitrack itself refuses tables with NaN ratios: its JSON decoder takes no "nan" strings)
+        for table in (wide, wide_json):
+            got = syscorr.apply_weights(df, table, ["D0_K", "D0_pi"])
+            s_ = got.attrs["pid_weight"]
+            self.assertEqual(s_["no_ratio"], {"D0_K": 10, "D0_pi": 0})
+            self.assertEqual(s_["outside"]["D0_K"], int((~df["D0_K_p"].between(0.1, 100, inclusive="left")).sum()))
+            self.assertTrue(np.isnan(got["pid_weight"][50:60]).all())
+            self.assertFalse(got["pid_weight_valid"][50:60].any())
+            ok = got["pid_weight_valid"].to_numpy()
+            self.assertEqual(s_["valid"], int(ok.sum()))
+            np.testing.assert_allclose(got["pid_weight"][ok], (got["pid_weight_D0_K"] * got["pid_weight_D0_pi"])[ok],
+                                       rtol=1e-14)
+            self.assertFalse(got["pid_weight_D0_K_valid"][50:60].any())
         for cut in ("kaonID > 0.6", "kaonID > 0.2"):
             out = os.path.join(self.d, "mt.h5")
             summary = run_json("multitrack", "--input", nan_file, "--track", "D0_K", "--track", "D0_pi", "--track", "pi",
