@@ -107,6 +107,24 @@ class PythonPackage(unittest.TestCase):
         np.testing.assert_array_equal(view["variance"].ravel(), j["sum_w2"])
         np.testing.assert_allclose(h.axes[0].edges, P_EDGES)
         np.testing.assert_allclose(h.axes[1].edges, [-1, -0.5, 0, 0.5, 1])
+        # without uhi the UHI file is read by hand, to the same histogram
+        out = os.path.join(self.d, "hist.h5")
+        run("query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--cut", "in_fit", "--weight", "sweight",
+            "--hist", "D0_K_p", "--edges", ",".join(map(str, P_EDGES)), "--hist", "D0_K_cosTheta", "--bins", "4",
+            "--range=-1,1", "--out", out, "--force", store=self.store.path)
+        import h5py
+        saved = sys.modules.get("uhi.io.hdf5", "absent")
+        sys.modules["uhi.io.hdf5"] = None  # import fails
+        try:
+            with h5py.File(out) as f:
+                by_hand = syscorr.read_uhi_histogram(f["histogram"])
+        finally:
+            if saved == "absent":
+                del sys.modules["uhi.io.hdf5"]
+            else:
+                sys.modules["uhi.io.hdf5"] = saved
+        self.assertEqual(by_hand, h)
+        self.assertEqual([a.label for a in by_hand.axes], ["D0_K_p", "D0_K_cosTheta"])
 
     def test_efficiency_equals_cli_json_and_csv(self):
         args = dict(particle="K", cuts=["kaonID > 0.2", "kaonID > 0.6"], precuts=["charge > 0", ""],

@@ -150,29 +150,34 @@ def read_uhi_histogram(group: "h5py.Group") -> "boost_histogram.Histogram":
     """A UHI HDF5 histogram group as a boost-histogram Histogram (uhi.io.hdf5 when installed)."""
     import boost_histogram as bh
 
+    uhi_hdf5: Any
     try:
         import uhi.io.hdf5 as uhi_hdf5
-
-        return bh.Histogram(uhi_hdf5.read(group))
     except ImportError:
-        pass
-    axes = []
+        uhi_hdf5 = None
+    if uhi_hdf5 is not None:
+        return bh.Histogram(uhi_hdf5.read(group))  # type: ignore[call-overload]
+    # by hand: the UHI layout (ref_axes/axis_N, storage/values and variances, flow bins included)
+    axes: List[Any] = []
     ref = group["ref_axes"]
     for k in sorted(ref, key=lambda n: int(n.split("_")[1])):
         a = ref[k]
         label = a["metadata"].attrs.get("label", "") if "metadata" in a else ""
-        opts = dict(underflow=bool(a.attrs["underflow"]), overflow=bool(a.attrs["overflow"]), metadata=None)
+        under, over = bool(a.attrs["underflow"]), bool(a.attrs["overflow"])
         kind = a.attrs["type"]
         kind = kind.decode() if isinstance(kind, bytes) else kind
+        ax: Any
         if kind == "regular":
-            ax = bh.axis.Regular(int(a.attrs["bins"]), float(a.attrs["lower"]), float(a.attrs["upper"]), **opts)
+            ax = bh.axis.Regular(int(a.attrs["bins"]), float(a.attrs["lower"]), float(a.attrs["upper"]),
+                                 underflow=under, overflow=over)
         else:
-            ax = bh.axis.Variable(a["edges"][()], **opts)
-        ax.label = str(label)
+            ax = bh.axis.Variable(a["edges"][()], underflow=under, overflow=over)
+        ax.label = label.decode() if isinstance(label, bytes) else str(label)
         axes.append(ax)
     st = group["storage"]
     kind = st.attrs["type"]
     kind = kind.decode() if isinstance(kind, bytes) else kind
+    h: Any
     if kind == "weighted":
         h = bh.Histogram(*axes, storage=bh.storage.Weight())
         view = h.view(flow=True)

@@ -75,7 +75,7 @@ class FitResult:
         return cls(
             status=str(j.get("status", "")), valid=bool(j.get("valid", False)), parameters=_parameter_frame(j),
             covariance=pd.DataFrame(matrix, index=names, columns=names),
-            yields={k: float(v["value"]) for k, v in j.get("yields", {}).items()},
+            yields={k: float(v["value"]) for k, v in sorted(j.get("yields", {}).items(), key=lambda kv: kv[0] != "signal")},
             nll=float(j.get("nll", np.nan)), edm=float(j.get("edm", np.nan)), calls=int(j.get("calls", 0)),
             events=int(j.get("events", 0)), range=tuple(j.get("range", (np.nan, np.nan))),  # type: ignore[arg-type]
             column=str(j.get("column", "")),
@@ -83,6 +83,12 @@ class FitResult:
             splot=j.get("splot") if isinstance(j.get("splot"), dict) else None,
             files=list(j.get("files", [])), plot_data=plot_data, raw=j,
         )
+
+    def __repr__(self) -> str:
+        ys = ", ".join(f"{k} {v:.6g} ± {self.error(k + '.yield'):.3g}" for k, v in self.yields.items()
+                       if k + ".yield" in self.parameters.index)
+        sys_part = f", systematic: {self.systematic.status}" if self.systematic is not None else ""
+        return f"<FitResult {self.column} in {list(self.range)}: {self.status}, {self.events} events, {ys}{sys_part}>"
 
     def correlation(self) -> pd.DataFrame:
         """The correlation matrix of the free parameters."""
@@ -92,11 +98,11 @@ class FitResult:
 
     def value(self, name: str) -> float:
         """A parameter's value, e.g. ``signal.mu`` or ``signal.yield``."""
-        return float(self.parameters.loc[name, "value"])
+        return float(self.parameters["value"].to_dict()[name])
 
     def error(self, name: str) -> float:
         """A parameter's HESSE error."""
-        return float(self.parameters.loc[name, "error"])
+        return float(self.parameters["error"].to_dict()[name])
 
     def plot(self, ax: Optional["matplotlib.axes.Axes"] = None, *, pulls: bool = True,
              log: bool = False) -> "matplotlib.axes.Axes":
@@ -117,7 +123,7 @@ class FitResult:
                 fig, ax = plt.subplots()
         ax.errorbar(centres, d["sum_w"], yerr=d["errors"], fmt="o", ms=2.5, color="black", label="data")
         x = np.asarray(d["curve_x"], dtype=float)
-        styles = {"total": dict(color="tab:blue"), "signal": dict(color="tab:red", ls="--"),
+        styles: Dict[str, Dict[str, Any]] = {"total": dict(color="tab:blue"), "signal": dict(color="tab:red", ls="--"),
                   "background": dict(color="tab:green", ls=":")}
         for name, y in d["curves"].items():
             ax.plot(x, y, label=name, **styles.get(name, {}))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import pandas as pd
@@ -86,14 +86,15 @@ def weight_table(table: TableLike, cut: Optional[str] = None, precut: str = "") 
     """
     df = _read_table(table)
     axes = [c[: -len("_min")] for c in df.columns if c.endswith("_min") and c[: -len("_min")] + "_max" in df.columns]
+    keys: List[Tuple[Any, Any]]
     if "cut" in df.columns:
         pre = df["precut"].fillna("").astype(str) if "precut" in df.columns else pd.Series("", index=df.index)
-        keys = list(dict.fromkeys(zip(pre, df["cut"].astype(str))))
+        keys = list(dict.fromkeys(zip(pre.tolist(), df["cut"].astype(str).tolist())))
         chosen = [k for k in keys if k[0] == precut and (cut is None or k[1] == cut)]
         choices = [(f"precut {p}, " if p else "") + c for p, c in keys]
         rows = (pre == precut) & (df["cut"] == chosen[0][1]) if len(chosen) == 1 else None
     else:  # a PIDVar table: one entry per variable and threshold
-        keys = list(dict.fromkeys(zip(df["variable"].astype(str), df["threshold"].astype(float))))
+        keys = list(dict.fromkeys(zip(df["variable"].astype(str).tolist(), df["threshold"].astype(float).tolist())))
         choices = [f"{v} > {t:g}" for v, t in keys]
         want = _CUT.match(cut) if cut is not None else None
         chosen = [k for k in keys if cut is None or (want is not None and want.group(1) == k[0]
