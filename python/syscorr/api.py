@@ -359,8 +359,9 @@ class Store:
     >>> s.query("Dst", "proc12", "data", cut="selection", columns=["D0_K_p"])  # doctest: +SKIP
     """
 
-    def __init__(self, path: PathLike = "syscorr-store") -> None:
-        self.path = os.fspath(path)
+    def __init__(self, path: Optional[PathLike] = None) -> None:
+        """``path``: the store directory; by default ``$SYSCORR_STORE`` or ``./syscorr-store`` (as the CLI)."""
+        self.path = os.fspath(path) if path is not None else os.environ.get("SYSCORR_STORE", "syscorr-store")
 
     def __repr__(self) -> str:
         return f"Store({self.path!r})"
