@@ -146,6 +146,16 @@ class PythonPackage(unittest.TestCase):
         out = os.path.join(self.d, "eff.csv")
         run(*cli_args, "--out", out, "--force", store=self.store.path)
         pd.testing.assert_frame_equal(eff, csv_frame(out), check_dtype=False, rtol=1e-15)
+        # the CLI's own files, written on request; the UHI one reads back as boost-histograms
+        h5 = os.path.join(self.d, "eff.h5")
+        again = self.store.efficiency("Dst", "p", "data", out=h5, plot=os.path.join(self.d, "eff.svg"), **args)
+        pd.testing.assert_frame_equal(again, eff)
+        import h5py
+        with h5py.File(h5) as f:
+            total = syscorr.read_uhi_histogram(f["total_p1"])  # the first precut's
+        np.testing.assert_allclose(total.values().ravel(), eff[eff.precut == "charge > 0"].drop_duplicates(
+            ["p_min", "cosTheta_min"])["total_sum_w"], rtol=1e-12)
+        self.assertTrue(os.path.exists(os.path.join(self.d, "eff.svg")))
         # unweighted: Clopper–Pearson errors differ up and down
         cp = self.store.efficiency("Dst", "m", "mc", particle="K", cuts="kaonID > 0.6", bins={"p": P_EDGES})
         self.assertTrue((cp["error_low"] != cp["error_high"]).any())

@@ -11,7 +11,7 @@ import hdf5plugin  # noqa: F401  (registers the lz4/zstd filters the CLI may wri
 import numpy as np
 import pandas as pd
 
-from ._cli import PathLike, SysCorrError, load_json, run, run_json
+from ._cli import PathLike, run, run_json
 
 if TYPE_CHECKING:  # pragma: no cover
     import boost_histogram
@@ -282,7 +282,8 @@ def efficiency(
     particle: str, cuts: Union[str, Sequence[str]], precuts: Union[None, str, Sequence[str]] = None,
     bins: Optional[Mapping[str, Sequence[float]]] = None, select: Optional[str] = None,
     weight: Optional[str] = None, true_species: Optional[str] = None, subtract_mc_proc: Optional[str] = None,
-    jeffreys: bool = False, input: Optional[PathLike] = None, store: Optional[PathLike] = None,
+    jeffreys: bool = False, out: Optional[PathLike] = None, plot: Optional[PathLike] = None, force: bool = False,
+    input: Optional[PathLike] = None, store: Optional[PathLike] = None,
 ) -> pd.DataFrame:
     """PID efficiency (or fake-rate) tables of one track (``syscorr efficiency --json``), one row per
     cut × precut × bin, shaped like ``efficiency --out T.csv``; the JSON is in ``df.attrs["syscorr"]``.
@@ -292,11 +293,15 @@ def efficiency(
         cuts, precuts: written for the track (``"kaonID > 0.6"``, ``"charge > 0"``).
         bins: ``variable → edges`` in axis order (``{"p": [0.5, 1, 2], "cosTheta": [...]}``); [lo, hi) bins.
         select: a selection of candidates (``in_fit``, ``selection``); weight: e.g. ``sweight``.
+        out, plot: also write the CLI's files (``T.csv``, ``T.json`` or ``T.h5``; ``T.svg``).
     """
     j = run_json(["efficiency", *_source(mode, proc, sample, input), "--particle", particle,
                   *_repeat("--cut", cuts), *_repeat("--precut", precuts), *_bins(bins), *_opt("--select", select),
                   *_opt("--weight", weight), *_opt("--true-species", true_species),
-                  *_opt("--subtract-mc-proc", subtract_mc_proc), *(["--jeffreys"] if jeffreys else [])], store=store)
+                  *_opt("--subtract-mc-proc", subtract_mc_proc), *(["--jeffreys"] if jeffreys else []),
+                  *_opt("--out", None if out is None else os.fspath(out)),
+                  *_opt("--plot", None if plot is None else os.fspath(plot)), *(["--force"] if force else [])],
+                 store=store)
     return efficiency_frame(j)
 
 

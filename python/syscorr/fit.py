@@ -1,7 +1,6 @@
 """``syscorr fit`` from Python: the result as an object with parameters, covariance and a plot."""
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field

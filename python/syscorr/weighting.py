@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 import numpy as np
 import pandas as pd
 
-from ._cli import PathLike, load_json
+from ._cli import load_json
 from .api import weights_frame
 
 __all__ = ["WeightLookup", "weight_table", "apply_weights"]
