@@ -306,6 +306,11 @@ class PythonPackage(unittest.TestCase):
         self.assertTrue(str(e.exception).startswith("error: unknown option '--bogus'"))
         with self.assertRaisesRegex(syscorr.SysCorrError, "fit"):
             self.store.fit("Dst", "p", "data", cut="D0_M > 99")
+        # warnings stay warnings: the result comes back, the CLI's line becomes a SysCorrWarning
+        with self.assertWarnsRegex(syscorr.SysCorrWarning, "without selected tracks"):
+            e = self.store.efficiency("Dst", "p", "data", particle="K", cuts="kaonID > 0.6", bins={"p": [0.5, 1, 50, 60]})
+        self.assertEqual(e["flags"].tolist(), ["", "", "empty"])
+        self.assertTrue(np.isnan(e["efficiency"].iloc[-1]))
         old = os.environ["SYSCORR_BIN"]
         try:
             os.environ["SYSCORR_BIN"] = os.path.join(self.d, "missing")
