@@ -12,8 +12,10 @@ DEMO_STORE ?= syscorr-store
 DEB_PACKAGES := libhdf5-dev libaec-dev zlib1g-dev libdeflate-dev libzstd-dev liblz4-dev liblzma-dev
 # uproot writes the ROOT test fixtures and is the reference the ROOT reader is
 # compared with; scikit-hep-testdata 0.3.12 is the last release whose wheel
-# carries its ROOT files (later ones download them at run time).
+# carries its ROOT files (later ones download them at run time). pandas, matplotlib and the Jupyter
+# packages are for the Python package (python/) and its tutorial notebook (Tests/interop/test_python.py).
 PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi scipy iminuit sweights packaging pyyaml \
+  pandas matplotlib nbclient nbformat ipykernel \
   uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
 FIXTURES := .build/fixtures
 
