@@ -67,9 +67,9 @@ struct CombineCommand: ParsableCommand {
     var w: [WeightTable] = []
     for path in tables {
       guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read \(path)") }
-      if let t = try? JSONDecoder().decode(WeightTable.self, from: data) {
+      if let t = try? OutputFile.decodeJSON(WeightTable.self, from: data) {
         w.append(t)
-      } else if let t = try? JSONDecoder().decode(EfficiencyTable.self, from: data) {
+      } else if let t = try? OutputFile.decodeJSON(EfficiencyTable.self, from: data) {
         eff.append(t)
       } else {
         throw CommandError("\(path) is neither an efficiency table nor a weight table (the JSON of `syscorr efficiency/weights --out`)")

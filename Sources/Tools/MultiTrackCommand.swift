@@ -65,7 +65,7 @@ struct MultiTrackCommand: ParsableCommand {
     if let out { try FileOutputOptions.checkTarget(out, force: force) }
     guard let data = FileManager.default.contents(atPath: table) else { throw CommandError("cannot read the table \(table)") }
     let weights: WeightTable
-    do { weights = try JSONDecoder().decode(WeightTable.self, from: data) } catch {
+    do { weights = try OutputFile.decodeJSON(WeightTable.self, from: data) } catch {
       throw CommandError("\(table) is not a weight table (the JSON of `syscorr weights --out W.json`)")
     }
     let entry = try MultiTrackWeights.entry(in: weights, cut: cut, precut: precut)

@@ -233,7 +233,7 @@ public struct FixedWeightsWorkflow: Sendable {
       case nil:
         // up to date: the report shows the tables written by the run that made them
         let path = dir + "/" + job.stem + "_weights.json"
-        if let data = FileManager.default.contents(atPath: path), let w = try? JSONDecoder().decode(WeightTable.self, from: data) {
+        if let data = FileManager.default.contents(atPath: path), let w = try? OutputFile.decodeJSON(WeightTable.self, from: data) {
           let r = Self.report(w, tracks: [], job: job)
           task.rows = [("outputs", "unchanged since the last run")] + r.rows.dropFirst()
           reports[k] = r

@@ -266,6 +266,28 @@ class Tables(unittest.TestCase):
             reps.append(np.sum(np.diff(xx) * (yy[1:] + yy[:-1]) / 2))
         self.assertAlmostEqual(curve["auc_error"] / np.std(reps), 1, delta=0.2)
 
+    def test_tables_with_empty_bins_are_read_back(self):
+        """A table with an empty bin (NaN ratio, "nan" in its JSON) is read by multitrack and combine; tracks in
+        that bin are flagged as having no ratio."""
+        with TempDir() as d:
+            table = os.path.join(d, "w.json")
+            run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "K", "--weight", "sweight",
+                "--select", "in_fit", "--cut", "kaonID > 0.6", "--bin", "p=0.5,2,4.5,1000,2000", "--out", table,
+                store=self.store)
+            with open(table) as f:
+                self.assertIn('"nan"', f.read())
+            mc = os.path.join(d, "mc.h5")
+            x = np.array([1.0, 3.0, 1500.0, 7000.0])
+            with h5py.File(mc, "w") as f:
+                f.create_group("ntuple").create_dataset("K_p", data=x)
+            out = os.path.join(d, "mt.h5")
+            summary = run_json("multitrack", "--input", mc, "--track", "K", "--table", table, "--out", out)
+            self.assertEqual((summary["valid"], summary["no_ratio"]["K"], summary["outside"]["K"]), (2, 1, 1))
+            merged = os.path.join(d, "merged.json")
+            run("combine", table, table, "--out", merged)
+            with open(merged) as f:
+                self.assertIn('"nan"', f.read())
+
     def test_multitrack_weights_match_numpy(self):
         with TempDir() as d:
             table = os.path.join(d, "w.json")

@@ -21,3 +21,12 @@ extension OutputFile {
     return try e.encode(value)
   }
 }
+
+extension OutputFile {
+  /// Reads what `json(_:)` wrote (the strings "nan", "inf", "-inf" back to numbers).
+  public static func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    let d = JSONDecoder()
+    d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    return try d.decode(type, from: data)
+  }
+}
