@@ -273,8 +273,16 @@ public struct FixedWeightsWorkflow: Sendable {
       return try EfficiencyTable.compute(
         r, particles: roles, weights: weights, mode: mode, source: source, aliases: ["selection": mode.selection])
     }
-    let data = try tables(e.dataQuery, sample: "data", weights: [e.weight] + (e.weight == "sweight" ? ["sweight_syst"] : []))
+    let weights = [e.weight] + (e.weight == "sweight" ? ["sweight_syst"] : [])
+    let t0 = DispatchTime.now().uptimeNanoseconds
+    let data = try tables(e.dataQuery, sample: "data", weights: weights)
+    let t1 = DispatchTime.now().uptimeNanoseconds
     let mc = try tables(e.mcQuery, sample: "mc", weights: [e.weight])
+    let t2 = DispatchTime.now().uptimeNanoseconds
+    // one scan per sample: what it cost
+    let scans = String(
+      format: "data %.1f ms (%d particles × %d weights), simulation %.1f ms (%d particles), one scan each",
+      Double(t1 - t0) / 1e6, jobs.count, weights.count, Double(t2 - t1) / 1e6, jobs.count)
     // the jobs' files and plots, side by side
     let reports = Mutex<[Int: Result<TaskReport, any Error>]>([:])
     DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
@@ -283,7 +291,11 @@ public struct FixedWeightsWorkflow: Sendable {
       }
       reports.withLock { $0[k] = r }
     }
-    return try jobs.indices.map { k in try reports.withLock { $0[k]! }.get() }
+    return try jobs.indices.map { k in
+      var r = try reports.withLock { $0[k]! }.get()
+      r.rows.insert(("scans", scans), at: 1)
+      return r
+    }
   }
 
   /// Writes one job's tables, weights and plots.
