@@ -136,7 +136,7 @@ struct CLIFuzzer {
 
   static let commands = [
     "show-db", "show-variables", "query", "ingest", "fit", "fw", "generate", "export", "add-columns", "ls", "aliases", "truth", "plot",
-    "efficiency", "weights", "roc", "multitrack", "combine", "kde fit", "kde resample", "kde transform",
+    "efficiency", "weights", "roc", "multitrack", "combine", "kde fit", "kde resample", "kde transform", "merge",
   ]
 
   mutating func nextArguments() -> [String] {
@@ -170,7 +170,7 @@ struct CLIFuzzer {
         arguments.append("--" + name)
       }
     }
-    let takesPositional = ["show-variables", "truth", "ingest", "ls", "add-columns", "fw", "aliases"].contains(command)
+    let takesPositional = ["show-variables", "truth", "ingest", "ls", "add-columns", "fw", "aliases", "merge"].contains(command)
     if takesPositional ? random.below(4) > 0 : random.below(20) == 0 { arguments.insert(positional(for: command), at: words) }
     return arguments
   }
@@ -198,7 +198,7 @@ struct CLIFuzzer {
   mutating func positional(for command: String) -> String {
     switch command {
     case "show-variables", "truth": pick(["Dst", "dst", "KS", "Lambda0", "tau3x1", "Nope", ""])
-    case "ingest", "ls", "add-columns": pick(files())
+    case "ingest", "ls", "add-columns", "merge": pick(files())
     case "fw": pick([directory + "/workflow.yaml", directory + "/model.yaml", directory + "/missing.yaml", directory])
     case "aliases": pick(["D*+ -> [D0 -> K- pi+] pi+", "^D0 -> ^K- ^pi+", "D0 ->", "", "K_S0 -> pi+ pi-", "(("])
     default: anyValue()
@@ -261,6 +261,9 @@ struct CLIFuzzer {
     case "replicas": return pick(["0", "2", "-1", "5000"])
     case "bin": return pick(["p=0.5,1,2", "cosTheta=-1,0,1", "p=2,1", "x=0,1", "p", "=1,2"])
     case "luminosity": return pick(["1,2", "0", "-1", "x"])
+    case "shard": return pick(["1/2", "2/2", "3/2", "0/1", "1/0", "x", "1/1000001"])
+    case "partial": return pick([directory + "/part\(serial % 3).json", directory + "/dir", ""])
+    case "expect-shards": return pick(["1", "2", "0", "-1"])
     case "mc-proc": return pick(["m1", "p1", "nope", ""])
     case "mc-input": return pick(files())
     case "alias": return pick(["k=D0_K_kaonID", "selection=D0_M>0", "=x", "k=", "a=b", "b=a", "k=((", "1x=2"])

@@ -97,6 +97,12 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "With --columns and no --out: how many passing rows to print (default 10).")
   var limit: Int?
 
+  @Option(help: "Run shard K of N (1-based): a contiguous part of the chunks, balanced by rows; with --partial.")
+  var shard: String?
+
+  @Option(help: "Write this shard's partial state to FILE.json instead of the result; `syscorr merge` combines the shards.")
+  var partial: String?
+
 
 
   func validate() throws {
@@ -126,11 +132,28 @@ struct QueryCommand: ParsableCommand {
     if hist.isEmpty, !bins.isEmpty || !edges.isEmpty {
       throw ValidationError("--bins, --range and --edges need --hist")
     }
+    if (shard == nil) != (partial == nil) {
+      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
+    }
+    if partial != nil, columns != nil || explain || out != nil {
+      throw ValidationError("--partial works with --count, --hist and --pass; --columns, --explain and --out belong to a single run or to `syscorr merge`")
+    }
+    if let shard { _ = try QueryShard.parse(shard) }
   }
 
   func run() throws {
     if let out { try output.checkTarget(out) }
+    if let partial { try FileOutputOptions.checkTarget(partial, force: output.force) }
     let source = try input.openSource()
+    if let partial, let shard {
+      let file = try runShard(source: source, shard: try QueryShard.parse(shard), arguments: Array(CommandLine.arguments.dropFirst()))
+      try OutputFile.write(try PartialCoding.encode(file), to: partial)
+      let chunks = file.chunks
+      print(json
+        ? try Output.json(["partial": partial, "shard": "\(file.shard)/\(file.shards)", "chunks": "\(chunks[0])..<\(chunks[1])"])
+        : "wrote shard \(file.shard)/\(file.shards) (chunks \(chunks[0])..<\(chunks[1]) of \(file.chunkCount), \(Output.grouped(file.rows)) rows) to \(partial)")
+      return
+    }
     print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
   }
 
@@ -204,7 +227,7 @@ struct QueryCommand: ParsableCommand {
     let axes = try axes(arguments: arguments)
     // the aliases (with --mode: the expanded `selection`) are recorded with the cut
     let aliasText = try Output.compactJSON(try allAliases())
-    let metadata = ["cut": cut, "weight": weight ?? "", "aliases": aliasText, "writer": "syscorr"]
+    let metadata = try self.metadata()
     if let columns, out == nil {
       let specs = try ColumnSpec.parseList(columns)
       let preview = try RowPreview(columns: specs, limit: limit ?? 10).run(query, threads: threads ?? Query.defaultThreads)
@@ -221,8 +244,47 @@ struct QueryCommand: ParsableCommand {
         ? try Output.json(RowsWritten(entries: n, columns: export.columns.map(\.name), out: out)) + "\n"
         : "wrote \(Output.grouped(n)) rows × \(export.columns.count) columns to \(out)\n"
     }
-    if !pass.isEmpty {
-      let e = try query.run(EfficiencyAggregate(axes, pass: pass, jeffreysFloor: jeffreys), threads: threads)
+    if explain {
+      let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
+      if let histogram { return query.explain(histogram, threads: threads) + "\n" }
+      return query.explain(threads: threads) + "\n"
+    }
+    var results = Results()
+    for kind in aggregates(axes: axes) {
+      switch kind {
+      case .efficiency(let a): results.efficiency = try query.run(a, threads: threads)
+      case .count(let a): results.count = try query.run(a, threads: threads)
+      case .histogram(let a): results.histogram = try query.run(a, threads: threads)
+      }
+    }
+    return try render(results, metadata: metadata)
+  }
+
+  /// The aggregates a counting, histogramming or efficiency query runs.
+  enum Kind {
+    case efficiency(EfficiencyAggregate)
+    case count(CountAggregate)
+    case histogram(HistogramAggregate)
+  }
+
+  func aggregates(axes: [(String, HistogramAxis)]) -> [Kind] {
+    if !pass.isEmpty { return [.efficiency(EfficiencyAggregate(axes, pass: pass, jeffreysFloor: jeffreys))] }
+    var kinds: [Kind] = []
+    if count || axes.isEmpty { kinds.append(.count(CountAggregate())) }
+    if !axes.isEmpty { kinds.append(.histogram(HistogramAggregate(axes))) }
+    return kinds
+  }
+
+  /// What the aggregates found (from one run, or merged from shards).
+  struct Results {
+    var efficiency: EfficiencyAggregate.Result?
+    var count: CountAggregate.Result?
+    var histogram: HistogramAggregate.Result?
+  }
+
+  /// Prints (and with --out writes) the results as a single run does.
+  func render(_ results: Results, metadata: [String: String]) throws -> String {
+    if let e = results.efficiency {
       if let out {
         var hists = [("total", e.total.uhi(metadata: metadata.merging(["content": "all selected rows"]) { $1 }))]
         for (i, c) in e.cuts.enumerated() {
@@ -234,15 +296,9 @@ struct QueryCommand: ParsableCommand {
       if json { return try Output.json(EfficiencyOutput(efficiencies: EfficiencyReport(e), out: out)) + "\n" }
       return ResultTables.efficiency(e) + wroteHistograms(e.cuts.count + 1)
     }
-    let histogram = axes.isEmpty ? nil : HistogramAggregate(axes)
-    if explain {
-      if let histogram { return query.explain(histogram, threads: threads) + "\n" }
-      return query.explain(threads: threads) + "\n"
-    }
     var report = QueryReport()
-    if count || histogram == nil { report.count = try query.run(CountAggregate(), threads: threads) }
-    if let histogram {
-      let h = try query.run(histogram, threads: threads)
+    report.count = results.count
+    if let h = results.histogram {
       if let path = self.out { try UHIHistogramFile.write([("histogram", h.uhi(metadata: metadata))], to: path, durable: sync) }
       report.histogram = HistogramReport(h)
       report.out = out
@@ -253,6 +309,11 @@ struct QueryCommand: ParsableCommand {
     var text = report.count.map(ResultTables.count) ?? ""
     if let h = report.histogram { text += (text.isEmpty ? "" : "\n") + ResultTables.histogram(h) + wroteHistograms(1) }
     return text
+  }
+
+  /// The metadata recorded with written histograms.
+  func metadata() throws -> [String: String] {
+    ["cut": cut, "weight": weight ?? "", "aliases": try Output.compactJSON(try allAliases()), "writer": "syscorr"]
   }
 
   /// The line saying what `--hist --out` wrote (empty without --out).

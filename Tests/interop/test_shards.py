@@ -1,0 +1,91 @@
+"""Sharded queries (issue 14, first part): `query --shard K/N --partial F.json` in separate processes, then
+`syscorr merge`, give exactly — byte for byte — what a single run prints and writes; a missing, repeated or
+foreign shard is refused and nothing is merged."""
+import os
+import unittest
+
+import h5py
+import numpy as np
+
+from common import TempDir, run
+
+
+class Shards(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls._tmp = TempDir()
+        cls.d = cls._tmp.__enter__()
+        cls.store = os.path.join(cls.d, "store")
+        run("generate", "--mode", "Dst", "--sample", "data", "--proc", "p", "--events", 300000, "--seed", 41,
+            "--files", 3, store=cls.store)
+        run("fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--write-sweights", store=cls.store)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls._tmp.__exit__(None, None, None)
+
+    QUERIES = {
+        "count": ["--cut", "in_fit && D0_K_kaonID > 0.2", "--weight", "sweight", "--count"],
+        "hist2d": ["--cut", "in_fit", "--weight", "sweight", "--hist", "D0_K_p", "--edges", "0.5,1,2,4.5",
+                   "--hist", "D0_K_cosTheta", "--bins", "5", "--range=-1,1"],
+        "efficiency": ["--cut", "in_fit", "--weight", "sweight", "--pass", "D0_K_kaonID > 0.6", "--pass",
+                       "D0_K_kaonID > 0.2", "--hist", "D0_K_p", "--edges", "0.5,1,2,4.5"],
+    }
+
+    def shards(self, args, n, d):
+        base = ["query", "--mode", "Dst", "--proc", "p", "--sample", "data", *args]
+        paths = []
+        for k in range(1, n + 1):
+            path = os.path.join(d, f"part-{k}.json")
+            run(*base, "--shard", f"{k}/{n}", "--partial", path, "--threads", 1 + k % 2, store=self.store)
+            paths.append(path)
+        return base, paths
+
+    def test_merged_shards_equal_a_single_run_bit_for_bit(self):
+        for name, args in self.QUERIES.items():
+            for n in (1, 3, 8):
+                with self.subTest(query=name, shards=n), TempDir() as d:
+                    base, paths = self.shards(args, n, d)
+                    single = run(*base, "--json", store=self.store).stdout
+                    merged = run("merge", *reversed(paths), "--json").stdout
+                    self.assertEqual(merged, single)
+                    self.assertEqual(run("merge", *paths).stdout, run(*base, store=self.store).stdout)
+
+    def test_merged_histogram_file_equals_a_single_run(self):
+        with TempDir() as d:
+            base, paths = self.shards(self.QUERIES["hist2d"], 4, d)
+            a, b = os.path.join(d, "single.h5"), os.path.join(d, "merged.h5")
+            run(*base, "--out", a, store=self.store)
+            run("merge", *paths, "--out", b)
+            with h5py.File(a) as fa, h5py.File(b) as fb:
+                for k in ("values", "variances"):
+                    np.testing.assert_array_equal(fa["histogram/storage"][k][()], fb["histogram/storage"][k][()])
+
+    def test_missing_repeated_and_foreign_shards_are_refused(self):
+        with TempDir() as d:
+            _, paths = self.shards(self.QUERIES["count"], 4, d)
+            p = run("merge", paths[0], paths[1], paths[3], check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("missing shards: 3/4", p.stderr)
+            p = run("merge", *paths, paths[2], check=False)
+            self.assertIn("given twice", p.stderr)
+            p = run("merge", *paths, "--expect-shards", 5, check=False)
+            self.assertIn("missing shards", p.stderr)
+            other = os.path.join(d, "other.json")
+            run("query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--cut", "in_fit", "--count",
+                "--shard", "2/4", "--partial", other, store=self.store)
+            p = run("merge", paths[0], other, paths[2], paths[3], check=False)
+            self.assertIn("another query", p.stderr)
+            p = run("merge", paths[0], os.path.join(os.path.dirname(__file__), "common.py"), check=False)
+            self.assertIn("not a query partial", p.stderr)
+            for p in (run("query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--count", "--shard", "5/4",
+                          "--partial", os.path.join(d, "x.json"), store=self.store, check=False),
+                      run("query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--count", "--shard", "1/4",
+                          store=self.store, check=False)):
+                self.assertNotEqual(p.returncode, 0)
+                self.assertTrue(p.stderr.startswith("error: "), p.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "x.json")))
+
+
+if __name__ == "__main__":
+    unittest.main()
