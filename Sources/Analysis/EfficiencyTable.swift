@@ -137,6 +137,48 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
     _ request: Request, particles: [String], weights: [String?], mode: CalibrationMode?, source: any ColumnSource,
     aliases: [String: String] = [:]
   ) throws -> [[EfficiencyTable]] {
+    let p = try plan(request, particles: particles, weights: weights, mode: mode, source: source, aliases: aliases)
+    return p.tables(try p.query.run(p.aggregate, threads: request.threads))
+  }
+
+  /// A table computation ready to run: its query and aggregate (to run at
+  /// once, or shard by shard: `Query.partial`), and how the sums become tables.
+  public struct Plan: Sendable {
+    public let query: Query
+    public let aggregate: AggregateGroup<EfficiencyTableAggregate>
+    let request: Request
+    let particles: [String]
+    let prefixes: [[String]]
+    let weights: [String?]
+
+    /// The tables, `[particle][weight]`, of the aggregate's result.
+    public func tables(_ sums: [[EfficiencyTableAggregate.Sums]]) -> [[EfficiencyTable]] {
+      zip(particles, zip(prefixes, sums)).map { particle, t in
+        t.1.enumerated().map { k, sums in
+          var tables: [Entry] = []
+          for (j, precut) in request.precuts.enumerated() {
+            for (i, cut) in request.cuts.enumerated() {
+              tables.append(entry(
+                precut: precut, cut: cut, total: sums.total[j], pass: sums.pass[j][i], unweighted: weights[k] == nil,
+                jeffreysFloor: request.jeffreysFloor))
+            }
+          }
+          return EfficiencyTable(
+            particle: particle, tracks: t.0, axes: request.axes.map { Axis(variable: $0.variable, edges: $0.edges) },
+            selection: request.selection, weight: weights[k], trueSpecies: request.trueSpecies,
+            unweighted: weights[k] == nil, entries: sums.tracks, tables: tables, sums: sums)
+        }
+      }
+    }
+  }
+
+  /// The plan of the tables of `request` for several particles and weights
+  /// (see `compute(_:particles:weights:mode:source:aliases:)`).
+  /// - Throws: `EfficiencyTableError`, `QueryError` as `compute`.
+  public static func plan(
+    _ request: Request, particles: [String], weights: [String?], mode: CalibrationMode?, source: any ColumnSource,
+    aliases: [String: String] = [:]
+  ) throws -> Plan {
     guard !request.cuts.isEmpty else { throw EfficiencyTableError.noCuts }
     precondition(!particles.isEmpty && !weights.isEmpty)
     let columnNames = source.columns.map(\.name)
@@ -159,23 +201,9 @@ public struct EfficiencyTable: Sendable, Codable, Equatable {
       aggregates.append(EfficiencyTableAggregate(axes: axes, tracks: tracks, weights: variants))
     }
     let query = try Query(cut: request.selection, weight: queryWeight, aliases: aliases, source: source)
-    let sums = try query.run(AggregateGroup(aggregates), threads: request.threads)
-    return zip(particles, zip(prefixes, sums)).map { particle, t in
-      t.1.enumerated().map { k, sums in
-        var tables: [Entry] = []
-        for (j, precut) in request.precuts.enumerated() {
-          for (i, cut) in request.cuts.enumerated() {
-            tables.append(entry(
-              precut: precut, cut: cut, total: sums.total[j], pass: sums.pass[j][i], unweighted: weights[k] == nil,
-              jeffreysFloor: request.jeffreysFloor))
-          }
-        }
-        return EfficiencyTable(
-          particle: particle, tracks: t.0, axes: request.axes.map { Axis(variable: $0.variable, edges: $0.edges) },
-          selection: request.selection, weight: weights[k], trueSpecies: request.trueSpecies,
-          unweighted: weights[k] == nil, entries: sums.tracks, tables: tables, sums: sums)
-      }
-    }
+    return Plan(
+      query: query, aggregate: AggregateGroup(aggregates), request: request, particles: particles, prefixes: prefixes,
+      weights: weights)
   }
 
   /// The expressions of one track: bare variables rewritten to its columns,

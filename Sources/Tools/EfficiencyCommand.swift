@@ -3,6 +3,7 @@ import ArgumentParser
 import ColumnStore
 import Foundation
 import Modes
+import Query
 import Report
 
 /// `syscorr efficiency`: PID efficiency and fake-rate tables of one track species.
@@ -80,18 +81,54 @@ struct EfficiencyCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of tables.")
   var json = false
 
+  @Option(help: "Run shard K of N (1-based) of the data; with --partial.")
+  var shard: String?
+
+  @Option(help: "Write this shard's partial state to FILE.json; `syscorr merge` combines the shards into the tables.")
+  var partial: String?
+
   func validate() throws {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
     if subtractMcProc != nil {
       guard trueSpecies != nil else { throw ValidationError("--subtract-mc-proc needs --true-species: the species whose efficiency is measured") }
       guard input.mode != nil, input.input == nil else { throw ValidationError("--subtract-mc-proc works on store sets (--mode M --proc P --sample data)") }
     }
+    if (shard == nil) != (partial == nil) {
+      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
+    }
+    if partial != nil, subtractMcProc != nil || out != nil || plot != nil {
+      throw ValidationError("--partial writes a shard's sums: --out, --plot and --subtract-mc-proc belong to `syscorr merge` or a single run")
+    }
+    if let shard { _ = try QueryShard.parse(shard) }
+  }
+
+  /// The tables' plan on `source` (without --subtract-mc-proc's second sample).
+  func plan(source: any ColumnSource) throws -> EfficiencyTable.Plan {
+    let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
+    var request = EfficiencyTable.Request(axes: try Self.axes(bin), cuts: cut)
+    request.precuts = precut.isEmpty ? [""] : precut
+    request.selection = select
+    request.trueSpecies = try trueSpecies.map(TrackSelection.pdg)
+    request.jeffreysFloor = jeffreys
+    request.threads = parallelism.threads
+    let aliases = mode.map { ["selection": $0.selection] } ?? [:]
+    return try EfficiencyTable.plan(request, particles: [particle], weights: [weight], mode: mode, source: source, aliases: aliases)
   }
 
   func run() throws {
     if let out { _ = try EfficiencyTable.FileFormat(path: out) }
     for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
     let source = try input.openSource()
+    if let partial, let shard {
+      try FileOutputOptions.checkTarget(partial, force: force)
+      let p = try plan(source: source)
+      let file = try ShardFile.make(
+        command: "efficiency", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),
+        source: source, input: input
+      ) { chunks in ShardPartials(tables: try p.query.partial(ChunkPartials(p.aggregate), chunks: chunks, threads: parallelism.threads)) }
+      try file.write(to: partial, json: json)
+      return
+    }
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     var request = EfficiencyTable.Request(axes: try Self.axes(bin), cuts: cut)
     request.precuts = precut.isEmpty ? [""] : precut
@@ -117,6 +154,11 @@ struct EfficiencyCommand: ParsableCommand {
         background, scale: scale,
         description: "\(mcProc) mc tracks that are not |PDG| \(species), × \(String(format: "%.6g", scale))")
     }
+    try present(table)
+  }
+
+  /// Writes and prints the table as a run does.
+  func present(_ table: EfficiencyTable) throws {
     if let out { try table.write(to: out) }
     if let plot {
       let title = [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " ")

@@ -146,12 +146,8 @@ struct QueryCommand: ParsableCommand {
     if let partial { try FileOutputOptions.checkTarget(partial, force: output.force) }
     let source = try input.openSource()
     if let partial, let shard {
-      let file = try runShard(source: source, shard: try QueryShard.parse(shard), arguments: Array(CommandLine.arguments.dropFirst()))
-      try OutputFile.write(try PartialCoding.encode(file), to: partial)
-      let chunks = file.chunks
-      print(json
-        ? try Output.json(["partial": partial, "shard": "\(file.shard)/\(file.shards)", "chunks": "\(chunks[0])..<\(chunks[1])"])
-        : "wrote shard \(file.shard)/\(file.shards) (chunks \(chunks[0])..<\(chunks[1]) of \(file.chunkCount), \(Output.grouped(file.rows)) rows) to \(partial)")
+      try runShard(source: source, shard: try QueryShard.parse(shard), arguments: Array(CommandLine.arguments.dropFirst()))
+        .write(to: partial, json: json)
       return
     }
     print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")

@@ -51,6 +51,24 @@ class Shards(unittest.TestCase):
                     self.assertEqual(merged, single)
                     self.assertEqual(run("merge", *paths).stdout, run(*base, store=self.store).stdout)
 
+    def test_sharded_efficiency_tables_equal_a_single_run(self):
+        """`efficiency` (2 cuts × 2 precuts, sWeighted, 2-D) in 4 shards: the merged JSON, text and CSV equal a
+        single run's."""
+        base = ["efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", "--particle", "K", "--weight", "sweight",
+                "--select", "in_fit", "--cut", "kaonID > 0.2", "--cut", "kaonID > 0.6", "--precut", "charge > 0",
+                "--precut", "charge < 0", "--bin", "p=0.5,1,2,4.5", "--bin", "cosTheta=-0.866,0,0.9563"]
+        with TempDir() as d:
+            paths = []
+            for k in range(1, 5):
+                paths.append(os.path.join(d, f"t-{k}.json"))
+                run(*base, "--shard", f"{k}/4", "--partial", paths[-1], store=self.store)
+            self.assertEqual(run("merge", *paths, "--json").stdout, run(*base, "--json", store=self.store).stdout)
+            a, b = os.path.join(d, "single.csv"), os.path.join(d, "merged.csv")
+            run(*base, "--out", a, store=self.store)
+            run("merge", *paths, "--out", b)
+            with open(a) as fa, open(b) as fb:
+                self.assertEqual(fa.read(), fb.read())
+
     def test_merged_histogram_file_equals_a_single_run(self):
         with TempDir() as d:
             base, paths = self.shards(self.QUERIES["hist2d"], 4, d)
@@ -77,7 +95,7 @@ class Shards(unittest.TestCase):
             p = run("merge", paths[0], other, paths[2], paths[3], check=False)
             self.assertIn("another query", p.stderr)
             p = run("merge", paths[0], os.path.join(os.path.dirname(__file__), "common.py"), check=False)
-            self.assertIn("not a query partial", p.stderr)
+            self.assertIn("not a shard's partial", p.stderr)
             for p in (run("query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--count", "--shard", "5/4",
                           "--partial", os.path.join(d, "x.json"), store=self.store, check=False),
                       run("query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--count", "--shard", "1/4",

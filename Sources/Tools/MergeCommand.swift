@@ -1,0 +1,130 @@
+import Analysis
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Query
+
+/// `syscorr merge`: the shards' partials of one query or table, merged into its result.
+struct MergeCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "merge",
+    abstract: "Merge the partials of a sharded query or efficiency table into its result.",
+    discussion: """
+      Each shard runs as its own process (a batch job) and writes its
+      partial state (`query` or `efficiency` with --shard K/N --partial F.json).
+      merge checks that the partials belong to one command, version and
+      input, that no chunk is counted twice and none is missing, then merges
+      every chunk's partial in chunk order — the same merges a single run
+      makes, so the result is identical to the last bit — and prints (or
+      writes) it exactly as the command would.
+
+      Example:
+        for k in 1 2 3 4; do
+          syscorr query --mode Dst --proc proc12 --sample data --cut 'in_fit' --weight sweight \\
+            --pass 'D0_K_kaonID > 0.6' --hist D0_K_p --edges 0.5,1,2,4.5 --shard $k/4 --partial part-$k.json
+        done
+        syscorr merge part-*.json --json
+      """)
+
+  @Argument(help: "Partial files written by `query` or `efficiency` with --shard K/N --partial F.json.")
+  var partials: [String] = []
+
+  @Option(help: "The number of shards expected (default: the N the partials name).")
+  var expectShards: Int?
+
+  @Option(help: "Write the result: histograms (query, UHI layout) or the table (efficiency: .csv, .json, .h5).")
+  var out: String?
+
+  @Option(help: "efficiency: plot the tables, FILE.svg.")
+  var plot: String?
+
+  @Flag(help: "Replace --out or --plot if they exist.")
+  var force = false
+
+  @Flag(help: "Print JSON instead of a table.")
+  var json = false
+
+  func validate() throws {
+    if partials.isEmpty { throw ValidationError("give the partial files to merge: syscorr merge part-1.json part-2.json …") }
+  }
+
+  func run() throws {
+    for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
+    var files: [(path: String, file: ShardFile)] = []
+    for path in partials {
+      guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read \(path)") }
+      guard let f = try? PartialCoding.decode(ShardFile.self, from: data), f.format == ShardFile.format, !f.arguments.isEmpty else {
+        throw CommandError("\(path) is not a shard's partial (written with --shard K/N --partial F.json)")
+      }
+      files.append((path, f))
+    }
+    let first = files[0].file
+    for (path, f) in files.dropFirst() {
+      if f.version != first.version {
+        throw CommandError("\(path) was written by syscorr \(f.version), \(files[0].path) by \(first.version): rerun the shards with one version")
+      }
+      if f.query != first.query || f.arguments != first.arguments {
+        throw CommandError("\(path) is a partial of another query or input than \(files[0].path) (\(f.arguments.joined(separator: " ")))")
+      }
+    }
+    if first.version != SysCorr.version {
+      throw CommandError("the partials were written by syscorr \(first.version), this is \(SysCorr.version)")
+    }
+    try checkCoverage(files)
+    let command = first.arguments[0]
+    let arguments = Array(first.arguments.dropFirst())
+    let options = (json ? ["--json"] : []) + (out.map { ["--out", $0] } ?? []) + (force ? ["--force"] : [])
+    func entries<T>(_ key: KeyPath<ShardPartials, [T]?>) throws -> [T] {
+      try files.flatMap { path, f in
+        guard let e = f.partials[keyPath: key] else { throw CommandError("\(path) lacks the partials of this command") }
+        return e
+      }
+    }
+    switch command {
+    case "query":
+      let query = try QueryCommand.parse(arguments + options)
+      var results = QueryCommand.Results()
+      for kind in query.aggregates(axes: try query.axes(arguments: arguments)) {
+        switch kind {
+        case .efficiency(let a): results.efficiency = try ChunkPartials(a).merged(try entries(\.efficiency))
+        case .count(let a): results.count = try ChunkPartials(a).merged(try entries(\.count))
+        case .histogram(let a): results.histogram = try ChunkPartials(a).merged(try entries(\.histogram))
+        }
+      }
+      print(try query.render(results, metadata: try query.metadata()), terminator: "")
+    case "efficiency":
+      // the plan needs the input's columns (track prefixes): the input must be reachable here too
+      let efficiency = try EfficiencyCommand.parse(arguments + options + (plot.map { ["--plot", $0] } ?? []))
+      let plan = try efficiency.plan(source: try efficiency.input.openSource())
+      let table = plan.tables(try ChunkPartials(plan.aggregate).merged(try entries(\.tables)))[0][0]
+      try efficiency.present(table)
+    default:
+      throw CommandError("\(files[0].path): partials of `\(command)` cannot be merged")
+    }
+  }
+
+  /// Every shard once, every chunk covered.
+  func checkCoverage(_ files: [(path: String, file: ShardFile)]) throws {
+    let first = files[0].file
+    let shards = expectShards ?? first.shards
+    var seen: [Int: String] = [:]
+    for (path, f) in files {
+      if let other = seen[f.shard] { throw CommandError("shard \(f.shard)/\(f.shards) is given twice: \(other) and \(path)") }
+      seen[f.shard] = path
+    }
+    // (a shard of more shards than chunks may cover none)
+    let covered = files.map(\.file.chunks).filter { $0[0] < $0[1] }.sorted { $0[0] < $1[0] }
+    var next = 0
+    for c in covered {
+      if c[0] < next { throw CommandError("two partials cover the same chunks (\(c[0])..<\(c[1])): a shard was counted twice") }
+      next = max(next, c[1])
+    }
+    let missing = (1...max(shards, 1)).filter { seen[$0] == nil }
+    let gaps = zip([0] + covered.map { $0[1] }, covered.map { $0[0] } + [first.chunkCount]).filter { $0 < $1 }
+    if !missing.isEmpty || !gaps.isEmpty || shards != first.shards {
+      let list = missing.map { "\($0)/\(shards)" }.joined(separator: ", ")
+      throw CommandError(
+        "missing shards: \(list.isEmpty ? "none by number, but chunks are uncovered" : list) (have \(files.count) of \(shards)); nothing merged")
+    }
+  }
+}

@@ -1,0 +1,118 @@
+import Analysis
+import ArgumentParser
+import ColumnStore
+import Foundation
+import Numerics
+import Query
+
+/// `--shard K/N`: 1-based shard number and count.
+enum QueryShard {
+  static func parse(_ text: String) throws -> (shard: Int, shards: Int) {
+    let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+    guard parts.count == 2, let k = Int(parts[0]), let n = Int(parts[1]), n >= 1, n <= 1_000_000, k >= 1, k <= n else {
+      throw ValidationError("--shard \(text): write K/N with 1 ≤ K ≤ N, e.g. --shard 3/8")
+    }
+    return (k, n)
+  }
+}
+
+/// The chunks' partials of the aggregates a sharded command runs.
+struct ShardPartials: Codable, Sendable {
+  var efficiency: [ChunkPartials<EfficiencyAggregate>.Entry]?
+  var count: [ChunkPartials<CountAggregate>.Entry]?
+  var histogram: [ChunkPartials<HistogramAggregate>.Entry]?
+  /// `efficiency` tables (one particle, one weight).
+  var tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
+}
+
+/// What a shard writes: see `QueryPartialFile`. Its arguments start with the command's name.
+typealias ShardFile = QueryPartialFile<ShardPartials>
+
+extension QueryPartialFile where Partials == ShardPartials {
+  /// Options that belong to one process, not to the query: left out of the
+  /// stored arguments and of the query's digest.
+  static var processOptions: Set<String> { ["--shard", "--partial", "--threads", "--out", "--codec", "--plot"] }
+  static var processFlags: Set<String> { ["--json", "--force", "--sync"] }
+
+  /// The command's own arguments (in order), without the process's options.
+  static func commandArguments(_ arguments: [String]) -> [String] {
+    var out: [String] = []
+    var skipNext = false
+    for a in arguments {
+      if skipNext { skipNext = false; continue }
+      let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+      if processFlags.contains(a) { continue }
+      if processOptions.contains(name) {
+        if !a.contains("=") { skipNext = true }
+        continue
+      }
+      out.append(a)
+    }
+    return out
+  }
+
+  /// Runs `body` on the chunks of the shard and wraps its partials with the provenance.
+  /// - Parameter arguments: the command line after the program name (`query …`, `efficiency …`).
+  static func make(
+    command: String, arguments: [String], shard: (shard: Int, shards: Int), source: any ColumnSource, input: InputOptions,
+    _ body: (Range<Int>) throws -> ShardPartials
+  ) throws -> ShardFile {
+    let chunks = Query.shardChunks(shard.shard - 1, of: shard.shards, chunkRanges: source.chunkRanges)
+    let partials = try body(chunks)
+    let rows = chunks.reduce(0) { $0 + source.chunkRanges[$1].count }
+    let stored = [command] + commandArguments(arguments.first == command ? Array(arguments.dropFirst()) : arguments)
+    return ShardFile(
+      version: SysCorr.version, query: try digest(stored, source: source, input: input), arguments: stored,
+      shard: shard.shard, shards: shard.shards, chunks: chunks, chunkCount: source.chunkRanges.count, rows: rows,
+      partials: partials)
+  }
+
+  /// A digest of the command's arguments and of what it reads (the set's
+  /// manifest; for any source its chunking).
+  static func digest(_ arguments: [String], source: any ColumnSource, input: InputOptions) throws -> String {
+    var h = StableHash()
+    for a in arguments {
+      h.add(a)
+      h.add(byte: 0)
+    }
+    if input.input == nil, let mode = input.mode {
+      let r = try input.resolvedSet(mode: mode)
+      h.add(try r.store.manifestDigest(proc: r.proc, mode: r.mode, sample: r.sample))
+    }
+    for c in source.chunkRanges {
+      h.add(UInt64(c.lowerBound))
+      h.add(UInt64(c.upperBound))
+    }
+    return String(h.value, radix: 16)
+  }
+
+  /// Writes the file and says so.
+  func write(to path: String, json: Bool) throws {
+    try OutputFile.write(try PartialCoding.encode(self), to: path)
+    if json {
+      print(try Output.json(["partial": path, "shard": "\(shard)/\(shards)", "chunks": "\(chunks[0])..<\(chunks[1])"]))
+    } else {
+      print("wrote shard \(shard)/\(shards) (chunks \(chunks[0])..<\(chunks[1]) of \(chunkCount), \(Output.grouped(rows)) rows) to \(path)")
+    }
+  }
+}
+
+extension QueryCommand {
+  /// Shard `shard.shard` of `shard.shards`: each chunk's partial of every aggregate.
+  func runShard(source: any ColumnSource, shard: (shard: Int, shards: Int), arguments: [String]) throws -> ShardFile {
+    let query = try Query(
+      cut: cut, weight: weight, aliases: try allAliases(), source: source, equality: basf2Equality ? .basf2 : .exact)
+    let axes = try axes(arguments: arguments)
+    return try ShardFile.make(command: "query", arguments: arguments, shard: shard, source: source, input: input) { chunks in
+      var partials = ShardPartials()
+      for kind in aggregates(axes: axes) {
+        switch kind {
+        case .efficiency(let a): partials.efficiency = try query.partial(ChunkPartials(a), chunks: chunks, threads: threads)
+        case .count(let a): partials.count = try query.partial(ChunkPartials(a), chunks: chunks, threads: threads)
+        case .histogram(let a): partials.histogram = try query.partial(ChunkPartials(a), chunks: chunks, threads: threads)
+        }
+      }
+      return partials
+    }
+  }
+}
