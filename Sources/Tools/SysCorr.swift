@@ -19,7 +19,7 @@ struct SysCorr: ParsableCommand {
     version: SysCorr.version,
     subcommands: [
       ShowDBCommand.self, ShowVariablesCommand.self, QueryCommand.self, IngestCommand.self,
-      FitCommand.self, EfficiencyCommand.self, WeightsCommand.self, ROCCommand.self, PlotCommand.self, MultiTrackCommand.self, CombineCommand.self, KDECommand.self, MergeCommand.self, WorkflowCommand.self, GenerateCommand.self, ExportCommand.self, AddColumnsCommand.self, LsCommand.self, AliasesCommand.self,
+      FitCommand.self, EfficiencyCommand.self, WeightsCommand.self, ROCCommand.self, PlotCommand.self, MultiTrackCommand.self, CombineCommand.self, KDECommand.self, MergeCommand.self, PlanCommand.self, WorkflowCommand.self, GenerateCommand.self, ExportCommand.self, AddColumnsCommand.self, LsCommand.self, AliasesCommand.self,
       TruthCommand.self, FuzzCommand.self,
     ])
 }

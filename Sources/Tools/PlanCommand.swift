@@ -1,0 +1,196 @@
+import ArgumentParser
+import ColumnStore
+import Foundation
+
+/// `syscorr plan`: batch-system recipes for a sharded command (map over
+/// shards, then a merge), written for the user's cluster.
+struct PlanCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "plan",
+    abstract: "Write a Slurm, snakemake or b2luigi recipe that runs a command in shards and merges them.",
+    discussion: """
+      The command after `--` (a `query` or `efficiency` of a store set or
+      file, as you would run it) becomes N shard jobs, each writing
+      DIR/parts/part-K.json, and a merge job writing DIR/result.json (what the
+      command prints with --json). SysCorr has no scheduler of its own: the
+      recipe is for the batch system you already use.
+
+        slurm      DIR/submit.sh: an sbatch job array and a merge job that
+                   depends on it (afterok); `bash DIR/submit.sh` submits both
+        snakemake  DIR/Snakefile: `snakemake -s DIR/Snakefile --cores 2`, or
+                   `--executor slurm` (snakemake-executor-plugin-slurm)
+        b2luigi    DIR/syscorr_tasks.py: `python DIR/syscorr_tasks.py`
+                   (B2_BATCH=slurm, htcondor, lsf or local)
+
+      Example:
+        syscorr plan --emit slurm --shards 64 --dir kaon-eff -- \\
+          efficiency --mode Dst --proc proc12 --sample data --particle K \\
+          --weight sweight --select in_fit --cut 'kaonID > 0.6'
+        bash kaon-eff/submit.sh
+      """)
+
+  @Option(help: "slurm, snakemake or b2luigi.")
+  var emit: String
+
+  @Option(help: "Number of shards (jobs of the map step).")
+  var shards: Int = 8
+
+  @Option(help: "Directory for the recipe, the partials and the result.")
+  var dir: String
+
+  @Option(help: "The syscorr executable the jobs run (default: this one).")
+  var executable: String?
+
+  @Flag(help: "Replace a recipe that exists.")
+  var force = false
+
+  @Argument(parsing: .captureForPassthrough, help: "The command to shard, after `--`.")
+  var command: [String] = []
+
+  static let kinds = ["slurm", "snakemake", "b2luigi"]
+
+  func validate() throws {
+    guard Self.kinds.contains(emit) else { throw ValidationError("--emit \(emit): use " + Self.kinds.joined(separator: ", ")) }
+    guard shards >= 1, shards <= 100_000 else { throw ValidationError("--shards takes 1 to 100000") }
+    let words = command.first == "--" ? Array(command.dropFirst()) : command
+    guard let name = words.first, ["query", "efficiency"].contains(name) else {
+      throw ValidationError("give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query or efficiency)")
+    }
+    if words.contains(where: { ["--shard", "--partial", "--out", "--plot"].contains($0.split(separator: "=").first.map(String.init) ?? $0) }) {
+      throw ValidationError("the sharded command must not have --shard, --partial, --out or --plot: the recipe adds the shard's options and merges")
+    }
+  }
+
+  func run() throws {
+    let words = command.first == "--" ? Array(command.dropFirst()) : command
+    // the command must parse as it will run
+    do {
+      if words[0] == "query" { _ = try QueryCommand.parse(Array(words.dropFirst())) } else { _ = try EfficiencyCommand.parse(Array(words.dropFirst())) }
+    } catch {
+      throw CommandError("the command after -- does not parse: \(QueryCommand.message(for: error))")
+    }
+    let dir = URL(fileURLWithPath: self.dir).standardizedFileURL.path
+    let exe = executable ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
+    let file = dir + "/" + ["slurm": "submit.sh", "snakemake": "Snakefile", "b2luigi": "syscorr_tasks.py"][emit]!
+    try FileOutputOptions.checkTarget(file, force: force)
+    let text = switch emit {
+    case "slurm": BatchRecipe.slurm(exe: exe, command: words, shards: shards, dir: dir)
+    case "snakemake": BatchRecipe.snakemake(exe: exe, command: words, shards: shards, dir: dir)
+    default: BatchRecipe.b2luigi(exe: exe, command: words, shards: shards, dir: dir)
+    }
+    try OutputFile.write(Data(text.utf8), to: file)
+    if emit == "slurm" { chmod(file, 0o755) }
+    print("wrote \(file) (\(shards) shards of `\(words[0])`; result: \(dir)/result.json)")
+  }
+}
+
+/// The text of the recipes.
+enum BatchRecipe {
+  /// A word quoted for sh.
+  static func sh(_ s: String) -> String {
+    if !s.isEmpty, s.allSatisfy({ $0.isLetter || $0.isNumber || "_-./=,:+@%".contains($0) }) { return s }
+    return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+  }
+
+  static func slurm(exe: String, command: [String], shards n: Int, dir: String) -> String {
+    let cmd = ([exe] + command).map(sh).joined(separator: " ")
+    return """
+      #!/usr/bin/env bash
+      # Written by `syscorr plan --emit slurm`: \(n) shards of `\(command[0])`, then a merge.
+      # Submit with: bash \(sh(dir + "/submit.sh"))   (prints the two job ids; the result: \(dir)/result.json)
+      set -euo pipefail
+      D=\(sh(dir))
+      mkdir -p "$D/parts" "$D/logs"
+      rm -f "$D/result.json"
+      # Slurm's arrays hold at most MaxArraySize (1001 by default) tasks: a task is a shard (many files), not a file.
+      map=$(sbatch --parsable --array=1-\(n) --job-name=syscorr-map -o "$D/logs/map-%A_%a.out" \\
+        --wrap "\(cmd.replacingOccurrences(of: "\"", with: "\\\"")) --shard \\$SLURM_ARRAY_TASK_ID/\(n) --partial $D/parts/part-\\$SLURM_ARRAY_TASK_ID.json --force")
+      # afterok: the merge runs only if every shard succeeded (with DependencyParameters=kill_invalid_depend
+      # a failed shard cancels it; syscorr merge itself refuses missing shards)
+      merge=$(sbatch --parsable --dependency=afterok:$map --job-name=syscorr-merge -o "$D/logs/merge.out" \\
+        --wrap "\(sh(exe)) merge $D/parts/part-*.json --expect-shards \(n) --json > $D/result.json.tmp && mv $D/result.json.tmp $D/result.json")
+      echo "$map $merge"
+
+      """
+  }
+
+  static func snakemake(exe: String, command: [String], shards n: Int, dir: String) -> String {
+    let cmd = ([exe] + command).map(sh).joined(separator: " ")
+    return """
+      # Written by `syscorr plan --emit snakemake`: \(n) shards of `\(command[0])`, then a merge.
+      # Run: snakemake -s \(dir)/Snakefile --cores 2   (or --executor slurm …)
+      D = \(pyString(dir))
+      SHARDS = list(range(1, \(n + 1)))
+
+      rule all:
+          input: f"{D}/result.json"
+
+      rule shard:
+          output: f"{D}/parts/part-{{k}}.json"
+          shell: \(pyString(cmd.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}") + " --shard {wildcards.k}/\(n) --partial {output} --force"))
+
+      rule merge:
+          input: expand(f"{D}/parts/part-{{k}}.json", k=SHARDS)
+          output: f"{D}/result.json"
+          shell: \(pyString(sh(exe) + " merge {input} --expect-shards \(n) --json > {output}"))
+
+      """
+  }
+
+  static func b2luigi(exe: String, command: [String], shards n: Int, dir: String) -> String {
+    """
+    # Written by `syscorr plan --emit b2luigi`: \(n) shards of `\(command[0])`, then a merge.
+    # Run: python \(dir)/syscorr_tasks.py   (B2_BATCH=slurm, htcondor, lsf or local; default local)
+    import os
+    import subprocess
+    import sys
+
+    import b2luigi
+
+    EXE = \(pyString(exe))
+    COMMAND = [\(command.map(pyString).joined(separator: ", "))]
+    SHARDS = \(n)
+    D = \(pyString(dir))
+
+
+    class ShardTask(b2luigi.Task):
+        shard = b2luigi.IntParameter()
+
+        def output(self):
+            yield self.add_to_output("part.json")
+
+        def run(self):
+            subprocess.run([EXE, *COMMAND, "--shard", f"{self.shard}/{SHARDS}", "--partial",
+                            self.get_output_file_name("part.json"), "--force"], check=True)
+
+
+    class MergeTask(b2luigi.Task):
+        def requires(self):
+            for k in range(1, SHARDS + 1):
+                yield self.clone(ShardTask, shard=k)
+
+        def output(self):
+            yield self.add_to_output("result.json")
+
+        def run(self):
+            out = subprocess.run([EXE, "merge", *self.get_input_file_names("part.json"), "--expect-shards", str(SHARDS),
+                                  "--json"], check=True, capture_output=True, text=True).stdout
+            with open(self.get_output_file_name("result.json"), "w") as f:
+                f.write(out)
+
+
+    if __name__ == "__main__":
+        b2luigi.set_setting("result_dir", os.path.join(D, "results"))
+        b2luigi.set_setting("batch_system", os.environ.get("B2_BATCH", "local"))
+        b2luigi.set_setting("batch_status_cache_ttl", 2)  # the default polls every 120 s
+        b2luigi.process(MergeTask(), workers=min(SHARDS, 64), batch=True)
+        # b2luigi.process exits 0 even when a task failed: check
+        sys.exit(0 if MergeTask().complete() else 1)
+
+    """
+  }
+
+  static func pyString(_ s: String) -> String {
+    "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+  }
+}
