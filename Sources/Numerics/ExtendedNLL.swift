@@ -172,3 +172,122 @@ final class SpeciesDensityCache: @unchecked Sendable {
     return go(0, [])
   }
 }
+
+// MARK: - Analytic gradient
+
+extension ExtendedNLL {
+  /// Whether every shape of `model` has analytic derivatives (then `valueAndGradient` is available).
+  public func hasAnalyticGradient(_ model: ExtendedModel) -> Bool {
+    model.species.allSatisfy { $0.shape.hasAnalyticDerivatives }
+  }
+
+  /// −ln L and its gradient with respect to every model parameter, in the order
+  /// yield, shape parameters… per species (`ExtendedModelFit.parameters`), in one
+  /// pass over the events: ∂/∂N_k = 1 − Σ_e w_e f_k/D, ∂/∂θ = −N_k Σ_e w_e (∂f_k/∂θ)/D,
+  /// with ∂f_k/∂θ including the derivative of f_k's normalisation over the range.
+  /// Chunked and compensated like `value`, so the result does not depend on `workers`.
+  /// nil when a shape has no analytic derivatives.
+  public func valueAndGradient(_ model: ExtendedModel) -> (value: Double, gradient: [Double])? {
+    precondition(model.range == range, "model range \(model.range) ≠ NLL range \(range)")
+    var shapes: [any DifferentiableShape] = []
+    for s in model.species {
+      guard let d = s.shape.differentiable(over: range) else { return nil }
+      shapes.append(d)
+    }
+    let yields = model.species.map(\.yield)
+    let counts = shapes.map(\.parameterCount)
+    // gradient layout: per species, yield then its shape parameters
+    var offsets: [Int] = []
+    var total = 0
+    for c in counts {
+      offsets.append(total)
+      total += 1 + c
+    }
+    guard shapes.allSatisfy(\.isValid), yields.allSatisfy(\.isFinite) else {
+      return (Self.invalidModelValue, [Double](repeating: 0, count: total))
+    }
+    let typicalDensity = max(abs(model.totalYield), 1) / range.width
+    // accumulators: [0] Σ w ln D, then per gradient slot Σ w·(∂ ln D/∂D)·(f_k or ∂f_k/∂θ)
+    let partials: [[CompensatedSum]] = data.isEmpty ? [] : data.withUnsafeBufferPointer { xs in
+      let x = UncheckedSendable(xs)
+      return ChunkedReduction.map(count: data.count, chunkSize: chunkSize, workers: workers) { r in
+        Self.gradientSums(x.value, r, weights: weights, shapes: shapes, yields: yields, offsets: offsets,
+                          slots: total, typicalDensity: typicalDensity)
+      }
+    }
+    var sums = [CompensatedSum](repeating: CompensatedSum(), count: total + 1)
+    for p in partials { for i in p.indices { sums[i].add(p[i]) } }
+    let nll = model.totalYield - sums[0].value
+    guard nll.isFinite else { return (Self.invalidModelValue, [Double](repeating: 0, count: total)) }
+    var gradient = [Double](repeating: 0, count: total)
+    for k in shapes.indices {
+      let o = offsets[k]
+      gradient[o] = 1 - sums[1 + o].value
+      for j in 0..<counts[k] { gradient[o + 1 + j] = -yields[k] * sums[2 + o + j].value }
+    }
+    return (nll, gradient)
+  }
+
+  /// The sums of `valueAndGradient` over the events `r`, in blocks of 256 events.
+  static func gradientSums(_ xs: UnsafeBufferPointer<Double>, _ r: Range<Int>, weights: [Double]?,
+                           shapes: [any DifferentiableShape], yields: [Double], offsets: [Int], slots: Int,
+                           typicalDensity: Double) -> [CompensatedSum] {
+    let block = 256
+    let k = shapes.count
+    // per species: density column then its derivative columns; then D, r = w·∂lnD/∂D, and scratch
+    let scratchColumns = shapes.map(\.scratchColumns).max() ?? 0
+    let columns = slots + 2 + scratchColumns
+    var totals = [CompensatedSum](repeating: CompensatedSum(), count: slots + 1)
+    var blockSums = [Double](repeating: 0, count: slots + 1)
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * block) { buffer in
+      let base = buffer.baseAddress!
+      let d = base + slots * block, ratio = d + block, scratch = ratio + block
+      var start = r.lowerBound
+      while start < r.upperBound {
+        let end = min(start + block, r.upperBound)
+        let n = end - start
+        let x = xs.baseAddress! + start
+        for s in 0..<k {
+          let column = base + offsets[s] * block
+          shapes[s].evaluate(x, count: n, density: column, derivatives: column + block, stride: block,
+                             scratch: scratch)
+        }
+        // D = Σ_k N_k f_k in model order
+        let first = base + offsets[0] * block
+        for i in 0..<n { d[i] = yields[0] * first[i] }
+        for s in 1..<max(k, 1) {
+          let f = base + offsets[s] * block
+          let y = yields[s]
+          for i in 0..<n { d[i] += y * f[i] }
+        }
+        // ln D (or the penalty of `value`) and w·d(ln D)/dD
+        var logSum = 0.0
+        for i in 0..<n {
+          let w = weights?[start + i] ?? 1
+          let di = d[i]
+          if di >= Double.leastNormalMagnitude && di < .infinity {
+            logSum += w * fastLog(di)
+            ratio[i] = w / di
+          } else if di > 0 && di.isFinite {
+            logSum += w * log(di)
+            ratio[i] = w / di
+          } else {
+            logSum += w * logOrPenalty(di, typicalDensity)
+            // penalty −(1000 + min(|D|/typical, 1e6)): slope −sign(D)/typical below the cap
+            ratio[i] = di < 0 && -di / typicalDensity < 1e6 ? w / typicalDensity : 0
+          }
+        }
+        blockSums[0] = logSum
+        for slot in 0..<slots {
+          let column = base + slot * block
+          var s = 0.0
+          for i in 0..<n { s += ratio[i] * column[i] }
+          blockSums[1 + slot] = s
+        }
+        for i in totals.indices { totals[i].add(blockSums[i]) }
+        start = end
+      }
+    }
+    return totals
+  }
+}

@@ -8,10 +8,15 @@ final class MinimizationProblem {
   let transforms: [ParameterTransform]
   let errorDefinition: Double
   let maxCalls: Int
+  /// The analytic gradient in external coordinates (all parameters), if any.
+  let gradientFunction: (([Double]) -> [Double])?
   private(set) var calls = 0
+  private(set) var gradientCalls = 0
 
-  init(fcn: @escaping ([Double]) -> Double, parameters: [FitParameter], errorDefinition: Double, maxCalls: Int) {
+  init(fcn: @escaping ([Double]) -> Double, gradient: (([Double]) -> [Double])? = nil, parameters: [FitParameter],
+       errorDefinition: Double, maxCalls: Int) {
     self.fcn = fcn
+    gradientFunction = gradient
     self.parameters = parameters
     free = parameters.indices.filter { !parameters[$0].isFixed }
     transforms = free.map { ParameterTransform(lower: parameters[$0].lowerLimit, upper: parameters[$0].upperLimit) }
@@ -58,6 +63,19 @@ final class MinimizationProblem {
   func rebase(_ f: Double) -> Double {
     if f.isFinite { reference += f }
     return f.isFinite ? 0 : f
+  }
+
+  var hasGradient: Bool { gradientFunction != nil }
+
+  /// The analytic gradient at internal point `x` in internal coordinates
+  /// (chain rule through the limit transforms). Requires `hasGradient`.
+  func gradient(_ x: [Double]) -> [Double] {
+    gradientCalls += 1
+    let g = gradientFunction!(external(x))
+    return free.enumerated().map { k, i in
+      let v = g[i] * transforms[k].derivative(x[k])
+      return v.isFinite ? v : 0
+    }
   }
 
   /// FCN at internal point `x`, minus `reference`; NaN is reported as +∞ so comparisons reject it.

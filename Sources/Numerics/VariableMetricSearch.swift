@@ -9,6 +9,8 @@ struct VariableMetricSearch {
   /// Approximate inverse Hessian of FCN in internal coordinates.
   var metric: [[Double]]
   var edm: Double
+  /// Set when `run` stopped because its `abandon` test said so.
+  var abandoned = false
 
   /// Starts at `x` with a diagonal metric from the seeded second derivatives.
   init(x: [Double], f: Double, gradient: GradientState) {
@@ -39,12 +41,21 @@ struct VariableMetricSearch {
   }
 
   /// Iterates until EDM < `edmMaximum`, the call limit, or no further decrease.
-  /// Returns whether it converged.
-  mutating func run(problem: MinimizationProblem, strategy: StrategySettings, edmMaximum: Double) -> Bool {
+  /// Returns whether it converged. With `abandon(iterations, FCN value, EDM)`
+  /// returning true, stops early and sets `abandoned`. Gradients are analytic
+  /// when the problem has them (second derivatives then keep their last estimate,
+  /// as in Minuit2), else central differences.
+  mutating func run(problem: MinimizationProblem, strategy: StrategySettings, edmMaximum: Double,
+                    abandon: ((Int, Double, Double) -> Bool)? = nil) -> Bool {
     var justReset = false
+    var iterations = 0
     while true {
       if edm < edmMaximum && edm >= 0 { return true }
       if problem.isCallLimitReached { return false }
+      if let abandon, abandon(iterations, f + problem.reference, edm) {
+        abandoned = true
+        return false
+      }
       f = problem.rebase(f)
       var direction = SymmetricMatrix.multiply(metric, gradient.gradient).map { -$0 }
       var slope = SymmetricMatrix.dot(direction, gradient.gradient)
@@ -69,7 +80,12 @@ struct VariableMetricSearch {
       justReset = false
       let xNew = zip(x, direction).map { $0 + lambda * $1 }
       var gNew = gradient
-      gNew.refine(at: xNew, value: fNew, problem: problem, strategy: strategy)
+      if problem.hasGradient {
+        gNew.gradient = problem.gradient(xNew)
+      } else {
+        gNew.refine(at: xNew, value: fNew, problem: problem, strategy: strategy)
+      }
+      iterations += 1
       let dx = zip(xNew, x).map { $0 - $1 }
       let dg = zip(gNew.gradient, gradient.gradient).map { $0 - $1 }
       metric = Self.davidonUpdate(metric, dx: dx, dg: dg)
