@@ -117,11 +117,12 @@ public struct ExtendedNLL: Sendable {
           out[i] = logOrPenalty(out[i], typicalDensity)
           i += 1
         }
-        var s = 0.0
+        // four independent lanes (a serial sum would wait on each add)
+        let s: Double
         if let weights {
-          for j in 0..<count { s += weights[start + j] * out[j] }
+          s = weights.withUnsafeBufferPointer { dot($0.baseAddress! + start, out.baseAddress!, count) }
         } else {
-          for j in 0..<count { s += out[j] }
+          s = laneSum(out.baseAddress!, count)
         }
         total.add(s)
         start = end
@@ -232,13 +233,25 @@ extension ExtendedNLL {
   static func gradientSums(_ xs: UnsafeBufferPointer<Double>, _ r: Range<Int>, weights: [Double]?,
                            shapes: [any DifferentiableShape], yields: [Double], offsets: [Int], slots: Int,
                            typicalDensity: Double) -> [CompensatedSum] {
+    guard let weights else {
+      return gradientSums(xs, r, weights: nil as UnsafePointer<Double>?, shapes: shapes, yields: yields,
+                          offsets: offsets, slots: slots, typicalDensity: typicalDensity)
+    }
+    return weights.withUnsafeBufferPointer { w in
+      gradientSums(xs, r, weights: w.baseAddress, shapes: shapes, yields: yields, offsets: offsets, slots: slots,
+                   typicalDensity: typicalDensity)
+    }
+  }
+
+  static func gradientSums(_ xs: UnsafeBufferPointer<Double>, _ r: Range<Int>, weights: UnsafePointer<Double>?,
+                           shapes: [any DifferentiableShape], yields: [Double], offsets: [Int], slots: Int,
+                           typicalDensity: Double) -> [CompensatedSum] {
     let block = 256
     let k = shapes.count
     // per species: density column then its derivative columns; then D, r = w·∂lnD/∂D, and scratch
     let scratchColumns = shapes.map(\.scratchColumns).max() ?? 0
     let columns = slots + 2 + scratchColumns
     var totals = [CompensatedSum](repeating: CompensatedSum(), count: slots + 1)
-    var blockSums = [Double](repeating: 0, count: slots + 1)
     withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * block) { buffer in
       let base = buffer.baseAddress!
       let d = base + slots * block, ratio = d + block, scratch = ratio + block
@@ -254,40 +267,97 @@ extension ExtendedNLL {
         }
         // D = Σ_k N_k f_k in model order
         let first = base + offsets[0] * block
-        for i in 0..<n { d[i] = yields[0] * first[i] }
+        let y0 = yields[0]
+        for i in 0..<n { d[i] = y0 * first[i] }
         for s in 1..<max(k, 1) {
           let f = base + offsets[s] * block
           let y = yields[s]
           for i in 0..<n { d[i] += y * f[i] }
         }
-        // ln D (or the penalty of `value`) and w·d(ln D)/dD
-        var logSum = 0.0
-        for i in 0..<n {
-          let w = weights?[start + i] ?? 1
-          let di = d[i]
-          if di >= Double.leastNormalMagnitude && di < .infinity {
-            logSum += w * fastLog(di)
-            ratio[i] = w / di
-          } else if di > 0 && di.isFinite {
-            logSum += w * log(di)
-            ratio[i] = w / di
-          } else {
-            logSum += w * logOrPenalty(di, typicalDensity)
-            // penalty −(1000 + min(|D|/typical, 1e6)): slope −sign(D)/typical below the cap
-            ratio[i] = di < 0 && -di / typicalDensity < 1e6 ? w / typicalDensity : 0
-          }
-        }
-        blockSums[0] = logSum
-        for slot in 0..<slots {
-          let column = base + slot * block
-          var s = 0.0
-          for i in 0..<n { s += ratio[i] * column[i] }
-          blockSums[1 + slot] = s
-        }
-        for i in totals.indices { totals[i].add(blockSums[i]) }
+        totals[0].add(logSumAndRatio(d, ratio, n, weights: weights.map { $0 + start }, typicalDensity: typicalDensity))
+        for slot in 0..<slots { totals[1 + slot].add(dot(ratio, base + slot * block, n)) }
         start = end
       }
     }
     return totals
+  }
+
+  /// Σ w ln D over `n` densities (the penalty of `value` for D ≤ 0), writing ratio = w·∂(ln D)/∂D.
+  /// Four independent lanes, combined at the end: the result depends only on n.
+  @inline(__always)
+  static func logSumAndRatio(_ d: UnsafeMutablePointer<Double>, _ ratio: UnsafeMutablePointer<Double>, _ n: Int,
+                             weights: UnsafePointer<Double>?, typicalDensity: Double) -> Double {
+    @inline(__always) func scalar(_ i: Int) -> Double {
+      let w = weights?[i] ?? 1
+      let di = d[i]
+      if di >= Double.leastNormalMagnitude && di < .infinity {
+        ratio[i] = w / di
+        return w * fastLog(di)
+      }
+      if di > 0 && di.isFinite {
+        ratio[i] = w / di
+        return w * log(di)
+      }
+      // penalty −(1000 + min(|D|/typical, 1e6)): slope −sign(D)/typical below the cap
+      ratio[i] = di < 0 && -di / typicalDensity < 1e6 ? w / typicalDensity : 0
+      return w * logOrPenalty(di, typicalDensity)
+    }
+    var lanes = SIMD4<Double>(repeating: 0)
+    var i = 0
+    if vectorKernels {
+      while i + 4 <= n {
+        let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD4<Double>.self)
+        let wv = weights.map { UnsafeRawPointer($0 + i).loadUnaligned(as: SIMD4<Double>.self) }
+          ?? SIMD4<Double>(repeating: 1)
+        if all(dv .>= Double.leastNormalMagnitude) && all(dv .< Double.infinity) {
+          lanes += wv * fastLog(dv)
+          UnsafeMutableRawPointer(ratio + i).storeBytes(of: wv / dv, as: SIMD4<Double>.self)
+        } else {
+          lanes += SIMD4(scalar(i), scalar(i + 1), scalar(i + 2), scalar(i + 3))
+        }
+        i += 4
+      }
+    }
+    var tail = 0.0
+    while i < n {
+      tail += scalar(i)
+      i += 1
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
+  }
+
+  /// Σ a[i] in four independent lanes (the result depends only on n).
+  @inline(__always)
+  static func laneSum(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
+    var lanes = SIMD4<Double>(repeating: 0)
+    var i = 0
+    while i + 4 <= n {
+      lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
+      i += 4
+    }
+    var tail = 0.0
+    while i < n {
+      tail += a[i]
+      i += 1
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
+  }
+
+  /// Σ a[i]·b[i] in four independent lanes (vectorised; the result depends only on n).
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    var lanes = SIMD4<Double>(repeating: 0)
+    var i = 0
+    while i + 4 <= n {
+      lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
+        * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
+      i += 4
+    }
+    var tail = 0.0
+    while i < n {
+      tail += a[i] * b[i]
+      i += 1
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
   }
 }
