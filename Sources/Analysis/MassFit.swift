@@ -76,8 +76,8 @@ public struct MassFit: Sendable {
     // tight for the strongly correlated Johnson + Gaussian of K_S0)
     var minimizer = self.minimizer
     if minimizer.maxCalls == nil { minimizer.maxCalls = 500 * problem.parameters.filter { !$0.isFixed }.count }
-    // the nominal start first, then the mode's extra starts
-    var outcome = problem.fit(minimizer: minimizer, startPoints: starts.isEmpty ? [] : [[:]] + starts)
+    // the nominal start first (`fit` always runs it), then the mode's extra starts
+    var outcome = problem.fit(minimizer: minimizer, startPoints: starts)
     if !outcome.result.status.isValid {
       // MINUIT practice: an invalid minimum is refitted with strategy 2 from where it stopped
       var retry = problem

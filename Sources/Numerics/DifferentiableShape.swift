@@ -187,13 +187,13 @@ struct JohnsonTermDerivative: Sendable {
     if vectorKernels {
       while i + 4 <= n {
         let u = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD4<Double>.self) - mu) * il
-        let s2 = 1 + u * u
-        let s = s2.squareRoot()
-        let a = fastAsinh(u)
+        let s = (1 + u * u).squareRoot()
+        let a = asinh(u, root: s)
         let z = gamma + delta * a
-        let p = inv / s * exponentialOfNonPositive(-0.5 * z * z)
+        let rs = 1 / s
+        let p = inv * rs * exponentialOfNonPositive(-0.5 * z * z)
         // h = −∂ln g/∂u = u/(1+u²) + zδ/√(1+u²)
-        let h = u / s2 + z * delta / s
+        let h = (u * rs + z * delta) * rs
         let cp = c * p
         UnsafeMutableRawPointer(raw + i).storeBytes(of: p, as: SIMD4<Double>.self)
         add(density, cp)
@@ -206,12 +206,12 @@ struct JohnsonTermDerivative: Sendable {
     }
     while i < n {
       let u = (x[i] - mu) * il
-      let s2 = 1 + u * u
-      let s = s2.squareRoot()
-      let a = fastAsinh(u)
+      let s = (1 + u * u).squareRoot()
+      let a = asinh(u, root: s)
       let z = gamma + delta * a
-      let p = inv / s * exponentialOfNonPositive(-0.5 * z * z)
-      let h = u / s2 + z * delta / s
+      let rs = 1 / s
+      let p = inv * rs * exponentialOfNonPositive(-0.5 * z * z)
+      let h = (u * rs + z * delta) * rs
       let cp = c * p
       raw[i] = p
       density[i] += cp
@@ -222,6 +222,26 @@ struct JohnsonTermDerivative: Sendable {
       i += 1
     }
   }
+}
+
+/// asinh u given s = √(1 + u²) (`fastAsinh` without its own square root; the same value).
+@inline(__always)
+func asinh(_ u: Double, root s: Double) -> Double {
+  let a = Swift.abs(u)
+  let r = a < 0x1p26 ? fastLog(a + s) : fastLog(a) + 0.6931471805599453
+  return u < 0 ? -r : r
+}
+
+/// Four-lane `asinh(_:root:)`.
+@inline(__always)
+func asinh(_ u: SIMD4<Double>, root s: SIMD4<Double>) -> SIMD4<Double> {
+  let a = u.replacing(with: -u, where: u .< 0)
+  let big = a .>= 0x1p26
+  var arg = a + s
+  arg.replace(with: a, where: big)
+  var r = fastLog(arg)
+  r.replace(with: r + 0.6931471805599453, where: big)
+  return r.replacing(with: -r, where: u .< 0)
 }
 
 // MARK: - Shapes

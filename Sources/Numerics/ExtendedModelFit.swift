@@ -74,14 +74,17 @@ public struct ExtendedModelFit: Sendable {
     let start = parameters.map(\.value)
     let offset = nll.value(model(at: start))
     let fcn: ([Double]) -> Double = { [nll, self] v in nll.value(self.model(at: v)) - offset }
-    let gradient: (([Double]) -> [Double])? = analyticGradient && nll.hasAnalyticGradient(model)
-      ? { [nll, self] v in nll.valueAndGradient(self.model(at: v))!.gradient } : nil
+    let fused: (([Double]) -> (Double, [Double]))? = analyticGradient && nll.hasAnalyticGradient(model)
+      ? { [nll, self] v in
+        let (value, gradient) = nll.valueAndGradient(self.model(at: v))!
+        return (value - offset, gradient)
+      } : nil
     let starts = startPoints.map { overrides in
       parameters.map { overrides[$0.name] ?? $0.value }
     }
     let result = starts.isEmpty
-      ? minimizer.minimize(fcn, gradient: gradient, parameters: parameters)
-      : minimizer.minimize(fcn, gradient: gradient, parameters: parameters, startPoints: starts).best
+      ? minimizer.minimize(fcn, valueAndGradient: fused, parameters: parameters)
+      : minimizer.minimize(fcn, valueAndGradient: fused, parameters: parameters, startPoints: starts).best
     let fitted = model(at: result.values)
     var minima: [String: Double] = [:]
     for s in fitted.species {

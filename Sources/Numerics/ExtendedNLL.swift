@@ -343,21 +343,25 @@ extension ExtendedNLL {
     return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
   }
 
-  /// Σ a[i]·b[i] in four independent lanes (vectorised; the result depends only on n).
+  /// Σ a[i]·b[i] in eight independent lanes (two four-lane accumulators, so the adds
+  /// overlap; the result depends only on n).
   @inline(__always)
   static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
-    var lanes = SIMD4<Double>(repeating: 0)
+    var lanes = SIMD4<Double>(repeating: 0), more = SIMD4<Double>(repeating: 0)
     var i = 0
-    while i + 4 <= n {
+    while i + 8 <= n {
       lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
         * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
-      i += 4
+      more += UnsafeRawPointer(a + i + 4).loadUnaligned(as: SIMD4<Double>.self)
+        * UnsafeRawPointer(b + i + 4).loadUnaligned(as: SIMD4<Double>.self)
+      i += 8
     }
     var tail = 0.0
     while i < n {
       tail += a[i] * b[i]
       i += 1
     }
+    lanes += more
     return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
   }
 }

@@ -29,17 +29,22 @@ public struct Minimizer: Sendable {
   /// With `gradient` (∂fcn/∂p for every parameter, same order), MIGRAD takes
   /// its gradients from it and HESSE differentiates it once more (central
   /// differences of the gradient); the start's second derivatives are still
-  /// estimated numerically, as MINUIT's seed does.
+  /// estimated numerically, as MINUIT's seed does. `valueAndGradient` (fcn and its
+  /// gradient from one call) may replace `gradient`: the line search then gets each
+  /// trial point's gradient with its value.
   public func minimize(_ fcn: @escaping ([Double]) -> Double, gradient: (([Double]) -> [Double])? = nil,
+                       valueAndGradient: (([Double]) -> (Double, [Double]))? = nil,
                        parameters: [FitParameter]) -> FitResult {
-    minimize(fcn, gradient: gradient, parameters: parameters, abandon: nil)
+    minimize(fcn, gradient: gradient, valueAndGradient: valueAndGradient, parameters: parameters, abandon: nil)
   }
 
   /// `minimize`, stopping early (an invalid result) when `abandon(iteration, fcn value, edm)` says so.
   func minimize(_ fcn: @escaping ([Double]) -> Double, gradient: (([Double]) -> [Double])?,
+                valueAndGradient: (([Double]) -> (Double, [Double]))?,
                 parameters: [FitParameter], abandon: ((Int, Double, Double) -> Bool)?) -> FitResult {
     let n = parameters.filter { !$0.isFixed }.count
-    let problem = MinimizationProblem(fcn: fcn, gradient: gradient, parameters: parameters,
+    let problem = MinimizationProblem(fcn: fcn, gradient: gradient, valueAndGradient: valueAndGradient,
+                                      parameters: parameters,
                                       errorDefinition: errorDefinition,
                                       maxCalls: maxCalls ?? (200 + 100 * n + 5 * n * n))
     let settings = StrategySettings(strategy)
@@ -49,7 +54,8 @@ public struct Minimizer: Sendable {
       return result(problem, x: x0, f: f0, edm: 0, covarianceInternal: nil, quality: .notComputed, converged: true)
     }
     var seed = GradientState(steps: problem.startSteps(at: x0), errorDefinition: errorDefinition)
-    seed.refine(at: x0, value: f0, problem: problem, strategy: settings)
+    // with an analytic gradient, the numerical pass only seeds the second derivatives: one cycle
+    seed.refine(at: x0, value: f0, problem: problem, strategy: settings, cycles: problem.hasGradient ? 1 : nil)
     if problem.hasGradient { seed.gradient = problem.gradient(x0) }
     var search = VariableMetricSearch(x: x0, f: f0, gradient: seed)
     _ = search.run(problem: problem, strategy: settings, edmMaximum: edmMaximum, abandon: abandon)
@@ -88,9 +94,10 @@ public struct Minimizer: Sendable {
   /// MIGRAD iterations, its FCN value is still clearly above the best valid minimum so far:
   /// by more than max(20·UP, 10·EDM), EDM being the decrease its quadratic model still expects.
   public func minimize(_ fcn: @escaping ([Double]) -> Double, gradient: (([Double]) -> [Double])? = nil,
+                       valueAndGradient: (([Double]) -> (Double, [Double]))? = nil,
                        parameters: [FitParameter],
                        startPoints: [[Double]]) -> (best: FitResult, all: [FitResult]) {
-    var runs = [minimize(fcn, gradient: gradient, parameters: parameters)]
+    var runs = [minimize(fcn, gradient: gradient, valueAndGradient: valueAndGradient, parameters: parameters)]
     let up = errorDefinition
     for start in startPoints {
       precondition(start.count == parameters.count, "a start point needs \(parameters.count) values")
@@ -102,7 +109,8 @@ public struct Minimizer: Sendable {
           iteration >= Self.abandonAfterIterations && f - best > max(20 * up, 10 * edm)
         }
       }
-      runs.append(minimize(fcn, gradient: gradient, parameters: p, abandon: abandon))
+      runs.append(minimize(fcn, gradient: gradient, valueAndGradient: valueAndGradient, parameters: p,
+                           abandon: abandon))
     }
     let valid = runs.filter(\.status.isValid)
     let best = (valid.isEmpty ? runs : valid).min { $0.fval < $1.fval }!

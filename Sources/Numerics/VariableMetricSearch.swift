@@ -67,7 +67,7 @@ struct VariableMetricSearch {
         slope = SymmetricMatrix.dot(direction, gradient.gradient)
         if !(slope < 0) { return false }
       }
-      let (lambda, fNew) = lineSearch(direction: direction, slope: slope, problem: problem)
+      let (lambda, fNew, gradientAtNew) = lineSearch(direction: direction, slope: slope, problem: problem)
       if lambda == 0 {
         // no decrease along this direction: close to the minimum, leave it to HESSE;
         // otherwise retry once with a fresh diagonal metric
@@ -80,7 +80,9 @@ struct VariableMetricSearch {
       justReset = false
       let xNew = zip(x, direction).map { $0 + lambda * $1 }
       var gNew = gradient
-      if problem.hasGradient {
+      if let gradientAtNew {
+        gNew.gradient = gradientAtNew
+      } else if problem.hasGradient {
         gNew.gradient = problem.gradient(xNew)
       } else {
         gNew.refine(at: xNew, value: fNew, problem: problem, strategy: strategy)
@@ -125,8 +127,17 @@ struct VariableMetricSearch {
 
   /// Minimises F(λ) = FCN(x + λ·d) approximately by successive parabolas,
   /// starting from λ = 1. Returns λ = 0 when no decrease was found.
-  func lineSearch(direction d: [Double], slope: Double, problem: MinimizationProblem) -> (Double, Double) {
-    func at(_ lambda: Double) -> Double { problem(zip(x, d).map { $0 + lambda * $1 }) }
+  /// With an analytic gradient every trial point is evaluated with its gradient in one
+  /// pass (about the cost of the value alone), and the best point's gradient is returned.
+  func lineSearch(direction d: [Double], slope: Double, problem: MinimizationProblem) -> (Double, Double, [Double]?) {
+    var gradients: [Double: [Double]] = [:]
+    func at(_ lambda: Double) -> Double {
+      let point = zip(x, d).map { $0 + lambda * $1 }
+      guard problem.hasGradient else { return problem(point) }
+      let (v, g) = problem.valueAndGradient(point)
+      gradients[lambda] = g
+      return v
+    }
     var points: [(l: Double, f: Double)] = [(0, f), (1, at(1))]
     let up = problem.errorDefinition
     for _ in 0..<8 {
@@ -167,6 +178,6 @@ struct VariableMetricSearch {
       points.append((next, at(next)))
     }
     let best = points.min { $0.f < $1.f }!
-    return best.l > 0 && best.f < f ? (best.l, best.f) : (0, f)
+    return best.l > 0 && best.f < f ? (best.l, best.f, gradients[best.l]) : (0, f, nil)
   }
 }
