@@ -31,35 +31,42 @@ public enum SPlot {
     let range = model.range
     let shapes = model.species.map { NormalizedShape($0.shape, over: range) }
     guard shapes.allSatisfy(\.isValid) else { throw Failure.singularMatrix }
-    // f_k(x_e) for every event, species-major, stored where the weights will go; 0 outside the range
-    var columns = [Double](repeating: 0, count: k * n)
-    var inRange = [Bool](repeating: false, count: n)
-    data.withUnsafeBufferPointer { xs in
-      columns.withUnsafeMutableBufferPointer { out in
+    // f_k(x_e) for every event, species-major, stored where the weights will go; 0 outside the range.
+    // The first V⁻¹ sums are taken in the same pass, while each chunk's columns are in cache.
+    var yields = model.species.map(\.yield)
+    let startYields = yields
+    // 1 for events inside the range, 0 outside
+    var inRange = [Double](repeating: 0, count: n)
+    var firstPartials: [(sums: [CompensatedSum], positive: Bool)] = []
+    var columns = [Double](unsafeUninitializedCapacity: k * n) { out, initialized in
+      data.withUnsafeBufferPointer { xs in
         inRange.withUnsafeMutableBufferPointer { flags in
           let o = UncheckedSendable(out), f = UncheckedSendable(flags)
-          ChunkedReduction.forEachChunk(count: n, chunkSize: chunkSize, workers: threads) { _, r in
+          firstPartials = ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
             var all = true
             for i in r {
               let inside = range.contains(xs[i])
-              f.value[i] = inside
+              f.value[i] = inside ? 1 : 0
               all = all && inside
             }
             for s in 0..<k {
               let block = UnsafeMutableBufferPointer(rebasing: o.value[(s * n + r.lowerBound)..<(s * n + r.upperBound)])
+              block.update(repeating: 0)
               shapes[s].accumulate(UnsafeBufferPointer(rebasing: xs[r]), scale: 1, into: block)
-              if !all { for i in r where !f.value[i] { o.value[s * n + i] = 0 } }
+              if !all { for i in r where f.value[i] == 0 { o.value[s * n + i] = 0 } }
             }
+            return blockSums(o.value.baseAddress!, n: n, k: k, r, inRange: f.value.baseAddress!, weights: eventWeights,
+                             yields: startYields)
           }
         }
       }
+      initialized = k * n
     }
-    var yields = model.species.map(\.yield)
     let sums = { (y: [Double]) in
       Self.sums(columns: columns, yields: y, inRange: inRange, weights: eventWeights, workers: threads,
                 chunkSize: chunkSize)
     }
-    var (matrixInverse, ruleSums, _) = sums(yields)
+    var (matrixInverse, ruleSums, _) = combine(firstPartials, k: k)
     if refitYields {
       var converged = false
       for _ in 0..<50 {
@@ -69,6 +76,9 @@ public enum SPlot {
         }
         let gradient = ruleSums.map { 1 - $0 }
         let delta = SymmetricMatrix.multiply(v, gradient).map { -$0 }
+        // a Newton step below 1e-10 σ: the yields are at the stationary point (keep them and their sums)
+        let step = zip(delta, v.indices).map { abs($0) / max(v[$1][$1], 1e-300).squareRoot() }.max() ?? 0
+        if step < 1e-10 { converged = true; break }
         var trial = zip(yields, delta).map { $0 + $1 }
         var next = sums(trial)
         var halvings = 0
@@ -79,8 +89,6 @@ public enum SPlot {
         }
         yields = trial
         (matrixInverse, ruleSums) = (next.matrix, next.rule)
-        let step = zip(delta, v.indices).map { abs($0) / max(v[$1][$1], 1e-300).squareRoot() }.max() ?? 0
-        if step < 1e-10 { converged = true; break }
       }
       if !converged { throw Failure.yieldRefitFailed }
     }
@@ -116,57 +124,103 @@ public enum SPlot {
 
   /// Over the events `r`: replaces f_s(x_e) by [w_e]·Σ_j V_sj f_j/D; returns max |Σ_s w_s − 1| and Σ_e w_s.
   static func writeWeights(_ c: UnsafeMutablePointer<Double>, n: Int, k: Int, _ r: Range<Int>,
-                           inRange: UnsafePointer<Bool>, weights: [Double]?, yields: [Double],
+                           inRange: UnsafePointer<Double>, weights: [Double]?, yields: [Double],
                            covariance v: [Double]) -> (worst: Double, sums: [CompensatedSum]) {
-    var worst = 0.0
-    var totals = [CompensatedSum](repeating: CompensatedSum(), count: k)
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: (2 + k) * block) { buffer in
-      let inverse = buffer.baseAddress!, unitSum = inverse + block, out = unitSum + block
-      var start = r.lowerBound
-      while start < r.upperBound {
-        let end = min(start + block, r.upperBound)
-        let m = end - start
-        // 1/D, 0 outside the range
-        for i in 0..<m { inverse[i] = 0; unitSum[i] = 0 }
-        for s in 0..<k {
-          let f = c + s * n + start
-          let y = yields[s]
-          for i in 0..<m { inverse[i] += y * f[i] }
-        }
-        for i in 0..<m { inverse[i] = inRange[start + i] ? 1 / inverse[i] : 0 }
-        for s in 0..<k {
-          let o = out + s * block
-          for i in 0..<m { o[i] = 0 }
-          for j in 0..<k {
-            let f = c + j * n + start
-            let vsj = v[s * k + j]
-            for i in 0..<m { o[i] += vsj * f[i] }
+    withOptionalPointer(weights) { weights in
+      var worst = SIMD4<Double>(repeating: 0)
+      var worstTail = 0.0
+      var totals = [CompensatedSum](repeating: CompensatedSum(), count: k)
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: (3 + k) * block) { buffer in
+        let inverse = buffer.baseAddress!, ratio = inverse + block, unitSum = ratio + block, out = unitSum + block
+        var start = r.lowerBound
+        while start < r.upperBound {
+          let end = min(start + block, r.upperBound)
+          let m = end - start
+          _ = densities(c, n: n, k: k, start: start, count: m, inside: inRange, weights: nil, yields: yields,
+                        inverse: inverse, ratio: ratio)
+          for i in 0..<m { unitSum[i] = 0 }
+          for s in 0..<k {
+            let o = out + s * block
+            for i in 0..<m { o[i] = 0 }
+            for j in 0..<k {
+              let f = c + j * n + start
+              let vsj = v[s * k + j]
+              for i in 0..<m { o[i] += vsj * f[i] }
+            }
+            for i in 0..<m {
+              o[i] *= inverse[i]
+              unitSum[i] += o[i]
+            }
           }
-          for i in 0..<m {
-            o[i] *= inverse[i]
-            unitSum[i] += o[i]
+          // |Σ_s w_s − 1| inside the range (outside, Σ = 0 and the mask 0)
+          let mask = inRange + start
+          var i = 0
+          while i + 4 <= m {
+            let u = UnsafeRawPointer(unitSum + i).loadUnaligned(as: SIMD4<Double>.self) - 1
+            let inside = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self)
+            worst = pointwiseMax(worst, u.replacing(with: -u, where: u .< 0) * inside)
+            i += 4
           }
-        }
-        for i in 0..<m where inRange[start + i] { worst = max(worst, abs(unitSum[i] - 1)) }
-        for s in 0..<k {
-          let o = out + s * block, dst = c + s * n + start
-          if let weights {
-            for i in 0..<m { dst[i] = weights[start + i] * o[i] }
-          } else {
-            for i in 0..<m { dst[i] = o[i] }
+          while i < m {
+            worstTail = max(worstTail, abs(unitSum[i] - 1) * mask[i])
+            i += 1
           }
-          var t = 0.0
-          for i in 0..<m { t += dst[i] }
-          totals[s].add(t)
+          for s in 0..<k {
+            let o = out + s * block, dst = c + s * n + start
+            if let weights {
+              for i in 0..<m { dst[i] = weights[start + i] * o[i] }
+            } else {
+              for i in 0..<m { dst[i] = o[i] }
+            }
+            totals[s].add(ExtendedNLL.laneSum(dst, m))
+          }
+          start = end
         }
-        start = end
       }
+      return (max(worst.max(), worstTail), totals)
     }
-    return (worst, totals)
+  }
+
+  /// D = Σ_s N_s f_s for `count` events from `start`: inverse = 1/D and ratio = w/D inside
+  /// the range, 0 outside. Returns whether D > 0 for every event inside.
+  @inline(__always)
+  static func densities(_ c: UnsafePointer<Double>, n: Int, k: Int, start: Int, count m: Int,
+                        inside: UnsafePointer<Double>, weights: UnsafePointer<Double>?, yields: [Double],
+                        inverse: UnsafeMutablePointer<Double>, ratio: UnsafeMutablePointer<Double>) -> Bool {
+    let first = c + start, y0 = yields[0]
+    for i in 0..<m { inverse[i] = y0 * first[i] }
+    for s in 1..<max(k, 1) {
+      let f = c + s * n + start
+      let y = yields[s]
+      for i in 0..<m { inverse[i] += y * f[i] }
+    }
+    let mask = inside + start
+    var positive = true
+    var i = 0
+    while i + 4 <= m {
+      let d = UnsafeRawPointer(inverse + i).loadUnaligned(as: SIMD4<Double>.self)
+      let q = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self)
+      if any((q .> 0) .& .!(d .> 0)) { positive = false }
+      // outside: D = 0 and the mask 0, so 0/(0 + 1)
+      let inv = q / (d + (1 - q))
+      UnsafeMutableRawPointer(inverse + i).storeBytes(of: inv, as: SIMD4<Double>.self)
+      let w = weights.map { UnsafeRawPointer($0 + start + i).loadUnaligned(as: SIMD4<Double>.self) }
+        ?? SIMD4<Double>(repeating: 1)
+      UnsafeMutableRawPointer(ratio + i).storeBytes(of: w * inv, as: SIMD4<Double>.self)
+      i += 4
+    }
+    while i < m {
+      let d = inverse[i], q = mask[i]
+      if q > 0 && !(d > 0) { positive = false }
+      inverse[i] = q / (d + (1 - q))
+      ratio[i] = (weights?[start + i] ?? 1) * inverse[i]
+      i += 1
+    }
+    return positive
   }
 
   /// (V⁻¹)_nj = Σ_e w_e f_n f_j / D², the ML sum rule Σ_e w_e f_j / D, and whether D > 0 for every in-range event.
-  static func sums(columns: [Double], yields: [Double], inRange: [Bool], weights: [Double]?,
+  static func sums(columns: [Double], yields: [Double], inRange: [Double], weights: [Double]?,
                    workers: Int, chunkSize: Int) -> (matrix: [[Double]], rule: [Double], positive: Bool) {
     let k = yields.count
     let n = inRange.count
@@ -178,6 +232,13 @@ public enum SPlot {
         }
       }
     }
+    return combine(partials, k: k)
+  }
+
+  /// Per-chunk sums combined in chunk order.
+  static func combine(_ partials: [(sums: [CompensatedSum], positive: Bool)], k: Int)
+    -> (matrix: [[Double]], rule: [Double], positive: Bool)
+  {
     var total = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
     var positive = true
     for p in partials {
@@ -189,48 +250,39 @@ public enum SPlot {
     return (m, (0..<k).map { total[k * k + $0].value }, positive)
   }
 
-  /// The sums of `sums` over the events `r`, one plain block sum per `block` events added to compensated totals.
-  static func blockSums(_ c: UnsafePointer<Double>, n: Int, k: Int, _ r: Range<Int>, inRange: UnsafePointer<Bool>,
+  /// The sums of `sums` over the events `r`: per block of `block` events, lane-parallel
+  /// dot products added to compensated totals.
+  static func blockSums(_ c: UnsafePointer<Double>, n: Int, k: Int, _ r: Range<Int>, inRange: UnsafePointer<Double>,
                         weights: [Double]?, yields: [Double]) -> (sums: [CompensatedSum], positive: Bool) {
-    var acc = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
-    var positive = true
-    withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * block) { buffer in
-      let d = buffer.baseAddress!, ratio = d + block
-      var start = r.lowerBound
-      while start < r.upperBound {
-        let end = min(start + block, r.upperBound)
-        let m = end - start
-        for i in 0..<m { d[i] = 0 }
-        for s in 0..<k {
-          let f = c + s * n + start
-          let y = yields[s]
-          for i in 0..<m { d[i] += y * f[i] }
-        }
-        // d ← 1/D and ratio = w/D (both 0 outside the range)
-        var bad = 0
-        for i in 0..<m {
-          let inside = inRange[start + i]
-          if inside && !(d[i] > 0) { bad += 1 }
-          d[i] = inside ? 1 / d[i] : 0
-          ratio[i] = (weights?[start + i] ?? 1) * d[i]
-        }
-        if bad > 0 { positive = false }
-        for a in 0..<k {
-          let fa = c + a * n + start
-          var rule = 0.0
-          for i in 0..<m { rule += ratio[i] * fa[i] }
-          acc[k * k + a].add(rule)
-          for b in a..<k {
-            let fb = c + b * n + start
-            var s = 0.0
-            for i in 0..<m { s += ratio[i] * fa[i] * fb[i] * d[i] }
-            acc[a * k + b].add(s)
+    withOptionalPointer(weights) { weights in
+      var acc = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
+      var positive = true
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * block) { buffer in
+        let inverse = buffer.baseAddress!, ratio = inverse + block, g = ratio + block
+        var start = r.lowerBound
+        while start < r.upperBound {
+          let end = min(start + block, r.upperBound)
+          let m = end - start
+          if !densities(c, n: n, k: k, start: start, count: m, inside: inRange, weights: weights, yields: yields,
+                        inverse: inverse, ratio: ratio) { positive = false }
+          for a in 0..<k {
+            let fa = c + a * n + start
+            acc[k * k + a].add(ExtendedNLL.dot(ratio, fa, m))
+            for i in 0..<m { g[i] = ratio[i] * inverse[i] * fa[i] }
+            for b in a..<k { acc[a * k + b].add(ExtendedNLL.dot(g, c + b * n + start, m)) }
           }
+          start = end
         }
-        start = end
       }
+      return (acc, positive)
     }
-    return (acc, positive)
+  }
+
+  /// body(pointer to the array's elements, or nil).
+  @inline(__always)
+  static func withOptionalPointer<R>(_ a: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
+    guard let a else { return body(nil) }
+    return a.withUnsafeBufferPointer { body($0.baseAddress) }
   }
 
   /// Positive definite with the unit-diagonal (correlation) form's smallest eigenvalue above 1e-10.
