@@ -36,12 +36,14 @@ public enum SPlot {
     var yields = model.species.map(\.yield)
     let startYields = yields
     // 1 for events inside the range, 0 outside
-    var inRange = [Double](repeating: 0, count: n)
+    var inRange: [Double] = []
     var firstPartials: [(sums: [CompensatedSum], positive: Bool)] = []
     var columns = [Double](unsafeUninitializedCapacity: k * n) { out, initialized in
       data.withUnsafeBufferPointer { xs in
-        inRange.withUnsafeMutableBufferPointer { flags in
+        // (both arrays uninitialised: every chunk writes its own part)
+        inRange = [Double](unsafeUninitializedCapacity: n) { flags, flagsInitialized in
           let o = UncheckedSendable(out), f = UncheckedSendable(flags)
+          defer { flagsInitialized = n }
           firstPartials = ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
             var all = true
             for i in r {
