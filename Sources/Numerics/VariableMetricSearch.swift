@@ -140,6 +140,12 @@ struct VariableMetricSearch {
     }
     var points: [(l: Double, f: Double)] = [(0, f), (1, at(1))]
     let up = problem.errorDefinition
+    // with the gradient at λ = 1 in hand: the full step is taken when it satisfies the strong
+    // Wolfe conditions (sufficient decrease, and the slope along d reduced to ≤ 0.9 of its start)
+    if let g1 = gradients[1], points[1].f < f {
+      let slope1 = zip(g1, d).reduce(0) { $0 + $1.0 * $1.1 }
+      if points[1].f <= f + 1e-4 * slope && abs(slope1) <= 0.9 * abs(slope) { return (1, points[1].f, g1) }
+    }
     for _ in 0..<8 {
       if problem.isCallLimitReached { break }
       let best = points.min { $0.f < $1.f }!
