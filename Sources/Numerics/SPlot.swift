@@ -35,29 +35,33 @@ public enum SPlot {
     // The first V⁻¹ sums are taken in the same pass, while each chunk's columns are in cache.
     var yields = model.species.map(\.yield)
     let startYields = yields
-    // 1 for events inside the range, 0 outside
+    // 1 for events inside the range, 0 outside; not needed (empty) when every event is inside
+    let allInside = data.allSatisfy { range.contains($0) }
     var inRange: [Double] = []
     var firstPartials: [(sums: [CompensatedSum], positive: Bool)] = []
     var columns = [Double](unsafeUninitializedCapacity: k * n) { out, initialized in
       data.withUnsafeBufferPointer { xs in
         // (both arrays uninitialised: every chunk writes its own part)
-        inRange = [Double](unsafeUninitializedCapacity: n) { flags, flagsInitialized in
-          let o = UncheckedSendable(out), f = UncheckedSendable(flags)
-          defer { flagsInitialized = n }
+        inRange = [Double](unsafeUninitializedCapacity: allInside ? 0 : n) { flags, flagsInitialized in
+          let o = UncheckedSendable(out), f = UncheckedSendable(allInside ? nil : flags.baseAddress)
+          defer { flagsInitialized = allInside ? 0 : n }
           firstPartials = ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
             var all = true
-            for i in r {
-              let inside = range.contains(xs[i])
-              f.value[i] = inside ? 1 : 0
-              all = all && inside
+            if let mask = f.value {
+              for i in r {
+                let inside = range.contains(xs[i])
+                mask[i] = inside ? 1 : 0
+                all = all && inside
+              }
             }
             for s in 0..<k {
               let block = UnsafeMutableBufferPointer(rebasing: o.value[(s * n + r.lowerBound)..<(s * n + r.upperBound)])
               block.update(repeating: 0)
               shapes[s].accumulate(UnsafeBufferPointer(rebasing: xs[r]), scale: 1, into: block)
-              if !all { for i in r where f.value[i] == 0 { o.value[s * n + i] = 0 } }
+              if !all, let mask = f.value { for i in r where mask[i] == 0 { o.value[s * n + i] = 0 } }
             }
-            return blockSums(o.value.baseAddress!, n: n, k: k, r, inRange: f.value.baseAddress!, weights: eventWeights,
+            return blockSums(o.value.baseAddress!, n: n, k: k, r, inRange: f.value.map { UnsafePointer($0) },
+                             weights: eventWeights,
                              yields: startYields)
           }
         }
@@ -65,7 +69,7 @@ public enum SPlot {
       initialized = k * n
     }
     let sums = { (y: [Double]) in
-      Self.sums(columns: columns, yields: y, inRange: inRange, weights: eventWeights, workers: threads,
+      Self.sums(columns: columns, n: n, yields: y, inRange: inRange, weights: eventWeights, workers: threads,
                 chunkSize: chunkSize)
     }
     var (matrixInverse, ruleSums, _) = combine(firstPartials, k: k)
@@ -102,7 +106,7 @@ public enum SPlot {
     let flat = v.flatMap { $0 }
     let partials: [(worst: Double, sums: [CompensatedSum])] = columns.withUnsafeMutableBufferPointer { cols in
       inRange.withUnsafeBufferPointer { flags in
-        let c = UncheckedSendable(cols.baseAddress!), f = UncheckedSendable(flags.baseAddress!)
+        let c = UncheckedSendable(cols.baseAddress!), f = UncheckedSendable(flags.isEmpty ? nil : flags.baseAddress)
         return ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
           writeWeights(c.value, n: n, k: k, r, inRange: f.value, weights: eventWeights, yields: yieldsNow,
                        covariance: flat)
@@ -126,7 +130,7 @@ public enum SPlot {
 
   /// Over the events `r`: replaces f_s(x_e) by [w_e]·Σ_j V_sj f_j/D; returns max |Σ_s w_s − 1| and Σ_e w_s.
   static func writeWeights(_ c: UnsafeMutablePointer<Double>, n: Int, k: Int, _ r: Range<Int>,
-                           inRange: UnsafePointer<Double>, weights: [Double]?, yields: [Double],
+                           inRange: UnsafePointer<Double>?, weights: [Double]?, yields: [Double],
                            covariance v: [Double]) -> (worst: Double, sums: [CompensatedSum]) {
     withOptionalPointer(weights) { weights in
       var worst = SIMD4<Double>(repeating: 0)
@@ -155,16 +159,17 @@ public enum SPlot {
             }
           }
           // |Σ_s w_s − 1| inside the range (outside, Σ = 0 and the mask 0)
-          let mask = inRange + start
+          let mask = inRange.map { $0 + start }
           var i = 0
           while i + 4 <= m {
-            let u = UnsafeRawPointer(unitSum + i).loadUnaligned(as: SIMD4<Double>.self) - 1
-            let inside = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self)
-            worst = pointwiseMax(worst, u.replacing(with: -u, where: u .< 0) * inside)
+            var u = UnsafeRawPointer(unitSum + i).loadUnaligned(as: SIMD4<Double>.self) - 1
+            u.replace(with: -u, where: u .< 0)
+            if let mask { u *= UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self) }
+            worst = pointwiseMax(worst, u)
             i += 4
           }
           while i < m {
-            worstTail = max(worstTail, abs(unitSum[i] - 1) * mask[i])
+            worstTail = max(worstTail, abs(unitSum[i] - 1) * (mask?[i] ?? 1))
             i += 1
           }
           for s in 0..<k {
@@ -184,10 +189,11 @@ public enum SPlot {
   }
 
   /// D = Σ_s N_s f_s for `count` events from `start`: inverse = 1/D and ratio = w/D inside
-  /// the range, 0 outside. Returns whether D > 0 for every event inside.
+  /// the range, 0 outside (`inside`: the 0/1 mask, nil when every event is inside).
+  /// Returns whether D > 0 for every event inside.
   @inline(__always)
   static func densities(_ c: UnsafePointer<Double>, n: Int, k: Int, start: Int, count m: Int,
-                        inside: UnsafePointer<Double>, weights: UnsafePointer<Double>?, yields: [Double],
+                        inside: UnsafePointer<Double>?, weights: UnsafePointer<Double>?, yields: [Double],
                         inverse: UnsafeMutablePointer<Double>, ratio: UnsafeMutablePointer<Double>) -> Bool {
     let first = c + start, y0 = yields[0]
     for i in 0..<m { inverse[i] = y0 * first[i] }
@@ -196,9 +202,28 @@ public enum SPlot {
       let y = yields[s]
       for i in 0..<m { inverse[i] += y * f[i] }
     }
-    let mask = inside + start
     var positive = true
     var i = 0
+    guard let inside else {
+      while i + 4 <= m {
+        let d = UnsafeRawPointer(inverse + i).loadUnaligned(as: SIMD4<Double>.self)
+        if any(.!(d .> 0)) { positive = false }
+        let inv = 1 / d
+        UnsafeMutableRawPointer(inverse + i).storeBytes(of: inv, as: SIMD4<Double>.self)
+        let w = weights.map { UnsafeRawPointer($0 + start + i).loadUnaligned(as: SIMD4<Double>.self) }
+          ?? SIMD4<Double>(repeating: 1)
+        UnsafeMutableRawPointer(ratio + i).storeBytes(of: w * inv, as: SIMD4<Double>.self)
+        i += 4
+      }
+      while i < m {
+        if !(inverse[i] > 0) { positive = false }
+        inverse[i] = 1 / inverse[i]
+        ratio[i] = (weights?[start + i] ?? 1) * inverse[i]
+        i += 1
+      }
+      return positive
+    }
+    let mask = inside + start
     while i + 4 <= m {
       let d = UnsafeRawPointer(inverse + i).loadUnaligned(as: SIMD4<Double>.self)
       let q = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self)
@@ -222,13 +247,12 @@ public enum SPlot {
   }
 
   /// (V⁻¹)_nj = Σ_e w_e f_n f_j / D², the ML sum rule Σ_e w_e f_j / D, and whether D > 0 for every in-range event.
-  static func sums(columns: [Double], yields: [Double], inRange: [Double], weights: [Double]?,
+  static func sums(columns: [Double], n: Int, yields: [Double], inRange: [Double], weights: [Double]?,
                    workers: Int, chunkSize: Int) -> (matrix: [[Double]], rule: [Double], positive: Bool) {
     let k = yields.count
-    let n = inRange.count
     let partials = columns.withUnsafeBufferPointer { cols in
       inRange.withUnsafeBufferPointer { flags in
-        let c = UncheckedSendable(cols.baseAddress!), f = UncheckedSendable(flags.baseAddress!)
+        let c = UncheckedSendable(cols.baseAddress!), f = UncheckedSendable(flags.isEmpty ? nil : flags.baseAddress)
         return ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: workers) { r in
           blockSums(c.value, n: n, k: k, r, inRange: f.value, weights: weights, yields: yields)
         }
@@ -254,7 +278,7 @@ public enum SPlot {
 
   /// The sums of `sums` over the events `r`: per block of `block` events, lane-parallel
   /// dot products added to compensated totals.
-  static func blockSums(_ c: UnsafePointer<Double>, n: Int, k: Int, _ r: Range<Int>, inRange: UnsafePointer<Double>,
+  static func blockSums(_ c: UnsafePointer<Double>, n: Int, k: Int, _ r: Range<Int>, inRange: UnsafePointer<Double>?,
                         weights: [Double]?, yields: [Double]) -> (sums: [CompensatedSum], positive: Bool) {
     withOptionalPointer(weights) { weights in
       var acc = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
