@@ -19,7 +19,7 @@ PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi scipy iminui
   uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
 FIXTURES := .build/fixtures
 
-.PHONY: all build demo test prereqs venv fixtures bench bench-fit bench-tables bench-kde fuzz clean
+.PHONY: all build demo test prereqs venv fixtures bench bench-fit bench-fit-rounds bench-tables bench-kde fuzz clean
 
 all: build
 
@@ -67,6 +67,12 @@ bench-fit: build
 	@[ -f .build/bench-venv/.done ] && [ .build/bench-venv/.done -nt Benchmarks/requirements.txt ] || \
 	  { python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install -q -r Benchmarks/requirements.txt && touch .build/bench-venv/.done; }
 	.build/bench-venv/bin/python Benchmarks/fit_bench.py $(BIN)
+
+## D* fits against iminuit in interleaved rounds, per-round ratios (Benchmarks/fit_rounds.py).
+bench-fit-rounds: build
+	@[ -f .build/bench-venv/.done ] && [ .build/bench-venv/.done -nt Benchmarks/requirements.txt ] || \
+	  { python3 -m venv .build/bench-venv && .build/bench-venv/bin/pip install -q -r Benchmarks/requirements.txt && touch .build/bench-venv/.done; }
+	.build/bench-venv/bin/python Benchmarks/fit_rounds.py $(BIN) --mode Dst --rounds 5 --sweights
 
 bench-tables: build
 	@[ -f .build/bench-venv/.done ] && [ .build/bench-venv/.done -nt Benchmarks/requirements.txt ] || \

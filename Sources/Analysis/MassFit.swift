@@ -76,8 +76,8 @@ public struct MassFit: Sendable {
     // tight for the strongly correlated Johnson + Gaussian of K_S0)
     var minimizer = self.minimizer
     if minimizer.maxCalls == nil { minimizer.maxCalls = 500 * problem.parameters.filter { !$0.isFixed }.count }
-    // the nominal start first, then the mode's extra starts
-    var outcome = problem.fit(minimizer: minimizer, startPoints: starts.isEmpty ? [] : [[:]] + starts)
+    // the nominal start first (`fit` always runs it), then the mode's extra starts
+    var outcome = problem.fit(minimizer: minimizer, startPoints: starts)
     if !outcome.result.status.isValid {
       // MINUIT practice: an invalid minimum is refitted with strategy 2 from where it stopped
       var retry = problem
@@ -174,6 +174,8 @@ public struct MassFitReport: Sendable, Codable, Equatable {
   /// The extended NLL at the minimum (un-offset, masses in the file's units).
   public var nll: Double
   public var calls: Int
+  /// Analytic gradient calls (MIGRAD and HESSE; 0 when the gradient was numerical).
+  public var gradientCalls: Int
   public var covarianceQuality: String
   public var parameters: [String: ValueWithError]
   public var yields: [String: ValueWithError]
@@ -190,7 +192,7 @@ public struct MassFitReport: Sendable, Codable, Equatable {
 
   enum CodingKeys: String, CodingKey {
     case column, range, events, outside, sumOfWeights = "sum_of_weights", valid, status, edm
-    case edmMaximum = "edm_max", nll, calls, covarianceQuality = "covariance_quality", parameters, yields
+    case edmMaximum = "edm_max", nll, calls, gradientCalls = "gradient_calls", covarianceQuality = "covariance_quality", parameters, yields
     case covariance, chebychevMinimum = "chebychev_minimum", seconds
   }
 
@@ -212,6 +214,7 @@ public struct MassFitReport: Sendable, Codable, Equatable {
     edmMaximum = r.edmMaximum
     nll = outcome.nll
     calls = r.nfcn
+    gradientCalls = r.ngrad
     covarianceQuality = r.status.covarianceQuality.rawValue
     var parameters: [String: ValueWithError] = [:]
     var yields: [String: ValueWithError] = [:]

@@ -1,4 +1,5 @@
 import ColumnStore
+import Dispatch
 import Numerics
 import Query
 
@@ -12,6 +13,8 @@ public struct SWeightColumns: Sendable {
   public var nominal: SWeights
   /// sWeights of the systematic model's fit.
   public var systematic: SWeights
+  /// Wall time of each sPlot computation (nominal, systematic), seconds.
+  public var seconds: [Double]
 
   /// The friend set's name (versions `sweights_v1`, `sweights_v2`, …).
   public static let friendName = "sweights"
@@ -20,8 +23,12 @@ public struct SWeightColumns: Sendable {
 
   /// Computes both sets of sWeights (yields refitted with shapes fixed, V⁻¹ from the explicit sum).
   public init(nominal: ExtendedModel, systematic: ExtendedModel, sample: FitSampleAggregate.Result, threads: Int? = nil) throws {
+    let t0 = DispatchTime.now().uptimeNanoseconds
     self.nominal = try SPlot.compute(model: nominal, data: sample.values, weights: sample.weights, workers: threads)
+    let t1 = DispatchTime.now().uptimeNanoseconds
     self.systematic = try SPlot.compute(model: systematic, data: sample.values, weights: sample.weights, workers: threads)
+    let t2 = DispatchTime.now().uptimeNanoseconds
+    seconds = [Double(t1 - t0) * 1e-9, Double(t2 - t1) * 1e-9]
   }
 
   /// The four columns over all `rowCount` rows of the set, the sample's rows
@@ -48,7 +55,9 @@ public struct SWeightColumns: Sendable {
   }
 
   /// The sPlot checks, for reports.
-  public var checks: SPlotChecks { SPlotChecks(nominal: nominal, systematic: systematic) }
+  public var checks: SPlotChecks {
+    SPlotChecks(nominal: nominal, systematic: systematic, seconds: seconds)
+  }
 }
 
 /// Both sPlot checks of both models (fits-and-splot §4.3).
@@ -61,13 +70,16 @@ public struct SPlotChecks: Sendable, Codable, Equatable {
     public var maxUnitSumDeviation: Double
     /// Σ_e w_s² — the signal yield variance with shapes fixed.
     public var signalVariance: Double
+    /// Wall time of the sPlot computation (yield refit, V, weights), seconds.
+    public var seconds: Double?
 
     enum CodingKeys: String, CodingKey {
       case sumOfWeights = "sum_of_weights", yields, maxUnitSumDeviation = "max_unit_sum_deviation"
-      case signalVariance = "signal_variance"
+      case signalVariance = "signal_variance", seconds
     }
 
-    init(_ w: SWeights) {
+    init(_ w: SWeights, seconds: Double?) {
+      self.seconds = seconds
       sumOfWeights = Dictionary(uniqueKeysWithValues: zip(w.speciesNames, w.sumOfWeights))
       yields = Dictionary(uniqueKeysWithValues: zip(w.speciesNames, w.yields))
       maxUnitSumDeviation = w.maxUnitSumDeviation
@@ -78,8 +90,8 @@ public struct SPlotChecks: Sendable, Codable, Equatable {
   public var nominal: Model
   public var systematic: Model
 
-  init(nominal: SWeights, systematic: SWeights) {
-    self.nominal = Model(nominal)
-    self.systematic = Model(systematic)
+  init(nominal: SWeights, systematic: SWeights, seconds: [Double]? = nil) {
+    self.nominal = Model(nominal, seconds: seconds?[0])
+    self.systematic = Model(systematic, seconds: seconds?[1])
   }
 }

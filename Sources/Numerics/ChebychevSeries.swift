@@ -49,7 +49,29 @@ struct ChebychevSeries: Sendable {
       }
       return
     }
-    for i in 0..<x.count { out[i] += coefficient * value(x[i]) }
+    // any order: the recurrence on four lanes, the same operations as `value`, so the same bits
+    var i = 0
+    if vectorKernels, let xp = x.baseAddress, let op = out.baseAddress {
+      coefficients.withUnsafeBufferPointer { c in
+        while i + 4 <= x.count {
+          let t = (UnsafeRawPointer(xp + i).loadUnaligned(as: SIMD4<Double>.self) - centre) / halfWidth
+          var previous = SIMD4<Double>(repeating: 1), current = t, g = SIMD4<Double>(repeating: 1)
+          for k in c {
+            g += k * current
+            let next = 2 * t * current - previous
+            previous = current
+            current = next
+          }
+          let ov = UnsafeRawPointer(op + i).loadUnaligned(as: SIMD4<Double>.self)
+          UnsafeMutableRawPointer(op + i).storeBytes(of: ov + coefficient * g, as: SIMD4<Double>.self)
+          i += 4
+        }
+      }
+    }
+    while i < x.count {
+      out[i] += coefficient * value(x[i])
+      i += 1
+    }
   }
 
   /// F(t) = t + c₁t²/2 + Σ_{k≥2} c_k·½[T_{k+1}/(k+1) − T_{k−1}/(k−1)].

@@ -6,6 +6,16 @@ import Foundation
 /// A negative log-likelihood of an extended model: unbinned or binned.
 public protocol ModelLikelihood: Sendable {
   func value(_ model: ExtendedModel) -> Double
+  /// The value and its gradient in the order of `ExtendedModelFit.parameters`, or nil
+  /// when not available analytically for this model (the fit then differentiates numerically).
+  func valueAndGradient(_ model: ExtendedModel) -> (value: Double, gradient: [Double])?
+  /// Whether `valueAndGradient` gives a gradient for models shaped like `model`.
+  func hasAnalyticGradient(_ model: ExtendedModel) -> Bool
+}
+
+extension ModelLikelihood {
+  public func valueAndGradient(_ model: ExtendedModel) -> (value: Double, gradient: [Double])? { nil }
+  public func hasAnalyticGradient(_ model: ExtendedModel) -> Bool { false }
 }
 
 extension ExtendedNLL: ModelLikelihood {}
@@ -57,17 +67,24 @@ public struct ExtendedModelFit: Sendable {
   }
 
   /// MIGRAD + HESSE from the start point and from each extra start (name → value
-  /// overrides); the lowest valid minimum wins.
-  public func fit(minimizer: Minimizer = Minimizer(), startPoints: [[String: Double]] = []) -> ExtendedFitOutcome {
+  /// overrides); the lowest valid minimum wins. The gradient is analytic when the
+  /// likelihood provides one for this model (`analyticGradient` false forces numerical).
+  public func fit(minimizer: Minimizer = Minimizer(), startPoints: [[String: Double]] = [],
+                  analyticGradient: Bool = true) -> ExtendedFitOutcome {
     let start = parameters.map(\.value)
     let offset = nll.value(model(at: start))
     let fcn: ([Double]) -> Double = { [nll, self] v in nll.value(self.model(at: v)) - offset }
+    let fused: (([Double]) -> (Double, [Double]))? = analyticGradient && nll.hasAnalyticGradient(model)
+      ? { [nll, self] v in
+        let (value, gradient) = nll.valueAndGradient(self.model(at: v))!
+        return (value - offset, gradient)
+      } : nil
     let starts = startPoints.map { overrides in
       parameters.map { overrides[$0.name] ?? $0.value }
     }
     let result = starts.isEmpty
-      ? minimizer.minimize(fcn, parameters: parameters)
-      : minimizer.minimize(fcn, parameters: parameters, startPoints: starts).best
+      ? minimizer.minimize(fcn, valueAndGradient: fused, parameters: parameters)
+      : minimizer.minimize(fcn, valueAndGradient: fused, parameters: parameters, startPoints: starts).best
     let fitted = model(at: result.values)
     var minima: [String: Double] = [:]
     for s in fitted.species {

@@ -117,11 +117,12 @@ public struct ExtendedNLL: Sendable {
           out[i] = logOrPenalty(out[i], typicalDensity)
           i += 1
         }
-        var s = 0.0
+        // four independent lanes (a serial sum would wait on each add)
+        let s: Double
         if let weights {
-          for j in 0..<count { s += weights[start + j] * out[j] }
+          s = weights.withUnsafeBufferPointer { dot($0.baseAddress! + start, out.baseAddress!, count) }
         } else {
-          for j in 0..<count { s += out[j] }
+          s = laneSum(out.baseAddress!, count)
         }
         total.add(s)
         start = end
@@ -170,5 +171,197 @@ final class SpeciesDensityCache: @unchecked Sendable {
       return storage[i].withUnsafeBufferPointer { go(i + 1, acc + [$0.baseAddress!]) }
     }
     return go(0, [])
+  }
+}
+
+// MARK: - Analytic gradient
+
+extension ExtendedNLL {
+  /// Whether every shape of `model` has analytic derivatives (then `valueAndGradient` is available).
+  public func hasAnalyticGradient(_ model: ExtendedModel) -> Bool {
+    model.species.allSatisfy { $0.shape.hasAnalyticDerivatives }
+  }
+
+  /// −ln L and its gradient with respect to every model parameter, in the order
+  /// yield, shape parameters… per species (`ExtendedModelFit.parameters`), in one
+  /// pass over the events: ∂/∂N_k = 1 − Σ_e w_e f_k/D, ∂/∂θ = −N_k Σ_e w_e (∂f_k/∂θ)/D,
+  /// with ∂f_k/∂θ including the derivative of f_k's normalisation over the range.
+  /// Chunked and compensated like `value`, so the result does not depend on `workers`.
+  /// nil when a shape has no analytic derivatives.
+  public func valueAndGradient(_ model: ExtendedModel) -> (value: Double, gradient: [Double])? {
+    precondition(model.range == range, "model range \(model.range) ≠ NLL range \(range)")
+    var shapes: [any DifferentiableShape] = []
+    for s in model.species {
+      guard let d = s.shape.differentiable(over: range) else { return nil }
+      shapes.append(d)
+    }
+    let yields = model.species.map(\.yield)
+    let counts = shapes.map(\.parameterCount)
+    // gradient layout: per species, yield then its shape parameters
+    var offsets: [Int] = []
+    var total = 0
+    for c in counts {
+      offsets.append(total)
+      total += 1 + c
+    }
+    guard shapes.allSatisfy(\.isValid), yields.allSatisfy(\.isFinite) else {
+      return (Self.invalidModelValue, [Double](repeating: 0, count: total))
+    }
+    let typicalDensity = max(abs(model.totalYield), 1) / range.width
+    // accumulators: [0] Σ w ln D, then per gradient slot Σ w·(∂ ln D/∂D)·(f_k or ∂f_k/∂θ)
+    let partials: [[CompensatedSum]] = data.isEmpty ? [] : data.withUnsafeBufferPointer { xs in
+      let x = UncheckedSendable(xs)
+      return ChunkedReduction.map(count: data.count, chunkSize: chunkSize, workers: workers) { r in
+        Self.gradientSums(x.value, r, weights: weights, shapes: shapes, yields: yields, offsets: offsets,
+                          slots: total, typicalDensity: typicalDensity)
+      }
+    }
+    var sums = [CompensatedSum](repeating: CompensatedSum(), count: total + 1)
+    for p in partials { for i in p.indices { sums[i].add(p[i]) } }
+    let nll = model.totalYield - sums[0].value
+    guard nll.isFinite else { return (Self.invalidModelValue, [Double](repeating: 0, count: total)) }
+    var gradient = [Double](repeating: 0, count: total)
+    for k in shapes.indices {
+      let o = offsets[k]
+      gradient[o] = 1 - sums[1 + o].value
+      for j in 0..<counts[k] { gradient[o + 1 + j] = -yields[k] * sums[2 + o + j].value }
+    }
+    return (nll, gradient)
+  }
+
+  /// The sums of `valueAndGradient` over the events `r`, in blocks of 256 events.
+  static func gradientSums(_ xs: UnsafeBufferPointer<Double>, _ r: Range<Int>, weights: [Double]?,
+                           shapes: [any DifferentiableShape], yields: [Double], offsets: [Int], slots: Int,
+                           typicalDensity: Double) -> [CompensatedSum] {
+    guard let weights else {
+      return gradientSums(xs, r, weights: nil as UnsafePointer<Double>?, shapes: shapes, yields: yields,
+                          offsets: offsets, slots: slots, typicalDensity: typicalDensity)
+    }
+    return weights.withUnsafeBufferPointer { w in
+      gradientSums(xs, r, weights: w.baseAddress, shapes: shapes, yields: yields, offsets: offsets, slots: slots,
+                   typicalDensity: typicalDensity)
+    }
+  }
+
+  static func gradientSums(_ xs: UnsafeBufferPointer<Double>, _ r: Range<Int>, weights: UnsafePointer<Double>?,
+                           shapes: [any DifferentiableShape], yields: [Double], offsets: [Int], slots: Int,
+                           typicalDensity: Double) -> [CompensatedSum] {
+    let block = 256
+    let k = shapes.count
+    // per species: density column then its derivative columns; then D, r = w·∂lnD/∂D, and scratch
+    let scratchColumns = shapes.map(\.scratchColumns).max() ?? 0
+    let columns = slots + 2 + scratchColumns
+    var totals = [CompensatedSum](repeating: CompensatedSum(), count: slots + 1)
+    withUnsafeTemporaryAllocation(of: Double.self, capacity: columns * block) { buffer in
+      let base = buffer.baseAddress!
+      let d = base + slots * block, ratio = d + block, scratch = ratio + block
+      var start = r.lowerBound
+      while start < r.upperBound {
+        let end = min(start + block, r.upperBound)
+        let n = end - start
+        let x = xs.baseAddress! + start
+        for s in 0..<k {
+          let column = base + offsets[s] * block
+          shapes[s].evaluate(x, count: n, density: column, derivatives: column + block, stride: block,
+                             scratch: scratch)
+        }
+        // D = Σ_k N_k f_k in model order
+        let first = base + offsets[0] * block
+        let y0 = yields[0]
+        for i in 0..<n { d[i] = y0 * first[i] }
+        for s in 1..<max(k, 1) {
+          let f = base + offsets[s] * block
+          let y = yields[s]
+          for i in 0..<n { d[i] += y * f[i] }
+        }
+        totals[0].add(logSumAndRatio(d, ratio, n, weights: weights.map { $0 + start }, typicalDensity: typicalDensity))
+        for slot in 0..<slots { totals[1 + slot].add(dot(ratio, base + slot * block, n)) }
+        start = end
+      }
+    }
+    return totals
+  }
+
+  /// Σ w ln D over `n` densities (the penalty of `value` for D ≤ 0), writing ratio = w·∂(ln D)/∂D.
+  /// Four independent lanes, combined at the end: the result depends only on n.
+  @inline(__always)
+  static func logSumAndRatio(_ d: UnsafeMutablePointer<Double>, _ ratio: UnsafeMutablePointer<Double>, _ n: Int,
+                             weights: UnsafePointer<Double>?, typicalDensity: Double) -> Double {
+    @inline(__always) func scalar(_ i: Int) -> Double {
+      let w = weights?[i] ?? 1
+      let di = d[i]
+      if di >= Double.leastNormalMagnitude && di < .infinity {
+        ratio[i] = w / di
+        return w * fastLog(di)
+      }
+      if di > 0 && di.isFinite {
+        ratio[i] = w / di
+        return w * log(di)
+      }
+      // penalty −(1000 + min(|D|/typical, 1e6)): slope −sign(D)/typical below the cap
+      ratio[i] = di < 0 && -di / typicalDensity < 1e6 ? w / typicalDensity : 0
+      return w * logOrPenalty(di, typicalDensity)
+    }
+    var lanes = SIMD4<Double>(repeating: 0)
+    var i = 0
+    if vectorKernels {
+      while i + 4 <= n {
+        let dv = UnsafeRawPointer(d + i).loadUnaligned(as: SIMD4<Double>.self)
+        let wv = weights.map { UnsafeRawPointer($0 + i).loadUnaligned(as: SIMD4<Double>.self) }
+          ?? SIMD4<Double>(repeating: 1)
+        if all(dv .>= Double.leastNormalMagnitude) && all(dv .< Double.infinity) {
+          lanes += wv * fastLog(dv)
+          UnsafeMutableRawPointer(ratio + i).storeBytes(of: wv / dv, as: SIMD4<Double>.self)
+        } else {
+          lanes += SIMD4(scalar(i), scalar(i + 1), scalar(i + 2), scalar(i + 3))
+        }
+        i += 4
+      }
+    }
+    var tail = 0.0
+    while i < n {
+      tail += scalar(i)
+      i += 1
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
+  }
+
+  /// Σ a[i] in four independent lanes (the result depends only on n).
+  @inline(__always)
+  static func laneSum(_ a: UnsafePointer<Double>, _ n: Int) -> Double {
+    var lanes = SIMD4<Double>(repeating: 0)
+    var i = 0
+    while i + 4 <= n {
+      lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
+      i += 4
+    }
+    var tail = 0.0
+    while i < n {
+      tail += a[i]
+      i += 1
+    }
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
+  }
+
+  /// Σ a[i]·b[i] in eight independent lanes (two four-lane accumulators, so the adds
+  /// overlap; the result depends only on n).
+  @inline(__always)
+  static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ n: Int) -> Double {
+    var lanes = SIMD4<Double>(repeating: 0), more = SIMD4<Double>(repeating: 0)
+    var i = 0
+    while i + 8 <= n {
+      lanes += UnsafeRawPointer(a + i).loadUnaligned(as: SIMD4<Double>.self)
+        * UnsafeRawPointer(b + i).loadUnaligned(as: SIMD4<Double>.self)
+      more += UnsafeRawPointer(a + i + 4).loadUnaligned(as: SIMD4<Double>.self)
+        * UnsafeRawPointer(b + i + 4).loadUnaligned(as: SIMD4<Double>.self)
+      i += 8
+    }
+    var tail = 0.0
+    while i < n {
+      tail += a[i] * b[i]
+      i += 1
+    }
+    lanes += more
+    return ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3])) + tail
   }
 }

@@ -39,6 +39,8 @@ public struct FitResult: Sendable, Codable, Equatable {
   public var edmMaximum: Double
   /// FCN calls, including HESSE's.
   public var nfcn: Int
+  /// Analytic gradient calls (0 when the gradient was numerical).
+  public var ngrad: Int
   public var status: FitStatus
 
   /// The fitted value of `name`.

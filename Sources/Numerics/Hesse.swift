@@ -83,3 +83,45 @@ enum Hesse {
     return Outcome(hessian: h, gradient: g, succeeded: succeeded)
   }
 }
+
+extension Hesse {
+  /// HESSE from an analytic gradient: column j of the Hessian is the central
+  /// difference [g(x + dⱼeⱼ) − g(x − dⱼeⱼ)]/(2dⱼ), symmetrised, with dⱼ aiming at
+  /// the same sagitta √eps2·(|f| + UP) as the numerical HESSE along the
+  /// current metric's width (dⱼ = √(2·sagitta·Vⱼⱼ), V ≈ H⁻¹). 2n gradient calls.
+  static func computeFromGradient(at x: [Double], value f0: Double, seed: GradientState, metric: [[Double]],
+                                  problem: MinimizationProblem) -> Outcome {
+    let n = x.count
+    let up = problem.errorDefinition
+    let aimSagitta = Precision.eps2.squareRoot() * (abs(f0) + up)
+    var columns = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+    var g = seed
+    g.gradient = problem.gradient(x)
+    var xs = x
+    var steps = [Double](repeating: 0, count: n)
+    for j in 0..<n {
+      let minimumStep = 8 * Precision.eps2 * (abs(x[j]) + Precision.eps2)
+      let width = metric[j][j] > 0 && metric[j][j].isFinite
+        ? metric[j][j] : (g.secondDerivative[j] > 0 ? 1 / g.secondDerivative[j] : g.step[j] * g.step[j])
+      var d = (2 * aimSagitta * width).squareRoot()
+      if problem.transforms[j].isBounded { d = min(d, 0.5) }
+      d = max(d, minimumStep)
+      steps[j] = d
+      xs[j] = x[j] + d
+      let plus = problem.gradient(xs)
+      xs[j] = x[j] - d
+      let minus = problem.gradient(xs)
+      xs[j] = x[j]
+      for i in 0..<n { columns[j][i] = (plus[i] - minus[i]) / (2 * d) }
+    }
+    var h = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+    var succeeded = true
+    for i in 0..<n {
+      for j in 0..<n { h[i][j] = 0.5 * (columns[i][j] + columns[j][i]) }
+      if !(h[i][i] > 0) { succeeded = false }
+      g.secondDerivative[i] = h[i][i]
+      g.step[i] = steps[i]
+    }
+    return Outcome(hessian: h, gradient: g, succeeded: succeeded)
+  }
+}

@@ -8,10 +8,19 @@ final class MinimizationProblem {
   let transforms: [ParameterTransform]
   let errorDefinition: Double
   let maxCalls: Int
+  /// The analytic gradient in external coordinates (all parameters), if any.
+  let gradientFunction: (([Double]) -> [Double])?
+  /// FCN and its gradient in one pass, if available.
+  let valueAndGradientFunction: (([Double]) -> (Double, [Double]))?
   private(set) var calls = 0
+  private(set) var gradientCalls = 0
 
-  init(fcn: @escaping ([Double]) -> Double, parameters: [FitParameter], errorDefinition: Double, maxCalls: Int) {
+  init(fcn: @escaping ([Double]) -> Double, gradient: (([Double]) -> [Double])? = nil,
+       valueAndGradient: (([Double]) -> (Double, [Double]))? = nil, parameters: [FitParameter],
+       errorDefinition: Double, maxCalls: Int) {
     self.fcn = fcn
+    gradientFunction = gradient ?? valueAndGradient.map { f in { f($0).1 } }
+    valueAndGradientFunction = valueAndGradient
     self.parameters = parameters
     free = parameters.indices.filter { !parameters[$0].isFixed }
     transforms = free.map { ParameterTransform(lower: parameters[$0].lowerLimit, upper: parameters[$0].upperLimit) }
@@ -58,6 +67,36 @@ final class MinimizationProblem {
   func rebase(_ f: Double) -> Double {
     if f.isFinite { reference += f }
     return f.isFinite ? 0 : f
+  }
+
+  var hasGradient: Bool { gradientFunction != nil }
+
+  /// The analytic gradient at internal point `x` in internal coordinates
+  /// (chain rule through the limit transforms). Requires `hasGradient`.
+  func gradient(_ x: [Double]) -> [Double] {
+    gradientCalls += 1
+    let g = gradientFunction!(external(x))
+    return free.enumerated().map { k, i in
+      let v = g[i] * transforms[k].derivative(x[k])
+      return v.isFinite ? v : 0
+    }
+  }
+
+  /// FCN and its analytic gradient at internal point `x` in one call (counted as one of each).
+  /// Requires `hasGradient` and `valueAndGradientFunction`'s value to be FCN's (up to rounding).
+  func valueAndGradient(_ x: [Double]) -> (Double, [Double]) {
+    guard let fused = valueAndGradientFunction else {
+      return (self(x), gradient(x))
+    }
+    calls += 1
+    gradientCalls += 1
+    let (value, g) = fused(external(x))
+    let v = value - reference
+    let internalGradient = free.enumerated().map { k, i in
+      let d = g[i] * transforms[k].derivative(x[k])
+      return d.isFinite ? d : 0
+    }
+    return (v.isNaN ? .infinity : v, internalGradient)
   }
 
   /// FCN at internal point `x`, minus `reference`; NaN is reported as +∞ so comparisons reject it.

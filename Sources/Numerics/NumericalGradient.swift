@@ -17,7 +17,9 @@ struct GradientState {
   /// Central differences with the step adapted to the curvature: the step aims at a
   /// function change of about 8·eps2·(|f| + UP), is kept within [0.1, 10]× the
   /// previous step, and cycles stop when the step or the gradient settles.
-  mutating func refine(at x: [Double], value f0: Double, problem: MinimizationProblem, strategy: StrategySettings) {
+  /// `cycles` overrides the strategy's number of cycles (1: a single pair of calls per parameter).
+  mutating func refine(at x: [Double], value f0: Double, problem: MinimizationProblem, strategy: StrategySettings,
+                       cycles: Int? = nil) {
     let up = problem.errorDefinition
     let dfmin = 8 * Precision.eps2 * (abs(f0) + up)
     let verySmall = 8 * Precision.eps * Precision.eps
@@ -26,7 +28,7 @@ struct GradientState {
       let bounded = problem.transforms[i].isBounded
       let epspri = Precision.eps2 + abs(gradient[i] * Precision.eps2)
       var previousStep = 0.0
-      for _ in 0..<strategy.gradientCycles {
+      for _ in 0..<(cycles ?? strategy.gradientCycles) {
         var s = max((dfmin / (abs(secondDerivative[i]) + epspri)).squareRoot(), abs(0.1 * step[i]))
         if bounded { s = min(s, 0.5) }
         s = min(s, 10 * abs(step[i]))

@@ -17,6 +17,10 @@ public enum SPlot {
   /// and are ignored). With `refitYields` (RooStats' step 2), the yields are first
   /// moved to the extended-ML stationary point with shapes fixed (Newton's method
   /// on the analytic gradient and Hessian), so Σ_n w_n(e) = 1.
+  ///
+  /// Work runs over fixed chunks of events in blocks of `block` events (cache-sized):
+  /// one pass per Newton step for the V⁻¹ sums (the density's positivity checked in
+  /// the same pass), one pass writing the weights (with their sums and the unit-sum check).
   public static func compute(model: ExtendedModel, data: [Double], weights eventWeights: [Double]? = nil,
                              refitYields: Bool = true, workers: Int? = nil,
                              chunkSize: Int = 16_384) throws -> SWeights {
@@ -26,29 +30,49 @@ public enum SPlot {
     let threads = workers ?? ChunkedReduction.defaultWorkers
     let range = model.range
     let shapes = model.species.map { NormalizedShape($0.shape, over: range) }
-    // f_k(x_e) for every event, species-major, stored where the weights will go
-    var columns = [Double](repeating: 0, count: k * n)
-    if let bad = shapes.firstIndex(where: { !$0.isValid }) { _ = bad; throw Failure.singularMatrix }
-    data.withUnsafeBufferPointer { xs in
-      columns.withUnsafeMutableBufferPointer { out in
-        let o = UncheckedSendable(out)
-        ChunkedReduction.forEachChunk(count: n, chunkSize: chunkSize, workers: threads) { _, r in
-          for s in 0..<k {
-            let block = UnsafeMutableBufferPointer(rebasing: o.value[(s * n + r.lowerBound)..<(s * n + r.upperBound)])
-            block.update(repeating: 0)
-            shapes[s].accumulate(UnsafeBufferPointer(rebasing: xs[r]), scale: 1, into: block)
-            for i in r where !range.contains(xs[i]) { o.value[s * n + i] = 0 }
+    guard shapes.allSatisfy(\.isValid) else { throw Failure.singularMatrix }
+    // f_k(x_e) for every event, species-major, stored where the weights will go; 0 outside the range.
+    // The first V⁻¹ sums are taken in the same pass, while each chunk's columns are in cache.
+    var yields = model.species.map(\.yield)
+    let startYields = yields
+    // 1 for events inside the range, 0 outside; not needed (empty) when every event is inside
+    let allInside = data.allSatisfy { range.contains($0) }
+    var inRange: [Double] = []
+    var firstPartials: [(sums: [CompensatedSum], positive: Bool)] = []
+    var columns = [Double](unsafeUninitializedCapacity: k * n) { out, initialized in
+      data.withUnsafeBufferPointer { xs in
+        // (both arrays uninitialised: every chunk writes its own part)
+        inRange = [Double](unsafeUninitializedCapacity: allInside ? 0 : n) { flags, flagsInitialized in
+          let o = UncheckedSendable(out), f = UncheckedSendable(allInside ? nil : flags.baseAddress)
+          defer { flagsInitialized = allInside ? 0 : n }
+          firstPartials = ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
+            var all = true
+            if let mask = f.value {
+              for i in r {
+                let inside = range.contains(xs[i])
+                mask[i] = inside ? 1 : 0
+                all = all && inside
+              }
+            }
+            for s in 0..<k {
+              let block = UnsafeMutableBufferPointer(rebasing: o.value[(s * n + r.lowerBound)..<(s * n + r.upperBound)])
+              block.update(repeating: 0)
+              shapes[s].accumulate(UnsafeBufferPointer(rebasing: xs[r]), scale: 1, into: block)
+              if !all, let mask = f.value { for i in r where mask[i] == 0 { o.value[s * n + i] = 0 } }
+            }
+            return blockSums(o.value.baseAddress!, n: n, k: k, r, inRange: f.value.map { UnsafePointer($0) },
+                             weights: eventWeights,
+                             yields: startYields)
           }
         }
       }
+      initialized = k * n
     }
-    let inRange = data.map { range.contains($0) }
-    var yields = model.species.map(\.yield)
     let sums = { (y: [Double]) in
-      Self.sums(columns: columns, yields: y, inRange: inRange, weights: eventWeights, workers: threads,
+      Self.sums(columns: columns, n: n, yields: y, inRange: inRange, weights: eventWeights, workers: threads,
                 chunkSize: chunkSize)
     }
-    var (matrixInverse, ruleSums) = sums(yields)
+    var (matrixInverse, ruleSums, _) = combine(firstPartials, k: k)
     if refitYields {
       var converged = false
       for _ in 0..<50 {
@@ -58,92 +82,233 @@ public enum SPlot {
         }
         let gradient = ruleSums.map { 1 - $0 }
         let delta = SymmetricMatrix.multiply(v, gradient).map { -$0 }
+        // a Newton step below 1e-10 σ: the yields are at the stationary point (keep them and their sums)
+        let step = zip(delta, v.indices).map { abs($0) / max(v[$1][$1], 1e-300).squareRoot() }.max() ?? 0
+        if step < 1e-10 { converged = true; break }
         var trial = zip(yields, delta).map { $0 + $1 }
+        var next = sums(trial)
         var halvings = 0
-        while !densityIsPositive(columns: columns, yields: trial, inRange: inRange) && halvings < 30 {
+        while !next.positive && halvings < 30 {
           trial = zip(yields, trial).map { 0.5 * ($0 + $1) }
+          next = sums(trial)
           halvings += 1
         }
         yields = trial
-        (matrixInverse, ruleSums) = sums(yields)
-        let step = zip(delta, v.indices).map { abs($0) / max(v[$1][$1], 1e-300).squareRoot() }.max() ?? 0
-        if step < 1e-10 { converged = true; break }
+        (matrixInverse, ruleSums) = (next.matrix, next.rule)
       }
       if !converged { throw Failure.yieldRefitFailed }
     }
     guard isWellConditioned(matrixInverse), let v = SymmetricMatrix.inverse(matrixInverse) else {
       throw Failure.singularMatrix
     }
-    // w_n(e) = [w_e] Σ_j V_nj f_j / D, overwriting the f columns event by event
+    // w_n(e) = [w_e] Σ_j V_nj f_j / D, overwriting the f columns block by block
     let yieldsNow = yields
-    let deviations: [Double] = columns.withUnsafeMutableBufferPointer { cols in
-      let c = UncheckedSendable(cols)
-      return ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
-        var worst = 0.0
-        var f = [Double](repeating: 0, count: k)
-        for e in r {
-          guard inRange[e] else { continue }
-          var d = 0.0
-          for s in 0..<k { f[s] = c.value[s * n + e]; d += yieldsNow[s] * f[s] }
-          let we = eventWeights?[e] ?? 1
-          var total = 0.0
-          for s in 0..<k {
-            var w = 0.0
-            for j in 0..<k { w += v[s][j] * f[j] }
-            w = w / d
-            total += w
-            c.value[s * n + e] = we * w
-          }
-          worst = max(worst, abs(total - 1))
+    let flat = v.flatMap { $0 }
+    let partials: [(worst: Double, sums: [CompensatedSum])] = columns.withUnsafeMutableBufferPointer { cols in
+      inRange.withUnsafeBufferPointer { flags in
+        let c = UncheckedSendable(cols.baseAddress!), f = UncheckedSendable(flags.isEmpty ? nil : flags.baseAddress)
+        return ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: threads) { r in
+          writeWeights(c.value, n: n, k: k, r, inRange: f.value, weights: eventWeights, yields: yieldsNow,
+                       covariance: flat)
         }
-        return worst
       }
     }
-    let sumOfWeights = (0..<k).map { s in
-      var t = CompensatedSum()
-      for e in 0..<n { t.add(columns[s * n + e]) }
-      return t.value
+    var sumOfWeights = [CompensatedSum](repeating: CompensatedSum(), count: k)
+    var worst = 0.0
+    for p in partials {
+      worst = max(worst, p.worst)
+      for s in 0..<k { sumOfWeights[s].add(p.sums[s]) }
     }
     return SWeights(speciesNames: model.species.map(\.name), yields: yields, covariance: v, eventCount: n,
                     storage: columns,
-                    sumOfWeights: sumOfWeights, maxUnitSumDeviation: deviations.max() ?? 0,
+                    sumOfWeights: sumOfWeights.map(\.value), maxUnitSumDeviation: worst,
                     maximumLikelihoodSums: ruleSums)
   }
 
-  /// (V⁻¹)_nj = Σ_e w_e f_n f_j / D² and the ML sum rule Σ_e w_e f_j / D.
-  static func sums(columns: [Double], yields: [Double], inRange: [Bool], weights: [Double]?,
-                   workers: Int, chunkSize: Int) -> ([[Double]], [Double]) {
-    let k = yields.count
-    let n = inRange.count
-    let partials = ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: workers) { r -> [CompensatedSum] in
-      var acc = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
-      var block = [Double](repeating: 0, count: k * k + k)
-      var f = [Double](repeating: 0, count: k)
-      var count = 0
-      for e in r where inRange[e] {
-        var d = 0.0
-        for s in 0..<k { f[s] = columns[s * n + e]; d += yields[s] * f[s] }
-        let we = weights?[e] ?? 1
-        let inv = 1 / d
-        for a in 0..<k {
-          let fa = f[a] * inv
-          block[k * k + a] += we * fa
-          for b in a..<k { block[a * k + b] += we * fa * f[b] * inv }
-        }
-        count += 1
-        if count == 256 {
-          for i in block.indices { acc[i].add(block[i]); block[i] = 0 }
-          count = 0
+  /// Events per block of the sPlot passes.
+  static let block = 256
+
+  /// Over the events `r`: replaces f_s(x_e) by [w_e]·Σ_j V_sj f_j/D; returns max |Σ_s w_s − 1| and Σ_e w_s.
+  static func writeWeights(_ c: UnsafeMutablePointer<Double>, n: Int, k: Int, _ r: Range<Int>,
+                           inRange: UnsafePointer<Double>?, weights: [Double]?, yields: [Double],
+                           covariance v: [Double]) -> (worst: Double, sums: [CompensatedSum]) {
+    withOptionalPointer(weights) { weights in
+      var worst = SIMD4<Double>(repeating: 0)
+      var worstTail = 0.0
+      var totals = [CompensatedSum](repeating: CompensatedSum(), count: k)
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: (3 + k) * block) { buffer in
+        let inverse = buffer.baseAddress!, ratio = inverse + block, unitSum = ratio + block, out = unitSum + block
+        var start = r.lowerBound
+        while start < r.upperBound {
+          let end = min(start + block, r.upperBound)
+          let m = end - start
+          _ = densities(c, n: n, k: k, start: start, count: m, inside: inRange, weights: nil, yields: yields,
+                        inverse: inverse, ratio: ratio)
+          for i in 0..<m { unitSum[i] = 0 }
+          for s in 0..<k {
+            let o = out + s * block
+            for i in 0..<m { o[i] = 0 }
+            for j in 0..<k {
+              let f = c + j * n + start
+              let vsj = v[s * k + j]
+              for i in 0..<m { o[i] += vsj * f[i] }
+            }
+            for i in 0..<m {
+              o[i] *= inverse[i]
+              unitSum[i] += o[i]
+            }
+          }
+          // |Σ_s w_s − 1| inside the range (outside, Σ = 0 and the mask 0)
+          let mask = inRange.map { $0 + start }
+          var i = 0
+          while i + 4 <= m {
+            var u = UnsafeRawPointer(unitSum + i).loadUnaligned(as: SIMD4<Double>.self) - 1
+            u.replace(with: -u, where: u .< 0)
+            if let mask { u *= UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self) }
+            worst = pointwiseMax(worst, u)
+            i += 4
+          }
+          while i < m {
+            worstTail = max(worstTail, abs(unitSum[i] - 1) * (mask?[i] ?? 1))
+            i += 1
+          }
+          for s in 0..<k {
+            let o = out + s * block, dst = c + s * n + start
+            if let weights {
+              for i in 0..<m { dst[i] = weights[start + i] * o[i] }
+            } else {
+              for i in 0..<m { dst[i] = o[i] }
+            }
+            totals[s].add(ExtendedNLL.laneSum(dst, m))
+          }
+          start = end
         }
       }
-      for i in block.indices { acc[i].add(block[i]) }
-      return acc
+      return (max(worst.max(), worstTail), totals)
     }
+  }
+
+  /// D = Σ_s N_s f_s for `count` events from `start`: inverse = 1/D and ratio = w/D inside
+  /// the range, 0 outside (`inside`: the 0/1 mask, nil when every event is inside).
+  /// Returns whether D > 0 for every event inside.
+  @inline(__always)
+  static func densities(_ c: UnsafePointer<Double>, n: Int, k: Int, start: Int, count m: Int,
+                        inside: UnsafePointer<Double>?, weights: UnsafePointer<Double>?, yields: [Double],
+                        inverse: UnsafeMutablePointer<Double>, ratio: UnsafeMutablePointer<Double>) -> Bool {
+    let first = c + start, y0 = yields[0]
+    for i in 0..<m { inverse[i] = y0 * first[i] }
+    for s in 1..<max(k, 1) {
+      let f = c + s * n + start
+      let y = yields[s]
+      for i in 0..<m { inverse[i] += y * f[i] }
+    }
+    var positive = true
+    var i = 0
+    guard let inside else {
+      while i + 4 <= m {
+        let d = UnsafeRawPointer(inverse + i).loadUnaligned(as: SIMD4<Double>.self)
+        if any(.!(d .> 0)) { positive = false }
+        let inv = 1 / d
+        UnsafeMutableRawPointer(inverse + i).storeBytes(of: inv, as: SIMD4<Double>.self)
+        let w = weights.map { UnsafeRawPointer($0 + start + i).loadUnaligned(as: SIMD4<Double>.self) }
+          ?? SIMD4<Double>(repeating: 1)
+        UnsafeMutableRawPointer(ratio + i).storeBytes(of: w * inv, as: SIMD4<Double>.self)
+        i += 4
+      }
+      while i < m {
+        if !(inverse[i] > 0) { positive = false }
+        inverse[i] = 1 / inverse[i]
+        ratio[i] = (weights?[start + i] ?? 1) * inverse[i]
+        i += 1
+      }
+      return positive
+    }
+    let mask = inside + start
+    while i + 4 <= m {
+      let d = UnsafeRawPointer(inverse + i).loadUnaligned(as: SIMD4<Double>.self)
+      let q = UnsafeRawPointer(mask + i).loadUnaligned(as: SIMD4<Double>.self)
+      if any((q .> 0) .& .!(d .> 0)) { positive = false }
+      // outside: D = 0 and the mask 0, so 0/(0 + 1)
+      let inv = q / (d + (1 - q))
+      UnsafeMutableRawPointer(inverse + i).storeBytes(of: inv, as: SIMD4<Double>.self)
+      let w = weights.map { UnsafeRawPointer($0 + start + i).loadUnaligned(as: SIMD4<Double>.self) }
+        ?? SIMD4<Double>(repeating: 1)
+      UnsafeMutableRawPointer(ratio + i).storeBytes(of: w * inv, as: SIMD4<Double>.self)
+      i += 4
+    }
+    while i < m {
+      let d = inverse[i], q = mask[i]
+      if q > 0 && !(d > 0) { positive = false }
+      inverse[i] = q / (d + (1 - q))
+      ratio[i] = (weights?[start + i] ?? 1) * inverse[i]
+      i += 1
+    }
+    return positive
+  }
+
+  /// (V⁻¹)_nj = Σ_e w_e f_n f_j / D², the ML sum rule Σ_e w_e f_j / D, and whether D > 0 for every in-range event.
+  static func sums(columns: [Double], n: Int, yields: [Double], inRange: [Double], weights: [Double]?,
+                   workers: Int, chunkSize: Int) -> (matrix: [[Double]], rule: [Double], positive: Bool) {
+    let k = yields.count
+    let partials = columns.withUnsafeBufferPointer { cols in
+      inRange.withUnsafeBufferPointer { flags in
+        let c = UncheckedSendable(cols.baseAddress!), f = UncheckedSendable(flags.isEmpty ? nil : flags.baseAddress)
+        return ChunkedReduction.map(count: n, chunkSize: chunkSize, workers: workers) { r in
+          blockSums(c.value, n: n, k: k, r, inRange: f.value, weights: weights, yields: yields)
+        }
+      }
+    }
+    return combine(partials, k: k)
+  }
+
+  /// Per-chunk sums combined in chunk order.
+  static func combine(_ partials: [(sums: [CompensatedSum], positive: Bool)], k: Int)
+    -> (matrix: [[Double]], rule: [Double], positive: Bool)
+  {
     var total = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
-    for p in partials { for i in p.indices { total[i].add(p[i]) } }
+    var positive = true
+    for p in partials {
+      positive = positive && p.positive
+      for i in p.sums.indices { total[i].add(p.sums[i]) }
+    }
     var m = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
     for a in 0..<k { for b in a..<k { m[a][b] = total[a * k + b].value; m[b][a] = m[a][b] } }
-    return (m, (0..<k).map { total[k * k + $0].value })
+    return (m, (0..<k).map { total[k * k + $0].value }, positive)
+  }
+
+  /// The sums of `sums` over the events `r`: per block of `block` events, lane-parallel
+  /// dot products added to compensated totals.
+  static func blockSums(_ c: UnsafePointer<Double>, n: Int, k: Int, _ r: Range<Int>, inRange: UnsafePointer<Double>?,
+                        weights: [Double]?, yields: [Double]) -> (sums: [CompensatedSum], positive: Bool) {
+    withOptionalPointer(weights) { weights in
+      var acc = [CompensatedSum](repeating: CompensatedSum(), count: k * k + k)
+      var positive = true
+      withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * block) { buffer in
+        let inverse = buffer.baseAddress!, ratio = inverse + block, g = ratio + block
+        var start = r.lowerBound
+        while start < r.upperBound {
+          let end = min(start + block, r.upperBound)
+          let m = end - start
+          if !densities(c, n: n, k: k, start: start, count: m, inside: inRange, weights: weights, yields: yields,
+                        inverse: inverse, ratio: ratio) { positive = false }
+          for a in 0..<k {
+            let fa = c + a * n + start
+            acc[k * k + a].add(ExtendedNLL.dot(ratio, fa, m))
+            for i in 0..<m { g[i] = ratio[i] * inverse[i] * fa[i] }
+            for b in a..<k { acc[a * k + b].add(ExtendedNLL.dot(g, c + b * n + start, m)) }
+          }
+          start = end
+        }
+      }
+      return (acc, positive)
+    }
+  }
+
+  /// body(pointer to the array's elements, or nil).
+  @inline(__always)
+  static func withOptionalPointer<R>(_ a: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
+    guard let a else { return body(nil) }
+    return a.withUnsafeBufferPointer { body($0.baseAddress) }
   }
 
   /// Positive definite with the unit-diagonal (correlation) form's smallest eigenvalue above 1e-10.
@@ -151,16 +316,6 @@ public enum SPlot {
     guard m.indices.allSatisfy({ m[$0][$0] > 0 }) else { return false }
     let scaled = m.indices.map { i in m.indices.map { j in m[i][j] / (m[i][i] * m[j][j]).squareRoot() } }
     return (SymmetricMatrix.eigenvalues(scaled).min() ?? 0) > 1e-10
-  }
-
-  static func densityIsPositive(columns: [Double], yields: [Double], inRange: [Bool]) -> Bool {
-    let n = inRange.count
-    for e in inRange.indices where inRange[e] {
-      var d = 0.0
-      for s in yields.indices { d += yields[s] * columns[s * n + e] }
-      if !(d > 0) { return false }
-    }
-    return true
   }
 }
 

@@ -9,6 +9,8 @@ struct VariableMetricSearch {
   /// Approximate inverse Hessian of FCN in internal coordinates.
   var metric: [[Double]]
   var edm: Double
+  /// Set when `run` stopped because its `abandon` test said so.
+  var abandoned = false
 
   /// Starts at `x` with a diagonal metric from the seeded second derivatives.
   init(x: [Double], f: Double, gradient: GradientState) {
@@ -39,12 +41,21 @@ struct VariableMetricSearch {
   }
 
   /// Iterates until EDM < `edmMaximum`, the call limit, or no further decrease.
-  /// Returns whether it converged.
-  mutating func run(problem: MinimizationProblem, strategy: StrategySettings, edmMaximum: Double) -> Bool {
+  /// Returns whether it converged. With `abandon(iterations, FCN value, EDM)`
+  /// returning true, stops early and sets `abandoned`. Gradients are analytic
+  /// when the problem has them (second derivatives then keep their last estimate,
+  /// as in Minuit2), else central differences.
+  mutating func run(problem: MinimizationProblem, strategy: StrategySettings, edmMaximum: Double,
+                    abandon: ((Int, Double, Double) -> Bool)? = nil) -> Bool {
     var justReset = false
+    var iterations = 0
     while true {
       if edm < edmMaximum && edm >= 0 { return true }
       if problem.isCallLimitReached { return false }
+      if let abandon, abandon(iterations, f + problem.reference, edm) {
+        abandoned = true
+        return false
+      }
       f = problem.rebase(f)
       var direction = SymmetricMatrix.multiply(metric, gradient.gradient).map { -$0 }
       var slope = SymmetricMatrix.dot(direction, gradient.gradient)
@@ -56,7 +67,7 @@ struct VariableMetricSearch {
         slope = SymmetricMatrix.dot(direction, gradient.gradient)
         if !(slope < 0) { return false }
       }
-      let (lambda, fNew) = lineSearch(direction: direction, slope: slope, problem: problem)
+      let (lambda, fNew, gradientAtNew) = lineSearch(direction: direction, slope: slope, problem: problem)
       if lambda == 0 {
         // no decrease along this direction: close to the minimum, leave it to HESSE;
         // otherwise retry once with a fresh diagonal metric
@@ -69,7 +80,14 @@ struct VariableMetricSearch {
       justReset = false
       let xNew = zip(x, direction).map { $0 + lambda * $1 }
       var gNew = gradient
-      gNew.refine(at: xNew, value: fNew, problem: problem, strategy: strategy)
+      if let gradientAtNew {
+        gNew.gradient = gradientAtNew
+      } else if problem.hasGradient {
+        gNew.gradient = problem.gradient(xNew)
+      } else {
+        gNew.refine(at: xNew, value: fNew, problem: problem, strategy: strategy)
+      }
+      iterations += 1
       let dx = zip(xNew, x).map { $0 - $1 }
       let dg = zip(gNew.gradient, gradient.gradient).map { $0 - $1 }
       metric = Self.davidonUpdate(metric, dx: dx, dg: dg)
@@ -109,10 +127,25 @@ struct VariableMetricSearch {
 
   /// Minimises F(λ) = FCN(x + λ·d) approximately by successive parabolas,
   /// starting from λ = 1. Returns λ = 0 when no decrease was found.
-  func lineSearch(direction d: [Double], slope: Double, problem: MinimizationProblem) -> (Double, Double) {
-    func at(_ lambda: Double) -> Double { problem(zip(x, d).map { $0 + lambda * $1 }) }
+  /// With an analytic gradient every trial point is evaluated with its gradient in one
+  /// pass (about the cost of the value alone), and the best point's gradient is returned.
+  func lineSearch(direction d: [Double], slope: Double, problem: MinimizationProblem) -> (Double, Double, [Double]?) {
+    var gradients: [Double: [Double]] = [:]
+    func at(_ lambda: Double) -> Double {
+      let point = zip(x, d).map { $0 + lambda * $1 }
+      guard problem.hasGradient else { return problem(point) }
+      let (v, g) = problem.valueAndGradient(point)
+      gradients[lambda] = g
+      return v
+    }
     var points: [(l: Double, f: Double)] = [(0, f), (1, at(1))]
     let up = problem.errorDefinition
+    // with the gradient at λ = 1 in hand: the full step is taken when it satisfies the strong
+    // Wolfe conditions (sufficient decrease, and the slope along d reduced to ≤ 0.9 of its start)
+    if let g1 = gradients[1], points[1].f < f {
+      let slope1 = zip(g1, d).reduce(0) { $0 + $1.0 * $1.1 }
+      if points[1].f <= f + 1e-4 * slope && abs(slope1) <= 0.9 * abs(slope) { return (1, points[1].f, g1) }
+    }
     for _ in 0..<8 {
       if problem.isCallLimitReached { break }
       let best = points.min { $0.f < $1.f }!
@@ -151,6 +184,6 @@ struct VariableMetricSearch {
       points.append((next, at(next)))
     }
     let best = points.min { $0.f < $1.f }!
-    return best.l > 0 && best.f < f ? (best.l, best.f) : (0, f)
+    return best.l > 0 && best.f < f ? (best.l, best.f, gradients[best.l]) : (0, f, nil)
   }
 }

@@ -91,6 +91,31 @@ import Testing
     #expect(multi.best.fval < single.fval)
   }
 
+  @Test func laterStartsClearlyAboveTheBestAreAbandoned() {
+    // deep double well, analytic gradient: minima near x = −1 (f ≈ −15·s) and x = +1 (f ≈ +15·s)
+    let s = 10.0
+    let f: ([Double]) -> Double = { p in let x = p[0]; return s * (50 * (x * x - 1) * (x * x - 1) + 15 * x) }
+    let g: ([Double]) -> [Double] = { p in let x = p[0]; return [s * (200 * x * (x * x - 1) + 15)] }
+    let m = Minimizer()
+    let x = [FitParameter(name: "x", value: -1.3, step: 0.1)]
+    let full = m.minimize(f, gradient: g, parameters: [FitParameter(name: "x", value: 20, step: 0.1)])
+    #expect(full.status.isValid && full.values[0] > 0)
+    // the upper well's start is abandoned after a few iterations, without HESSE
+    let multi = m.minimize(f, gradient: g, parameters: x, startPoints: [[20]])
+    #expect(multi.best.values[0] < 0 && multi.best.status.isValid)
+    #expect(!multi.all[1].status.isValid)
+    #expect(multi.all[1].nfcn + multi.all[1].ngrad < full.nfcn + full.ngrad)
+    // a later start that goes lower is kept
+    let lower = m.minimize(f, gradient: g, parameters: [FitParameter(name: "x", value: 1.3, step: 0.1)],
+                           startPoints: [[-3]])
+    #expect(lower.all[1].status.isValid)
+    #expect(lower.best.values[0] < 0)
+    // with the gradient or without, the same minimum
+    let numerical = m.minimize(f, parameters: x)
+    #expect(abs(numerical.values[0] - multi.best.values[0]) < 0.02 * numerical.errors[0])
+    #expect(abs(numerical.errors[0] / multi.best.errors[0] - 1) < 0.01)
+  }
+
   @Test func resultRoundTripsThroughJSON() throws {
     let r = Minimizer().minimize({ p in p[0] * p[0] }, parameters: [FitParameter(name: "x", value: 1)])
     let back = try JSONDecoder().decode(FitResult.self, from: JSONEncoder().encode(r))

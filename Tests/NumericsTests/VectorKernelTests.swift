@@ -17,6 +17,21 @@ import Testing
     }
   }
 
+  /// Chebychev series of every order: the four-lane `accumulate` gives `value`'s bits (tails included).
+  @Test func chebychevLanesGiveTheScalarBits() {
+    let range = FitRange(0.45, 0.55)
+    let x = (0..<27).map { range.lo + range.width * Double($0) / 26 }
+    for coefficients in [[], [0.3], [-0.1, 0.05], [-0.1, 0.05, 0.02], [0.3, -0.1, 0.05, 0.02, -0.01]] {
+      let series = ChebychevSeries(coefficients: coefficients, mappedFrom: range)
+      var out = [Double](repeating: 0, count: x.count)
+      x.withUnsafeBufferPointer { xs in out.withUnsafeMutableBufferPointer { series.accumulate(xs, coefficient: 1, into: $0) } }
+      for i in x.indices where coefficients.count != 2 {
+        #expect(out[i].bitPattern == series.value(x[i]).bitPattern, "order \(coefficients.count) at \(x[i])")
+      }
+      for i in x.indices { #expect(abs(out[i] - series.value(x[i])) <= 1e-15 * abs(series.value(x[i])) + 1e-15) }
+    }
+  }
+
   @Test func kernelsAreAccurate() {
     var worstExp = 0.0, worstLog = 0.0
     var x = -700.0

@@ -216,7 +216,7 @@ class OtherModelsAgainstIminuit(unittest.TestCase):
 
     def test_ks(self):
         # Same minimum and yield errors; the HESSE errors of the strongly correlated Johnson + Gaussian shape
-        # parameters (λ, δ, σ, fJohnson) differ from Minuit2's by up to 7 %: the likelihood is far from
+        # parameters (λ, δ, σ, fJohnson) differ from Minuit2's by up to 8.5 %: the likelihood is far from
         # parabolic there, so finite-difference Hessians depend on their steps (iminuit's own HESSE with
         # strategy 2 gives errors 30-55 % smaller than with strategy 1 on these events).
         self.check("KS", 40000, shape_error_rtol=0.10)
