@@ -76,7 +76,7 @@ struct CLIFuzzer {
   mutating func run(cases: Int, log: String?) throws -> Report {
     var report = Report()
     let logHandle = log.flatMap { path -> FileHandle? in
-      FileManager.default.createFile(atPath: path, contents: nil)
+      _ = FileManager.default.createFile(atPath: path, contents: nil)
       return FileHandle(forWritingAtPath: path)
     }
     let savedStdout = dup(1)
