@@ -15,7 +15,7 @@ DEB_PACKAGES := libhdf5-dev libaec-dev zlib1g-dev libdeflate-dev libzstd-dev lib
 # carries its ROOT files (later ones download them at run time). pandas, matplotlib and the Jupyter
 # packages are for the Python package (python/) and its tutorial notebook (Tests/interop/test_python.py).
 PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi scipy iminuit sweights packaging pyyaml \
-  pandas matplotlib nbclient nbformat ipykernel \
+  pandas matplotlib nbclient nbformat ipykernel snakemake \
   uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
 FIXTURES := .build/fixtures
 

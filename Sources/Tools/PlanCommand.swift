@@ -20,7 +20,8 @@ struct PlanCommand: ParsableCommand {
         snakemake  DIR/Snakefile: `snakemake -s DIR/Snakefile --cores 2`, or
                    `--executor slurm` (snakemake-executor-plugin-slurm)
         b2luigi    DIR/syscorr_tasks.py: `python DIR/syscorr_tasks.py`
-                   (B2_BATCH=slurm, htcondor, lsf or local)
+                   (B2_BATCH=slurm, htcondor, lsf or local); the result
+                   is DIR/results/result.json
 
       Example:
         syscorr plan --emit slurm --shards 64 --dir kaon-eff -- \\
@@ -80,7 +81,8 @@ struct PlanCommand: ParsableCommand {
     }
     try OutputFile.write(Data(text.utf8), to: file)
     if emit == "slurm" { chmod(file, 0o755) }
-    print("wrote \(file) (\(shards) shards of `\(words[0])`; result: \(dir)/result.json)")
+    let result = emit == "b2luigi" ? dir + "/results/result.json" : dir + "/result.json"
+    print("wrote \(file) (\(shards) shards of `\(words[0])`; result: \(result))")
   }
 }
 

@@ -2,12 +2,15 @@
 `syscorr merge`, give exactly — byte for byte — what a single run prints and writes; a missing, repeated or
 foreign shard is refused and nothing is merged."""
 import os
+import shutil
+import subprocess
+import sys
 import unittest
 
 import h5py
 import numpy as np
 
-from common import TempDir, run
+from common import SYSCORR, TempDir, run
 
 
 class Shards(unittest.TestCase):
@@ -68,6 +71,35 @@ class Shards(unittest.TestCase):
             run("merge", *paths, "--out", b)
             with open(a) as fa, open(b) as fb:
                 self.assertEqual(fa.read(), fb.read())
+
+    def test_snakemake_runs_the_sharded_dag(self):
+        """`plan --emit snakemake`: snakemake (local executor, from PyPI) runs the 5 shards and the merge; the
+        result equals a single run's JSON."""
+        snakemake = shutil.which("snakemake") or os.path.join(os.path.dirname(sys.executable), "snakemake")
+        if not os.path.exists(snakemake):
+            self.skipTest("snakemake is not installed (make test installs it into .build/venv)")
+        command = ["query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--store", self.store,
+                   *self.QUERIES["efficiency"]]
+        with TempDir() as d:
+            run("plan", "--emit", "snakemake", "--shards", 5, "--dir", d, "--executable", os.path.abspath(SYSCORR),
+                "--", *command)
+            subprocess.run([snakemake, "-s", os.path.join(d, "Snakefile"), "--cores", "2", "-q"], cwd=d, check=True,
+                           capture_output=True, text=True)
+            self.assertEqual(len(os.listdir(os.path.join(d, "parts"))), 5)
+            with open(os.path.join(d, "result.json")) as f:
+                self.assertEqual(f.read(), run(*command, "--json").stdout)
+
+    def test_plan_refuses_what_it_cannot_shard(self):
+        with TempDir() as d:
+            for args, needle in [(["--", "fit", "--mode", "Dst"], "query or efficiency"),
+                                 (["--", "query", "--count", "--shard", "1/2"], "must not have"),
+                                 (["--", "query", "--cutt", "x"], "does not parse"),
+                                 (["--shards", "0", "--", "query", "--count"], "--shards")]:
+                p = run("plan", "--emit", "slurm", "--dir", d, *args, check=False)
+                self.assertNotEqual(p.returncode, 0, args)
+                self.assertIn(needle, p.stderr, args)
+            p = run("plan", "--emit", "condor", "--dir", d, "--", "query", "--count", check=False)
+            self.assertIn("slurm, snakemake, b2luigi", p.stderr)
 
     def test_merged_histogram_file_equals_a_single_run(self):
         with TempDir() as d:
