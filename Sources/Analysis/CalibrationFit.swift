@@ -23,12 +23,21 @@ public struct CalibrationFit: Sendable {
     self.bins = bins
   }
 
+  /// What the fit reads from the selected rows (a mergeable aggregate: a
+  /// sharded fit gathers it shard by shard).
+  public var sampleAggregate: FitSampleAggregate { FitSampleAggregate(column, lo: model.lo, hi: model.hi) }
+
   /// Runs the fits on the rows `query` selects (its weight, if any, weights the fit).
   /// - Throws: `MassFitError` (empty selection, nothing in range, no
   ///   convergence of either model) or the query's `QueryError`.
   public func run(_ query: Query) throws -> CalibrationFitResult {
-    let sample = try query.run(FitSampleAggregate(column, lo: model.lo, hi: model.hi), threads: threads)
-    guard sample.count + sample.outside > 0 else { throw MassFitError.emptySelection(cut: query.cut) }
+    try fit(try query.run(sampleAggregate, threads: threads), rowCount: query.source.rowCount, cut: query.cut)
+  }
+
+  /// Runs the fits on a gathered sample (of a source of `rowCount` rows, selected by `cut`).
+  /// - Throws: `MassFitError` as `run`.
+  public func fit(_ sample: FitSampleAggregate.Result, rowCount: Int, cut: String) throws -> CalibrationFitResult {
+    guard sample.count + sample.outside > 0 else { throw MassFitError.emptySelection(cut: cut) }
     var nominalModel = model
     nominalModel.column = column
     let nominal = try MassFit(model: nominalModel, threads: threads, bins: bins).fit(sample)
@@ -37,7 +46,7 @@ public struct CalibrationFit: Sendable {
       m.column = column
       return try MassFit(model: m, threads: threads, bins: bins).fit(sample)
     }
-    return CalibrationFitResult(sample: sample, nominal: nominal, systematic: systematic, rowCount: query.source.rowCount)
+    return CalibrationFitResult(sample: sample, nominal: nominal, systematic: systematic, rowCount: rowCount)
   }
 }
 

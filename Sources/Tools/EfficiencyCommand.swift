@@ -120,7 +120,7 @@ struct EfficiencyCommand: ParsableCommand {
     for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
     let source = try input.openSource()
     if let partial, let shard {
-      try FileOutputOptions.checkTarget(partial, force: force)
+      try FileOutputOptions.checkTarget(partial, force: true)
       let p = try plan(source: source)
       let file = try ShardFile.make(
         command: "efficiency", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),

@@ -3,6 +3,7 @@ import ArgumentParser
 import ColumnStore
 import Foundation
 import Modes
+import Query
 import Numerics
 import Workflow
 
@@ -65,15 +66,46 @@ struct FitCommand: ParsableCommand {
   @Flag(help: "Print JSON (keys: status, edm, nll, range, parameters, yields, covariance, systematic, splot, files).")
   var json = false
 
+  @Option(help: "Read shard K of N (1-based) of the rows; with --partial. `syscorr merge` then fits (and writes sWeights, plots, JSON) as a single run would.")
+  var shard: String?
+
+  @Option(help: "Write this shard's part of the fit sample to FILE.json.")
+  var partial: String?
+
   func validate() throws {
     if input.mode == nil { throw ValidationError("give the calibration mode: --mode Dst|Lambda0|KS (with a store set or --input)") }
     if let binned, binned < 2 { throw ValidationError("--binned needs at least 2 bins") }
     if writeSweights && input.input != nil {
       throw ValidationError("--write-sweights adds columns to a store set; ingest the file first (syscorr ingest)")
     }
+    if (shard == nil) != (partial == nil) {
+      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes the fit sample it read)")
+    }
+    if let shard { _ = try QueryShard.parse(shard) }
   }
 
   func run() throws {
+    let (job, mode) = try makeJob()
+    if let partial, let shard {
+      try FileOutputOptions.checkTarget(partial, force: true)
+      let (query, aggregate) = try job.sampleQuery()
+      try ShardFile.make(
+        command: "fit", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),
+        source: query.source, input: input
+      ) { chunks in ShardPartials(fitSample: try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads)) }
+        .write(to: partial, json: json)
+      return
+    }
+    try present(try job.run(), mode: mode)
+  }
+
+  /// Prints the result as `fit` does.
+  func present(_ result: FitJobResult, mode: CalibrationMode) throws {
+    print(json ? try Output.json(FitReport(result)) : FitTables.text(result, mode: mode))
+  }
+
+  /// The fit job the options describe.
+  func makeJob() throws -> (FitJob, CalibrationMode) {
     let mode = try ModeLookup.resolve(name: input.mode!, file: modeFile)
     var massModel: MassModel
     if let model {
@@ -104,8 +136,7 @@ struct FitCommand: ParsableCommand {
     job.writeSWeights = writeSweights
     job.plotPath = plot
     job.command = Output.commandLine
-    let result = try job.run()
-    print(json ? try Output.json(FitReport(result)) : FitTables.text(result, mode: mode))
+    return (job, mode)
   }
 }
 

@@ -11,7 +11,9 @@ struct MergeCommand: ParsableCommand {
     abstract: "Merge the partials of a sharded query or efficiency table into its result.",
     discussion: """
       Each shard runs as its own process (a batch job) and writes its
-      partial state (`query` or `efficiency` with --shard K/N --partial F.json).
+      partial state (`query`, `efficiency` or `fit` with --shard K/N
+      --partial F.json; a fit's shards gather its sample, and merge fits,
+      writing sWeights with --write-sweights, plots and JSON as `fit` does).
       merge checks that the partials belong to one command, version and
       input, that no chunk is counted twice and none is missing, then merges
       every chunk's partial in chunk order — the same merges a single run
@@ -37,6 +39,9 @@ struct MergeCommand: ParsableCommand {
 
   @Option(help: "efficiency: plot the tables, FILE.svg.")
   var plot: String?
+
+  @Flag(help: "fit: write the sWeights (a friend version of the set), as `fit --write-sweights`.")
+  var writeSweights = false
 
   @Flag(help: "Replace --out or --plot if they exist.")
   var force = false
@@ -98,6 +103,13 @@ struct MergeCommand: ParsableCommand {
       let plan = try efficiency.plan(source: try efficiency.input.openSource())
       let table = plan.tables(try ChunkPartials(plan.aggregate).merged(try entries(\.tables)))[0][0]
       try efficiency.present(table)
+    case "fit":
+      // the fit needs every selected mass at once: the shards gather, the merge fits (and writes sWeights)
+      let fit = try FitCommand.parse(
+        arguments + (json ? ["--json"] : []) + (writeSweights ? ["--write-sweights"] : []) + (plot.map { ["--plot", $0] } ?? []))
+      let (job, mode) = try fit.makeJob()
+      let (_, aggregate) = try job.sampleQuery()
+      try fit.present(try job.run(sample: try ChunkPartials(aggregate).merged(try entries(\.fitSample))), mode: mode)
     default:
       throw CommandError("\(files[0].path): partials of `\(command)` cannot be merged")
     }

@@ -9,8 +9,8 @@ struct PlanCommand: ParsableCommand {
     commandName: "plan",
     abstract: "Write a Slurm, snakemake or b2luigi recipe that runs a command in shards and merges them.",
     discussion: """
-      The command after `--` (a `query` or `efficiency` of a store set or
-      file, as you would run it) becomes N shard jobs, each writing
+      The command after `--` (a `query`, `efficiency` or `fit` of a store set
+      or file, as you would run it) becomes N shard jobs, each writing
       DIR/parts/part-K.json, and a merge job writing DIR/result.json (what the
       command prints with --json). SysCorr has no scheduler of its own: the
       recipe is for the batch system you already use.
@@ -54,8 +54,8 @@ struct PlanCommand: ParsableCommand {
     guard Self.kinds.contains(emit) else { throw ValidationError("--emit \(emit): use " + Self.kinds.joined(separator: ", ")) }
     guard shards >= 1, shards <= 100_000 else { throw ValidationError("--shards takes 1 to 100000") }
     let words = command.first == "--" ? Array(command.dropFirst()) : command
-    guard let name = words.first, ["query", "efficiency"].contains(name) else {
-      throw ValidationError("give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query or efficiency)")
+    guard let name = words.first, ["query", "efficiency", "fit"].contains(name) else {
+      throw ValidationError("give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query, efficiency or fit)")
     }
     if words.contains(where: { ["--shard", "--partial", "--out", "--plot"].contains($0.split(separator: "=").first.map(String.init) ?? $0) }) {
       throw ValidationError("the sharded command must not have --shard, --partial, --out or --plot: the recipe adds the shard's options and merges")
@@ -63,21 +63,28 @@ struct PlanCommand: ParsableCommand {
   }
 
   func run() throws {
-    let words = command.first == "--" ? Array(command.dropFirst()) : command
+    var words = command.first == "--" ? Array(command.dropFirst()) : command
     // the command must parse as it will run
     do {
-      if words[0] == "query" { _ = try QueryCommand.parse(Array(words.dropFirst())) } else { _ = try EfficiencyCommand.parse(Array(words.dropFirst())) }
+      switch words[0] {
+      case "query": _ = try QueryCommand.parse(Array(words.dropFirst()))
+      case "efficiency": _ = try EfficiencyCommand.parse(Array(words.dropFirst()))
+      default: _ = try FitCommand.parse(Array(words.dropFirst()))
+      }
     } catch {
       throw CommandError("the command after -- does not parse: \(QueryCommand.message(for: error))")
     }
+    // a fit's shards gather its sample; the merge fits and writes the sWeights
+    let mergeOptions = words.contains("--write-sweights") ? ["--write-sweights"] : []
+    words.removeAll { $0 == "--write-sweights" }
     let dir = URL(fileURLWithPath: self.dir).standardizedFileURL.path
     let exe = executable ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     let file = dir + "/" + ["slurm": "submit.sh", "snakemake": "Snakefile", "b2luigi": "syscorr_tasks.py"][emit]!
     try FileOutputOptions.checkTarget(file, force: force)
     let text = switch emit {
-    case "slurm": BatchRecipe.slurm(exe: exe, command: words, shards: shards, dir: dir)
-    case "snakemake": BatchRecipe.snakemake(exe: exe, command: words, shards: shards, dir: dir)
-    default: BatchRecipe.b2luigi(exe: exe, command: words, shards: shards, dir: dir)
+    case "slurm": BatchRecipe.slurm(exe: exe, command: words, merge: mergeOptions, shards: shards, dir: dir)
+    case "snakemake": BatchRecipe.snakemake(exe: exe, command: words, merge: mergeOptions, shards: shards, dir: dir)
+    default: BatchRecipe.b2luigi(exe: exe, command: words, merge: mergeOptions, shards: shards, dir: dir)
     }
     try OutputFile.write(Data(text.utf8), to: file)
     if emit == "slurm" { chmod(file, 0o755) }
@@ -94,7 +101,7 @@ enum BatchRecipe {
     return "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
   }
 
-  static func slurm(exe: String, command: [String], shards n: Int, dir: String) -> String {
+  static func slurm(exe: String, command: [String], merge: [String], shards n: Int, dir: String) -> String {
     let cmd = ([exe] + command).map(sh).joined(separator: " ")
     return """
       #!/usr/bin/env bash
@@ -106,17 +113,17 @@ enum BatchRecipe {
       rm -f "$D/result.json"
       # Slurm's arrays hold at most MaxArraySize (1001 by default) tasks: a task is a shard (many files), not a file.
       map=$(sbatch --parsable --array=1-\(n) --job-name=syscorr-map -o "$D/logs/map-%A_%a.out" \\
-        --wrap "\(cmd.replacingOccurrences(of: "\"", with: "\\\"")) --shard \\$SLURM_ARRAY_TASK_ID/\(n) --partial $D/parts/part-\\$SLURM_ARRAY_TASK_ID.json --force")
+        --wrap "\(cmd.replacingOccurrences(of: "\"", with: "\\\"")) --shard \\$SLURM_ARRAY_TASK_ID/\(n) --partial $D/parts/part-\\$SLURM_ARRAY_TASK_ID.json")
       # afterok: the merge runs only if every shard succeeded (with DependencyParameters=kill_invalid_depend
       # a failed shard cancels it; syscorr merge itself refuses missing shards)
       merge=$(sbatch --parsable --dependency=afterok:$map --job-name=syscorr-merge -o "$D/logs/merge.out" \\
-        --wrap "\(sh(exe)) merge $D/parts/part-*.json --expect-shards \(n) --json > $D/result.json.tmp && mv $D/result.json.tmp $D/result.json")
+        --wrap "\(sh(exe)) merge $D/parts/part-*.json --expect-shards \(n)\(merge.map { " " + $0 }.joined()) --json > $D/result.json.tmp && mv $D/result.json.tmp $D/result.json")
       echo "$map $merge"
 
       """
   }
 
-  static func snakemake(exe: String, command: [String], shards n: Int, dir: String) -> String {
+  static func snakemake(exe: String, command: [String], merge: [String], shards n: Int, dir: String) -> String {
     let cmd = ([exe] + command).map(sh).joined(separator: " ")
     return """
       # Written by `syscorr plan --emit snakemake`: \(n) shards of `\(command[0])`, then a merge.
@@ -129,17 +136,17 @@ enum BatchRecipe {
 
       rule shard:
           output: f"{D}/parts/part-{{k}}.json"
-          shell: \(pyString(cmd.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}") + " --shard {wildcards.k}/\(n) --partial {output} --force"))
+          shell: \(pyString(cmd.replacingOccurrences(of: "{", with: "{{").replacingOccurrences(of: "}", with: "}}") + " --shard {wildcards.k}/\(n) --partial {output}"))
 
       rule merge:
           input: expand(f"{D}/parts/part-{{k}}.json", k=SHARDS)
           output: f"{D}/result.json"
-          shell: \(pyString(sh(exe) + " merge {input} --expect-shards \(n) --json > {output}"))
+          shell: \(pyString(sh(exe) + " merge {input} --expect-shards \(n)" + merge.map { " " + $0 }.joined() + " --json > {output}"))
 
       """
   }
 
-  static func b2luigi(exe: String, command: [String], shards n: Int, dir: String) -> String {
+  static func b2luigi(exe: String, command: [String], merge: [String], shards n: Int, dir: String) -> String {
     """
     # Written by `syscorr plan --emit b2luigi`: \(n) shards of `\(command[0])`, then a merge.
     # Run: python \(dir)/syscorr_tasks.py   (B2_BATCH=slurm, htcondor, lsf or local; default local)
@@ -152,6 +159,7 @@ enum BatchRecipe {
     EXE = \(pyString(exe))
     COMMAND = [\(command.map(pyString).joined(separator: ", "))]
     SHARDS = \(n)
+    MERGE_OPTIONS = [\(merge.map(pyString).joined(separator: ", "))]
     D = \(pyString(dir))
 
 
@@ -163,7 +171,7 @@ enum BatchRecipe {
 
         def run(self):
             subprocess.run([EXE, *COMMAND, "--shard", f"{self.shard}/{SHARDS}", "--partial",
-                            self.get_output_file_name("part.json"), "--force"], check=True)
+                            self.get_output_file_name("part.json")], check=True)
 
 
     class MergeTask(b2luigi.Task):
@@ -176,7 +184,7 @@ enum BatchRecipe {
 
         def run(self):
             out = subprocess.run([EXE, "merge", *self.get_input_file_names("part.json"), "--expect-shards", str(SHARDS),
-                                  "--json"], check=True, capture_output=True, text=True).stdout
+                                  *MERGE_OPTIONS, "--json"], check=True, capture_output=True, text=True).stdout
             with open(self.get_output_file_name("result.json"), "w") as f:
                 f.write(out)
 

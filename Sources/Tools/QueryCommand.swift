@@ -100,7 +100,7 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "Run shard K of N (1-based): a contiguous part of the chunks, balanced by rows; with --partial.")
   var shard: String?
 
-  @Option(help: "Write this shard's partial state to FILE.json instead of the result; `syscorr merge` combines the shards.")
+  @Option(help: "Write this shard's partial state to FILE.json (replaced if it exists: a resubmitted shard rewrites its part) instead of the result; `syscorr merge` combines the shards.")
   var partial: String?
 
 
@@ -143,7 +143,7 @@ struct QueryCommand: ParsableCommand {
 
   func run() throws {
     if let out { try output.checkTarget(out) }
-    if let partial { try FileOutputOptions.checkTarget(partial, force: output.force) }
+    if let partial { try FileOutputOptions.checkTarget(partial, force: true) }
     let source = try input.openSource()
     if let partial, let shard {
       try runShard(source: source, shard: try QueryShard.parse(shard), arguments: Array(CommandLine.arguments.dropFirst()))

@@ -23,6 +23,26 @@ struct ShardPartials: Codable, Sendable {
   var histogram: [ChunkPartials<HistogramAggregate>.Entry]?
   /// `efficiency` tables (one particle, one weight).
   var tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
+  /// `fit`: the fit sample's rows.
+  var fitSample: [ChunkPartials<FitSampleAggregate>.Entry]?
+
+  init(
+    efficiency: [ChunkPartials<EfficiencyAggregate>.Entry]? = nil, count: [ChunkPartials<CountAggregate>.Entry]? = nil,
+    histogram: [ChunkPartials<HistogramAggregate>.Entry]? = nil,
+    tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
+    fitSample: [ChunkPartials<FitSampleAggregate>.Entry]? = nil
+  ) {
+    self.efficiency = efficiency
+    self.count = count
+    self.histogram = histogram
+    self.tables = tables
+    self.fitSample = fitSample
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case efficiency, count, histogram, tables
+    case fitSample = "fit_sample"
+  }
 }
 
 /// What a shard writes: see `QueryPartialFile`. Its arguments start with the command's name.
@@ -32,7 +52,7 @@ extension QueryPartialFile where Partials == ShardPartials {
   /// Options that belong to one process, not to the query: left out of the
   /// stored arguments and of the query's digest.
   static var processOptions: Set<String> { ["--shard", "--partial", "--threads", "--out", "--codec", "--plot"] }
-  static var processFlags: Set<String> { ["--json", "--force", "--sync"] }
+  static var processFlags: Set<String> { ["--json", "--force", "--sync", "--write-sweights"] }
 
   /// The command's own arguments (in order), without the process's options.
   static func commandArguments(_ arguments: [String]) -> [String] {

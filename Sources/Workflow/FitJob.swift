@@ -52,14 +52,26 @@ public struct FitJob: Sendable {
     }
   }
 
-  public func run() throws -> FitJobResult {
+  /// The query that selects the fit's rows, and what the fit reads from
+  /// them: a sharded fit runs the aggregate shard by shard and hands the
+  /// gathered sample to `run(sample:)`.
+  public func sampleQuery() throws -> (query: Query, aggregate: FitSampleAggregate) {
     let source: any ColumnSource
     switch target {
     case .set(let store, let proc, let sample): source = try store.open(proc: proc, mode: mode.name, sample: sample)
     case .file(let path): source = try InputFile.open(path)
     }
     let query = try Query(cut: cut, weight: weight, aliases: ["selection": mode.selection], source: source)
-    let fit = try CalibrationFit(model: model, threads: threads, bins: bins).run(query)
+    return (query, CalibrationFit(model: model, threads: threads, bins: bins).sampleAggregate)
+  }
+
+  /// Fits, and writes what the job writes. `sample`: the fit sample gathered
+  /// elsewhere (the shards of a sharded fit); nil: read it now.
+  public func run(sample gathered: FitSampleAggregate.Result? = nil) throws -> FitJobResult {
+    let (query, aggregate) = try sampleQuery()
+    let calibration = CalibrationFit(model: model, threads: threads, bins: bins)
+    let sample = try gathered ?? query.run(aggregate, threads: threads)
+    let fit = try calibration.fit(sample, rowCount: query.source.rowCount, cut: query.cut)
     var result = FitJobResult(fit: fit)
     var sWeights: SWeightColumns?
     if writeSWeights {

@@ -1,6 +1,7 @@
 """Sharded queries (issue 14, first part): `query --shard K/N --partial F.json` in separate processes, then
 `syscorr merge`, give exactly — byte for byte — what a single run prints and writes; a missing, repeated or
 foreign shard is refused and nothing is merged."""
+import json
 import os
 import shutil
 import subprocess
@@ -91,7 +92,7 @@ class Shards(unittest.TestCase):
 
     def test_plan_refuses_what_it_cannot_shard(self):
         with TempDir() as d:
-            for args, needle in [(["--", "fit", "--mode", "Dst"], "query or efficiency"),
+            for args, needle in [(["--", "kde", "fit"], "query, efficiency or fit"),
                                  (["--", "query", "--count", "--shard", "1/2"], "must not have"),
                                  (["--", "query", "--cutt", "x"], "does not parse"),
                                  (["--shards", "0", "--", "query", "--count"], "--shards")]:
@@ -100,6 +101,38 @@ class Shards(unittest.TestCase):
                 self.assertIn(needle, p.stderr, args)
             p = run("plan", "--emit", "condor", "--dir", d, "--", "query", "--count", check=False)
             self.assertIn("slurm, snakemake, b2luigi", p.stderr)
+
+    def test_sharded_fit_and_sweights_equal_a_single_run(self):
+        """`fit --shard K/N --partial` gathers the fit sample per shard; `merge --write-sweights` fits and writes
+        the sWeights: the fit results (all but timings and paths) and the sWeight columns equal those of a single
+        `fit --write-sweights` on an identical set, bit for bit."""
+        with TempDir() as d:
+            stores = [os.path.join(d, "a"), os.path.join(d, "b")]
+            for st in stores:
+                run("generate", "--mode", "Dst", "--sample", "data", "--proc", "p", "--events", 150000, "--seed", 42,
+                    store=st)
+            single = json.loads(run("fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--write-sweights",
+                                    "--json", store=stores[0]).stdout)
+            paths = [os.path.join(d, f"f-{k}.json") for k in (1, 2, 3)]
+            for k, path in enumerate(paths, 1):
+                run("fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--shard", f"{k}/3", "--partial", path,
+                    store=stores[1])
+            merged = json.loads(run("merge", *paths, "--write-sweights", "--json").stdout)
+
+            def strip(x):
+                if isinstance(x, dict):
+                    return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
+                return [strip(v) for v in x] if isinstance(x, list) else x
+            self.assertEqual(strip(merged), strip(single))
+            cols = []
+            for st in stores:
+                out = os.path.join(d, os.path.basename(st) + ".h5")
+                run("export", "--mode", "Dst", "--proc", "p", "--sample", "data", "--columns",
+                    "sweight,sweight_syst,sweight_bkg,in_fit", "--out", out, store=st)
+                with h5py.File(out) as f:
+                    cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "sweight_bkg", "in_fit")})
+            for k in cols[0]:
+                np.testing.assert_array_equal(cols[0][k], cols[1][k])
 
     def test_merged_histogram_file_equals_a_single_run(self):
         with TempDir() as d:

@@ -1,12 +1,17 @@
 """Sharded runs on a real Slurm (issue 14): Debian's slurmctld/slurmd/munge are installed if missing and
 started as this test's own processes (Tests/interop/slurm/start.sh, stopped by PID); `syscorr plan --emit slurm`
 writes the job array and the dependent merge; the merged result must equal a single-process run byte for byte
-— a count, a 2-D efficiency and an efficiency table over 8 shards — and a failing shard must stop the merge."""
+— a count, a 2-D efficiency, an efficiency table and a fit with sPlot over 8 shards — and a failing shard must
+stop the merge."""
+import json
 import os
 import shutil
 import subprocess
 import time
 import unittest
+
+import h5py
+import numpy as np
 
 from common import SYSCORR, TempDir, run
 
@@ -66,7 +71,12 @@ class Slurm(unittest.TestCase):
         cls.store = os.path.join(cls.d, "store")
         run("generate", "--mode", "Dst", "--sample", "data", "--proc", "p", "--events", 600000, "--seed", 51,
             "--files", 2, store=cls.store)
-        run("fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--write-sweights", store=cls.store)
+        cls.single_fit = json.loads(run("fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--write-sweights",
+                                        "--json", store=cls.store).stdout)
+        # the same events again, for the sharded fit (its merge writes the sWeights there)
+        cls.store_b = os.path.join(cls.d, "store-b")
+        run("generate", "--mode", "Dst", "--sample", "data", "--proc", "p", "--events", 600000, "--seed", 51,
+            "--files", 2, store=cls.store_b)
 
     @classmethod
     def tearDownClass(cls):
@@ -105,6 +115,30 @@ class Slurm(unittest.TestCase):
                     merged = f.read()
                 single = subprocess.run([SYSCORR, *command, "--json"], capture_output=True, text=True, check=True).stdout
                 self.assertEqual(merged, single)
+
+    def test_sharded_fit_and_splot_on_slurm_equal_a_single_run(self):
+        """8 shards gather the fit sample, the dependent merge fits both models and writes the sWeights: fit
+        results (but timings and paths) and sWeight columns equal the single run's bit for bit."""
+        d, (_, merge) = self.submit("fit", ["fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--write-sweights",
+                                            "--store", self.store_b])
+        self.assertEqual(job_state(merge), "COMPLETED")
+        with open(os.path.join(d, "result.json")) as f:
+            merged = json.load(f)
+
+        def strip(x):
+            if isinstance(x, dict):
+                return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
+            return [strip(v) for v in x] if isinstance(x, list) else x
+        self.assertEqual(strip(merged), strip(self.single_fit))
+        cols = []
+        for st in (self.store, self.store_b):
+            out = os.path.join(d, os.path.basename(st) + ".h5")
+            run("export", "--mode", "Dst", "--proc", "p", "--sample", "data", "--columns", "sweight,sweight_syst,in_fit",
+                "--out", out, store=st)
+            with h5py.File(out) as f:
+                cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "in_fit")})
+        for k in cols[0]:
+            np.testing.assert_array_equal(cols[0][k], cols[1][k])
 
     def test_a_failing_shard_cancels_the_merge(self):
         # shard jobs fail (a column the set lacks): the array fails, the afterok merge never runs
