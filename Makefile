@@ -19,7 +19,7 @@ PY_PACKAGES := numpy h5py hdf5plugin jsonschema boost-histogram uhi scipy iminui
   uproot==5.7.7 awkward==2.14.0 scikit-hep-testdata==0.3.12
 FIXTURES := .build/fixtures
 
-.PHONY: all build demo test prereqs venv fixtures bench bench-fit bench-fit-rounds bench-tables bench-kde fuzz clean
+.PHONY: all build demo test prereqs venv b2venv fixtures bench bench-fit bench-fit-rounds bench-tables bench-kde fuzz clean
 
 all: build
 
@@ -41,6 +41,15 @@ $(VENV)/.done: Makefile
 	$(VENV)/bin/pip install -q $(PY_PACKAGES)
 	touch $@
 
+## b2luigi for the test of `syscorr plan --emit b2luigi`, in a venv of its own
+## (its pins conflict with snakemake's, which the main venv has).
+B2VENV := .build/venv-b2luigi
+b2venv: $(B2VENV)/.done
+$(B2VENV)/.done: Makefile
+	python3 -m venv $(B2VENV)
+	$(B2VENV)/bin/pip install -q b2luigi==1.3.0
+	touch $@
+
 ## ROOT test files and their expected values (Tests/fixtures/make_fixtures.py):
 ## written once into $(FIXTURES), rebuilt when the script changes.
 fixtures: venv
@@ -54,7 +63,7 @@ build: prereqs
 demo: build
 	@bash data-samples/demo.sh $(BIN) $(DEMO_STORE)
 
-test: prereqs venv fixtures
+test: prereqs venv b2venv fixtures
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 	SYSCORR=.build/debug/syscorr $(PY) Tests/interop/run.py

@@ -90,6 +90,22 @@ class Shards(unittest.TestCase):
             with open(os.path.join(d, "result.json")) as f:
                 self.assertEqual(f.read(), run(*command, "--json").stdout)
 
+    def test_b2luigi_runs_the_sharded_tasks(self):
+        """`plan --emit b2luigi` (b2luigi 1.3.0 from PyPI, in .build/venv-b2luigi; B2_BATCH=local): the shard
+        tasks and the merge task run, and the result equals a single run's JSON."""
+        python = os.path.join(os.path.dirname(__file__), "..", "..", ".build", "venv-b2luigi", "bin", "python")
+        if not os.path.exists(python):
+            self.skipTest("b2luigi is not installed (make test installs it into .build/venv-b2luigi)")
+        command = ["efficiency", "--mode", "Dst", "--proc", "p", "--sample", "data", "--particle", "K", "--weight",
+                   "sweight", "--select", "in_fit", "--cut", "kaonID > 0.6", "--bin", "p=0.5,1,2,4.5", "--store", self.store]
+        with TempDir() as d:
+            run("plan", "--emit", "b2luigi", "--shards", 3, "--dir", d, "--executable", os.path.abspath(SYSCORR),
+                "--", *command)
+            subprocess.run([python, os.path.join(d, "syscorr_tasks.py")], cwd=d, check=True, capture_output=True,
+                           text=True, env={**os.environ, "B2_BATCH": "local"})
+            with open(os.path.join(d, "results", "result.json")) as f:
+                self.assertEqual(f.read(), run(*command, "--json").stdout)
+
     def test_plan_refuses_what_it_cannot_shard(self):
         with TempDir() as d:
             for args, needle in [(["--", "kde", "fit"], "query, efficiency or fit"),
