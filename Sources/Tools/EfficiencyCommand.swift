@@ -91,7 +91,7 @@ struct EfficiencyCommand: ParsableCommand {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
     if subtractMcProc != nil {
       guard trueSpecies != nil else { throw ValidationError("--subtract-mc-proc needs --true-species: the species whose efficiency is measured") }
-      guard input.mode != nil, input.input == nil else { throw ValidationError("--subtract-mc-proc works on store sets (--mode M --proc P --sample data)") }
+      guard input.mode != nil, !input.isFile else { throw ValidationError("--subtract-mc-proc works on store sets (--mode M --proc P --sample data)") }
     }
     if (shard == nil) != (partial == nil) {
       throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
@@ -161,7 +161,7 @@ struct EfficiencyCommand: ParsableCommand {
   func present(_ table: EfficiencyTable) throws {
     if let out { try table.write(to: out) }
     if let plot {
-      let title = [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " ")
+      let title = [input.mode, input.proc, input.sample, input.input ?? input.filesFrom].compactMap { $0 }.joined(separator: " ")
       try EfficiencyPlot.write(table, title: title, to: plot)
     }
     warnAboutFlags(table)

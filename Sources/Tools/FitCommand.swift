@@ -75,6 +75,9 @@ struct FitCommand: ParsableCommand {
   func validate() throws {
     if input.mode == nil { throw ValidationError("give the calibration mode: --mode Dst|Lambda0|KS (with a store set or --input)") }
     if let binned, binned < 2 { throw ValidationError("--binned needs at least 2 bins") }
+    if input.filesFrom != nil {
+      throw ValidationError("fit reads a store set or one --input file (ingest the listed files into a set to fit them together)")
+    }
     if writeSweights && input.input != nil {
       throw ValidationError("--write-sweights adds columns to a store set; ingest the file first (syscorr ingest)")
     }

@@ -20,11 +20,24 @@ struct InputOptions: ParsableArguments {
   @Option(help: "A file outside the store: FILE.h5[:GROUP] or FILE.root[:dir/tree].")
   var input: String?
 
+  @Option(help: "A text file listing input files (one FILE.h5[:GROUP] or FILE.root[:tree] per line, relative to the list), read as one source in order.")
+  var filesFrom: String?
+
+
+  /// Whether the rows come from files (`--input` or `--files-from`) rather than a store set.
+  var isFile: Bool { input != nil || filesFrom != nil }
 
   /// Opens the selected rows.
   /// - Throws: `ColumnStoreError` naming the missing file, or the known modes,
   ///   processings and samples when the selection matches nothing.
   func openSource() throws -> any ColumnSource {
+    if let filesFrom {
+      guard input == nil, proc == nil, sample == nil else {
+        throw ValidationError("--files-from reads files; it goes without --input, --proc and --sample (--mode may name their calibration mode)")
+      }
+      let paths = try ConcatenatedSource.paths(inList: filesFrom)
+      return try ConcatenatedSource(parts: try paths.map { try InputFile.open($0) }, paths: paths)
+    }
     if let input {
       // --mode may name the file's calibration mode (its selection and fit model)
       guard proc == nil && sample == nil else {

@@ -193,7 +193,7 @@ struct KDEFitCommand: ParsableCommand {
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
     let started = Date()
     var density = try PIDDensity.fit(request, source: source, aliases: aliases)
-    density.settings.source = input.input ?? [input.mode, input.proc, input.sample].compactMap { $0 }.joined(separator: "/")
+    density.settings.source = input.input ?? input.filesFrom ?? [input.mode, input.proc, input.sample].compactMap { $0 }.joined(separator: "/")
     density.settings.command = Output.commandLine
     try density.write(to: out)
     var plots: [String] = []
@@ -261,8 +261,8 @@ struct KDEApplyOptions: ParsableArguments {
   var json = false
 
   func validate() throws {
-    if input.input != nil && out == nil { throw ValidationError("with --input, give --out FILE.h5 for the derived columns") }
-    if input.input == nil && out != nil { throw ValidationError("--out goes with --input; a store set gets a friend version") }
+    if input.isFile && out == nil { throw ValidationError("with --input, give --out FILE.h5 for the derived columns") }
+    if !input.isFile && out != nil { throw ValidationError("--out goes with --input; a store set gets a friend version") }
   }
 
   func run(method: (PIDDensity, TrackRewriting) throws -> PIDResampling.Method) throws {

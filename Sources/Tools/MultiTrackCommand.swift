@@ -57,8 +57,8 @@ struct MultiTrackCommand: ParsableCommand {
 
   func validate() throws {
     if track.isEmpty { throw ValidationError("give the tracks to weight: --track PREFIX (repeatable)") }
-    if input.input != nil && out == nil { throw ValidationError("with --input, give --out FILE.h5 for the derived columns") }
-    if input.input == nil && out != nil { throw ValidationError("--out goes with --input; a store set gets a friend version") }
+    if input.isFile && out == nil { throw ValidationError("with --input, give --out FILE.h5 for the derived columns") }
+    if !input.isFile && out != nil { throw ValidationError("--out goes with --input; a store set gets a friend version") }
   }
 
   func run() throws {

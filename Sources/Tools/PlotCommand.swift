@@ -94,8 +94,8 @@ struct PlotCommand: ParsableCommand {
     if (bins == nil) != (range == nil) { throw ValidationError("give --bins N with --range LO,HI (or --edges e0,e1,...)") }
     if bins == nil && edges == nil { throw ValidationError("give the bins: --bins N --range LO,HI or --edges e0,e1,...") }
     if bins != nil && edges != nil { throw ValidationError("give either --bins/--range or --edges, not both") }
-    if input.input != nil && mcProc != nil { throw ValidationError("--mc-proc names a store set; with --input give the simulation as --mc-input FILE") }
-    if input.input == nil && mcInput != nil { throw ValidationError("--mc-input goes with --input (files); for a store set use --mc-proc P") }
+    if input.isFile && mcProc != nil { throw ValidationError("--mc-proc names a store set; with --input give the simulation as --mc-input FILE") }
+    if !input.isFile && mcInput != nil { throw ValidationError("--mc-input goes with --input (files); for a store set use --mc-proc P") }
     if expr.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--expr is empty: give an expression, e.g. --expr D0_M") }
     if let out, URL(fileURLWithPath: out).pathExtension.lowercased() != "svg" {
       throw ValidationError("--out \(out): write the plot as FILE.svg")

@@ -113,7 +113,7 @@ struct ROCCommand: ParsableCommand {
       try OutputFile.write(data, to: out)
     }
     if let plot {
-      let title = [input.mode, input.proc, input.sample, input.input].compactMap { $0 }.joined(separator: " ")
+      let title = [input.mode, input.proc, input.sample, input.input ?? input.filesFrom].compactMap { $0 }.joined(separator: " ")
       try OutputFile.write(Data(ROCPlot(roc, title: title).svg.utf8), to: plot)
       try OutputFile.write(try OutputFile.json(roc), to: (plot.hasSuffix(".svg") ? String(plot.dropLast(4)) : plot) + ".json")
     }

@@ -95,7 +95,7 @@ extension QueryPartialFile where Partials == ShardPartials {
       h.add(a)
       h.add(byte: 0)
     }
-    if input.input == nil, let mode = input.mode {
+    if !input.isFile, let mode = input.mode {
       let r = try input.resolvedSet(mode: mode)
       h.add(try r.store.manifestDigest(proc: r.proc, mode: r.mode, sample: r.sample))
     }

@@ -86,10 +86,10 @@ struct WeightsCommand: ParsableCommand {
 
   func validate() throws {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
-    if (input.input == nil) != (mcInput == nil) {
+    if (!input.isFile) != (mcInput == nil) {
       throw ValidationError("give both samples the same way: --proc/--mc-proc (store sets) or --input/--mc-input (files)")
     }
-    if input.input == nil && mcProc == nil { throw ValidationError("name the simulation: --mc-proc P (or --mc-input FILE)") }
+    if !input.isFile && mcProc == nil { throw ValidationError("name the simulation: --mc-proc P (or --mc-input FILE)") }
   }
 
   func run() throws {

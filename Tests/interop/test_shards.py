@@ -90,6 +90,44 @@ class Shards(unittest.TestCase):
             with open(os.path.join(d, "result.json")) as f:
                 self.assertEqual(f.read(), run(*command, "--json").stdout)
 
+    def test_files_from_a_list_read_as_one_source_and_shard(self):
+        """--files-from LIST: the listed files (relative to the list) in order, as one source — a histogram
+        equals numpy's of the concatenated columns; shards split the files and merge to the single run's
+        output; a file with other columns is named."""
+        rng = np.random.default_rng(7)
+        with TempDir() as d:
+            os.makedirs(os.path.join(d, "in"))
+            xs, ws = [], []
+            for k, n in enumerate([3000, 70000, 500]):
+                x, w = rng.normal(size=n), rng.uniform(0, 2, n)
+                xs.append(x)
+                ws.append(w)
+                with h5py.File(os.path.join(d, "in", f"f{k}.h5"), "w") as f:
+                    g = f.create_group("ntuple")
+                    g.create_dataset("x", data=x)
+                    g.create_dataset("w", data=w)
+            lst = os.path.join(d, "files.list")
+            with open(lst, "w") as f:
+                f.write("# three files\nin/f0.h5\n\nin/f1.h5\nin/f2.h5\n")
+            q = ["query", "--files-from", lst, "--cut", "x > -1", "--weight", "w", "--hist", "x", "--bins", "8",
+                 "--range=-1,3", "--json"]
+            out = json.loads(run(*q).stdout)
+            x, w = np.concatenate(xs), np.concatenate(ws)
+            sel = x > -1
+            h, _ = np.histogram(x[sel], bins=8, range=(-1, 3), weights=w[sel])
+            np.testing.assert_allclose(out["histogram"]["sum_w"][1:-1], h, rtol=1e-12)
+            paths = [os.path.join(d, f"s{k}.json") for k in (1, 2, 3)]
+            for k, path in enumerate(paths, 1):
+                run(*q[:-1], "--shard", f"{k}/3", "--partial", path)
+            self.assertEqual(run("merge", *paths, "--json").stdout, run(*q).stdout)
+            with h5py.File(os.path.join(d, "in", "f3.h5"), "w") as f:
+                f.create_group("ntuple").create_dataset("y", data=np.zeros(3))
+            with open(lst, "a") as f:
+                f.write("in/f3.h5\n")
+            p = run(*q, check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("f3.h5: its columns differ", p.stderr)
+
     def test_b2luigi_runs_the_sharded_tasks(self):
         """`plan --emit b2luigi` (b2luigi 1.3.0 from PyPI, in .build/venv-b2luigi; B2_BATCH=local): the shard
         tasks and the merge task run, and the result equals a single run's JSON."""
