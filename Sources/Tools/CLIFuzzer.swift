@@ -151,7 +151,7 @@ struct CLIFuzzer {
     // what a command needs, most of the time, so cases get past "missing argument"
     for name in Self.usual[command] ?? [] where random.below(5) > 0 {
       // `fw -w` has only a short name
-      arguments += [(name.count == 1 ? "-" : "--") + name, value(for: name, command: command, good: random.below(3) > 0)]
+      arguments += [(name.count == 1 ? "-" : "--") + name, value(for: name, command: command, good: random.below(6) > 0)]
     }
     for _ in 0..<random.below(6) {
       if random.below(30) == 0 {
@@ -264,6 +264,11 @@ struct CLIFuzzer {
     case "shard": return pick(["1/2", "2/2", "3/2", "0/1", "1/0", "x", "1/1000001"])
     case "partial": return pick([directory + "/part\(serial % 3).json", directory + "/dir", ""])
     case "expect-shards": return pick(["1", "2", "0", "-1"])
+    case "emit": return pick(["slurm", "snakemake", "b2luigi", "condor", ""])
+    case "shards": return pick(["1", "3", "0", "-2", "x"])
+    case "dir": return pick([directory + "/plan\(serial % 3)", directory + "/rows.h5", ""])
+    case "executable": return pick(["/bin/true", "syscorr", ""])
+    case "files-from": return pick([directory + "/aliases.txt", directory + "/missing.list", directory + "/rows.h5"])
     case "mc-proc": return pick(["m1", "p1", "nope", ""])
     case "mc-input": return pick(files())
     case "alias": return pick(["k=D0_K_kaonID", "selection=D0_M>0", "=x", "k=", "a=b", "b=a", "k=((", "1x=2"])

@@ -11,7 +11,7 @@ struct MergeCommand: ParsableCommand {
     abstract: "Merge the partials of a sharded query or efficiency table into its result.",
     discussion: """
       Each shard runs as its own process (a batch job) and writes its
-      partial state (`query`, `efficiency` or `fit` with --shard K/N
+      partial state (`query`, `efficiency`, `weights` or `fit` with --shard K/N
       --partial F.json; a fit's shards gather its sample, and merge fits,
       writing sWeights with --write-sweights, plots and JSON as `fit` does).
       merge checks that the partials belong to one command, version and
@@ -40,6 +40,12 @@ struct MergeCommand: ParsableCommand {
   @Option(help: "efficiency: plot the tables, FILE.svg.")
   var plot: String?
 
+  @Option(help: "weights: the PIDVar/SysVar table, FILE.csv.")
+  var pidvar: String?
+
+  @Option(help: "weights: the ParticleWeighting look-up table, FILE.json.")
+  var particleWeighting: String?
+
   @Flag(help: "fit: write the sWeights (a friend version of the set), as `fit --write-sweights`.")
   var writeSweights = false
 
@@ -54,7 +60,7 @@ struct MergeCommand: ParsableCommand {
   }
 
   func run() throws {
-    for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
+    for path in [out, plot, pidvar, particleWeighting].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
     var files: [(path: String, file: ShardFile)] = []
     for path in partials {
       guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read \(path)") }
@@ -103,6 +109,13 @@ struct MergeCommand: ParsableCommand {
       let plan = try efficiency.plan(source: try efficiency.input.openSource())
       let table = plan.tables(try ChunkPartials(plan.aggregate).merged(try entries(\.tables)))[0][0]
       try efficiency.present(table)
+    case "weights":
+      let weights = try WeightsCommand.parse(
+        arguments + options + (pidvar.map { ["--pidvar", $0] } ?? []) + (particleWeighting.map { ["--particle-weighting", $0] } ?? []))
+      let p = try weights.plans()
+      let data = p.data.tables(try ChunkPartials(p.data.aggregate).merged(try entries(\.tables)))[0]
+      let mc = p.mc.tables(try ChunkPartials(p.mc.aggregate).merged(try entries(\.mcTables)))[0][0]
+      try weights.present(data: data, mc: mc)
     case "fit":
       // the fit needs every selected mass at once: the shards gather, the merge fits (and writes sWeights)
       let fit = try FitCommand.parse(

@@ -9,8 +9,8 @@ struct PlanCommand: ParsableCommand {
     commandName: "plan",
     abstract: "Write a Slurm, snakemake or b2luigi recipe that runs a command in shards and merges them.",
     discussion: """
-      The command after `--` (a `query`, `efficiency` or `fit` of a store set
-      or file, as you would run it) becomes N shard jobs, each writing
+      The command after `--` (a `query`, `efficiency`, `weights` or `fit` of a
+      store set or file, as you would run it) becomes N shard jobs, each writing
       DIR/parts/part-K.json, and a merge job writing DIR/result.json (what the
       command prints with --json). SysCorr has no scheduler of its own: the
       recipe is for the batch system you already use.
@@ -54,11 +54,13 @@ struct PlanCommand: ParsableCommand {
     guard Self.kinds.contains(emit) else { throw ValidationError("--emit \(emit): use " + Self.kinds.joined(separator: ", ")) }
     guard shards >= 1, shards <= 100_000 else { throw ValidationError("--shards takes 1 to 100000") }
     let words = command.first == "--" ? Array(command.dropFirst()) : command
-    guard let name = words.first, ["query", "efficiency", "fit"].contains(name) else {
-      throw ValidationError("give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query, efficiency or fit)")
+    guard let name = words.first, ["query", "efficiency", "weights", "fit"].contains(name) else {
+      throw ValidationError("give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query, efficiency, weights or fit)")
     }
-    if words.contains(where: { ["--shard", "--partial", "--out", "--plot"].contains($0.split(separator: "=").first.map(String.init) ?? $0) }) {
-      throw ValidationError("the sharded command must not have --shard, --partial, --out or --plot: the recipe adds the shard's options and merges")
+    let forbidden: Set<String> = ["--shard", "--partial", "--out", "--plot", "--pidvar", "--particle-weighting"]
+    if words.contains(where: { forbidden.contains($0.split(separator: "=").first.map(String.init) ?? $0) }) {
+      throw ValidationError(
+        "the sharded command must not have --shard, --partial, --out, --plot, --pidvar or --particle-weighting: the recipe adds the shard's options, and the merge writes result.json")
     }
   }
 
@@ -69,6 +71,7 @@ struct PlanCommand: ParsableCommand {
       switch words[0] {
       case "query": _ = try QueryCommand.parse(Array(words.dropFirst()))
       case "efficiency": _ = try EfficiencyCommand.parse(Array(words.dropFirst()))
+      case "weights": _ = try WeightsCommand.parse(Array(words.dropFirst()))
       default: _ = try FitCommand.parse(Array(words.dropFirst()))
       }
     } catch {

@@ -25,13 +25,17 @@ struct ShardPartials: Codable, Sendable {
   var tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
   /// `fit`: the fit sample's rows.
   var fitSample: [ChunkPartials<FitSampleAggregate>.Entry]?
+  /// `weights`: the simulation's tables (the data's are `tables`).
+  var mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
 
   init(
     efficiency: [ChunkPartials<EfficiencyAggregate>.Entry]? = nil, count: [ChunkPartials<CountAggregate>.Entry]? = nil,
     histogram: [ChunkPartials<HistogramAggregate>.Entry]? = nil,
     tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
-    fitSample: [ChunkPartials<FitSampleAggregate>.Entry]? = nil
+    fitSample: [ChunkPartials<FitSampleAggregate>.Entry]? = nil,
+    mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil
   ) {
+    self.mcTables = mcTables
     self.efficiency = efficiency
     self.count = count
     self.histogram = histogram
@@ -41,7 +45,7 @@ struct ShardPartials: Codable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case efficiency, count, histogram, tables
-    case fitSample = "fit_sample"
+    case fitSample = "fit_sample", mcTables = "mc_tables"
   }
 }
 
@@ -51,7 +55,9 @@ typealias ShardFile = QueryPartialFile<ShardPartials>
 extension QueryPartialFile where Partials == ShardPartials {
   /// Options that belong to one process, not to the query: left out of the
   /// stored arguments and of the query's digest.
-  static var processOptions: Set<String> { ["--shard", "--partial", "--threads", "--out", "--codec", "--plot"] }
+  static var processOptions: Set<String> {
+    ["--shard", "--partial", "--threads", "--out", "--codec", "--plot", "--pidvar", "--particle-weighting"]
+  }
   static var processFlags: Set<String> { ["--json", "--force", "--sync", "--write-sweights"] }
 
   /// The command's own arguments (in order), without the process's options.
@@ -77,19 +83,28 @@ extension QueryPartialFile where Partials == ShardPartials {
     command: String, arguments: [String], shard: (shard: Int, shards: Int), source: any ColumnSource, input: InputOptions,
     _ body: (Range<Int>) throws -> ShardPartials
   ) throws -> ShardFile {
-    let chunks = Query.shardChunks(shard.shard - 1, of: shard.shards, chunkRanges: source.chunkRanges)
+    try make(command: command, arguments: arguments, shard: shard, chunkRanges: source.chunkRanges, input: input, body)
+  }
+
+  /// The same for a command reading several sources: `chunkRanges` lists
+  /// all their chunks, one source after the other; `body` splits the range.
+  static func make(
+    command: String, arguments: [String], shard: (shard: Int, shards: Int), chunkRanges: [Range<Int>], input: InputOptions,
+    _ body: (Range<Int>) throws -> ShardPartials
+  ) throws -> ShardFile {
+    let chunks = Query.shardChunks(shard.shard - 1, of: shard.shards, chunkRanges: chunkRanges)
     let partials = try body(chunks)
-    let rows = chunks.reduce(0) { $0 + source.chunkRanges[$1].count }
+    let rows = chunks.reduce(0) { $0 + chunkRanges[$1].count }
     let stored = [command] + commandArguments(arguments.first == command ? Array(arguments.dropFirst()) : arguments)
     return ShardFile(
-      version: SysCorr.version, query: try digest(stored, source: source, input: input), arguments: stored,
-      shard: shard.shard, shards: shard.shards, chunks: chunks, chunkCount: source.chunkRanges.count, rows: rows,
+      version: SysCorr.version, query: try digest(stored, chunkRanges: chunkRanges, input: input), arguments: stored,
+      shard: shard.shard, shards: shard.shards, chunks: chunks, chunkCount: chunkRanges.count, rows: rows,
       partials: partials)
   }
 
   /// A digest of the command's arguments and of what it reads (the set's
   /// manifest; for any source its chunking).
-  static func digest(_ arguments: [String], source: any ColumnSource, input: InputOptions) throws -> String {
+  static func digest(_ arguments: [String], chunkRanges: [Range<Int>], input: InputOptions) throws -> String {
     var h = StableHash()
     for a in arguments {
       h.add(a)
@@ -99,7 +114,7 @@ extension QueryPartialFile where Partials == ShardPartials {
       let r = try input.resolvedSet(mode: mode)
       h.add(try r.store.manifestDigest(proc: r.proc, mode: r.mode, sample: r.sample))
     }
-    for c in source.chunkRanges {
+    for c in chunkRanges {
       h.add(UInt64(c.lowerBound))
       h.add(UInt64(c.upperBound))
     }

@@ -3,6 +3,7 @@ import ArgumentParser
 import ColumnStore
 import Foundation
 import Modes
+import Query
 
 /// `syscorr weights`: data/MC PID correction tables.
 struct WeightsCommand: ParsableCommand {
@@ -84,7 +85,20 @@ struct WeightsCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of tables.")
   var json = false
 
+  @Option(help: "Run shard K of N (1-based) of the data's and the simulation's chunks; with --partial.")
+  var shard: String?
+
+  @Option(help: "Write this shard's partial state to FILE.json; `syscorr merge` combines the shards into the weight table.")
+  var partial: String?
+
   func validate() throws {
+    if (shard == nil) != (partial == nil) {
+      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
+    }
+    if partial != nil, out != nil || pidvar != nil || particleWeighting != nil {
+      throw ValidationError("--partial writes a shard's sums: --out, --pidvar and --particle-weighting belong to `syscorr merge` or a single run")
+    }
+    if let shard { _ = try QueryShard.parse(shard) }
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
     if (!input.isFile) != (mcInput == nil) {
       throw ValidationError("give both samples the same way: --proc/--mc-proc (store sets) or --input/--mc-input (files)")
@@ -94,32 +108,63 @@ struct WeightsCommand: ParsableCommand {
 
   func run() throws {
     for path in [out, pidvar, particleWeighting].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
+    let p = try plans()
+    if let partial, let shard {
+      try FileOutputOptions.checkTarget(partial, force: true)
+      // the shards split the data's chunks and the simulation's, one list after the other
+      let dataRanges = p.data.query.source.chunkRanges
+      let offset = dataRanges.last?.upperBound ?? 0
+      let all = dataRanges + p.mc.query.source.chunkRanges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
+      let nd = dataRanges.count
+      try ShardFile.make(
+        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),
+        chunkRanges: all, input: input
+      ) { chunks in
+        let d = min(chunks.lowerBound, nd)..<min(chunks.upperBound, nd)
+        let m = (max(chunks.lowerBound, nd) - nd)..<(max(chunks.upperBound, nd) - nd)
+        return ShardPartials(
+          tables: try p.data.query.partial(ChunkPartials(p.data.aggregate), chunks: d, threads: parallelism.threads),
+          mcTables: try p.mc.query.partial(ChunkPartials(p.mc.aggregate), chunks: m, threads: parallelism.threads))
+      }.write(to: partial, json: json)
+      return
+    }
+    let data = p.data.tables(try p.data.query.run(p.data.aggregate, threads: parallelism.threads))[0]
+    let mc = p.mc.tables(try p.mc.query.run(p.mc.aggregate, threads: parallelism.threads))[0][0]
+    try present(data: data, mc: mc)
+  }
+
+  /// The plans of the data's tables (nominal and, if any, systematic weight: one scan) and the simulation's.
+  func plans() throws -> (data: EfficiencyTable.Plan, mc: EfficiencyTable.Plan) {
     var dataOptions = input
-    if dataOptions.input == nil && dataOptions.sample == nil { dataOptions.sample = "data" }
+    if !dataOptions.isFile && dataOptions.sample == nil { dataOptions.sample = "data" }
     var mcOptions = input
     mcOptions.input = mcInput
+    mcOptions.filesFrom = nil
     mcOptions.proc = mcProc
     mcOptions.sample = mcInput == nil ? "mc" : nil
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
     let axes = try EfficiencyCommand.axes(bin)
-    func tables(_ options: InputOptions, weights: [String?], trueSpecies: Int?) throws -> [EfficiencyTable] {
+    func plan(_ options: InputOptions, weights: [String?], trueSpecies: Int?) throws -> EfficiencyTable.Plan {
       var r = EfficiencyTable.Request(axes: axes, cuts: cut)
       r.precuts = precut.isEmpty ? [""] : precut
       r.selection = select
       r.trueSpecies = trueSpecies
       r.threads = parallelism.threads
-      return try EfficiencyTable.compute(
-        r, particles: [particle], weights: weights, mode: mode, source: try options.openSource(), aliases: aliases)[0]
+      return try EfficiencyTable.plan(
+        r, particles: [particle], weights: weights, mode: mode, source: try options.openSource(), aliases: aliases)
     }
-    // the data's nominal and systematic tables from one scan
     let systW = systWeight.map { $0 == "none" ? nil : $0 } ?? (weight == "sweight" ? "sweight_syst" : nil)
-    let dataTables = try tables(dataOptions, weights: [weight] + (systW.map { [$0] } ?? []), trueSpecies: nil)
-    let data = dataTables[0]
-    let syst = dataTables.count > 1 ? dataTables[1] : nil
     let mcW = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
-    let mc = try tables(mcOptions, weights: [mcW], trueSpecies: try mcTrueSpecies.map(TrackSelection.pdg))[0]
-    let weights = try WeightTable(data: data, mc: mc, systematic: syst)
+    return (
+      try plan(dataOptions, weights: [weight] + (systW.map { [$0] } ?? []), trueSpecies: nil),
+      try plan(mcOptions, weights: [mcW], trueSpecies: try mcTrueSpecies.map(TrackSelection.pdg))
+    )
+  }
+
+  /// The weight table of the data's tables (nominal, then systematic) and the simulation's, written and printed.
+  func present(data dataTables: [EfficiencyTable], mc: EfficiencyTable) throws {
+    let weights = try WeightTable(data: dataTables[0], mc: mc, systematic: dataTables.count > 1 ? dataTables[1] : nil)
     // every output is made before any is written: a refusal writes nothing
     let pidvarText = try pidvar.map { _ in try weights.pidvarCSV() }
     let weighting = try particleWeighting.map { _ in try weights.particleWeighting(tableName: tableName ?? "PID_\(particle)") }

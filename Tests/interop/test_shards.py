@@ -146,7 +146,7 @@ class Shards(unittest.TestCase):
 
     def test_plan_refuses_what_it_cannot_shard(self):
         with TempDir() as d:
-            for args, needle in [(["--", "kde", "fit"], "query, efficiency or fit"),
+            for args, needle in [(["--", "kde", "fit"], "query, efficiency, weights or fit"),
                                  (["--", "query", "--count", "--shard", "1/2"], "must not have"),
                                  (["--", "query", "--cutt", "x"], "does not parse"),
                                  (["--shards", "0", "--", "query", "--count"], "--shards")]:
@@ -187,6 +187,26 @@ class Shards(unittest.TestCase):
                     cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "sweight_bkg", "in_fit")})
             for k in cols[0]:
                 np.testing.assert_array_equal(cols[0][k], cols[1][k])
+
+    def test_sharded_weight_tables_equal_a_single_run(self):
+        """`weights --shard K/N`: the shards split the data's chunks and the simulation's (one list after the
+        other); the merged weight table (JSON and PIDVar CSV) equals a single run's."""
+        store = os.path.join(self.d, "store")
+        run("generate", "--mode", "Dst", "--sample", "mc", "--proc", "m", "--events", 200000, "--seed", 43,
+            store=store, check=False)
+        run("fit", "--mode", "Dst", "--proc", "m", "--sample", "mc", "--write-sweights", store=store, check=False)
+        base = ["weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "K", "--weight", "sweight",
+                "--select", "in_fit", "--cut", "kaonID > 0.6", "--bin", "p=0.5,1,2,4.5"]
+        with TempDir() as d:
+            paths = [os.path.join(d, f"w-{k}.json") for k in range(1, 6)]
+            for k, path in enumerate(paths, 1):
+                run(*base, "--shard", f"{k}/5", "--partial", path, store=store)
+            self.assertEqual(run("merge", *paths, "--json").stdout, run(*base, "--json", store=store).stdout)
+            a, b = os.path.join(d, "a.csv"), os.path.join(d, "b.csv")
+            run(*base, "--pidvar", a, store=store)
+            run("merge", *paths, "--pidvar", b)
+            with open(a) as fa, open(b) as fb:
+                self.assertEqual(fa.read(), fb.read())
 
     def test_merged_histogram_file_equals_a_single_run(self):
         with TempDir() as d:
