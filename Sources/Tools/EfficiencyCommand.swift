@@ -81,11 +81,7 @@ struct EfficiencyCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of tables.")
   var json = false
 
-  @Option(help: "Run shard K of N (1-based) of the data; with --partial.")
-  var shard: String?
-
-  @Option(help: "Write this shard's partial state to FILE.json; `syscorr merge` combines the shards into the tables.")
-  var partial: String?
+  @OptionGroup var sharding: ShardOptions
 
   func validate() throws {
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
@@ -93,52 +89,48 @@ struct EfficiencyCommand: ParsableCommand {
       guard trueSpecies != nil else { throw ValidationError("--subtract-mc-proc needs --true-species: the species whose efficiency is measured") }
       guard input.mode != nil, !input.isFile else { throw ValidationError("--subtract-mc-proc works on store sets (--mode M --proc P --sample data)") }
     }
-    if (shard == nil) != (partial == nil) {
-      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
-    }
-    if partial != nil, subtractMcProc != nil || out != nil || plot != nil {
+    if sharding.partial != nil, subtractMcProc != nil || out != nil || plot != nil {
       throw ValidationError("--partial writes a shard's sums: --out, --plot and --subtract-mc-proc belong to `syscorr merge` or a single run")
     }
-    if let shard { _ = try QueryShard.parse(shard) }
   }
 
-  /// The tables' plan on `source` (without --subtract-mc-proc's second sample).
-  func plan(source: any ColumnSource) throws -> EfficiencyTable.Plan {
-    let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
+  /// The request the options describe (`--true-species` as the tracks' truth).
+  func request() throws -> EfficiencyTable.Request {
     var request = EfficiencyTable.Request(axes: try Self.axes(bin), cuts: cut)
     request.precuts = precut.isEmpty ? [""] : precut
     request.selection = select
+    request.weight = weight
     request.trueSpecies = try trueSpecies.map(TrackSelection.pdg)
     request.jeffreysFloor = jeffreys
     request.threads = parallelism.threads
-    let aliases = mode.map { ["selection": $0.selection] } ?? [:]
-    return try EfficiencyTable.plan(request, particles: [particle], weights: [weight], mode: mode, source: source, aliases: aliases)
+    return request
+  }
+
+  var mode: CalibrationMode? { input.mode.flatMap(CalibrationMode.builtin(named:)) }
+  var aliases: [String: String] { mode.map { ["selection": $0.selection] } ?? [:] }
+
+  /// The tables' plan on `source` (without --subtract-mc-proc's second sample).
+  func plan(source: any ColumnSource) throws -> EfficiencyTable.Plan {
+    try EfficiencyTable.plan(try request(), particles: [particle], weights: [weight], mode: mode, source: source, aliases: aliases)
   }
 
   func run() throws {
     if let out { _ = try EfficiencyTable.FileFormat(path: out) }
     for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
     let source = try input.openSource()
-    if let partial, let shard {
-      try FileOutputOptions.checkTarget(partial, force: true)
+    if let (shard, partial) = try sharding.requested() {
       let p = try plan(source: source)
       let file = try ShardFile.make(
-        command: "efficiency", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),
+        command: "efficiency", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
         source: source, input: input
       ) { chunks in ShardPartials(tables: try p.query.partial(ChunkPartials(p.aggregate), chunks: chunks, threads: parallelism.threads)) }
       try file.write(to: partial, json: json)
       return
     }
-    let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
-    var request = EfficiencyTable.Request(axes: try Self.axes(bin), cuts: cut)
-    request.precuts = precut.isEmpty ? [""] : precut
-    request.selection = select
-    request.weight = weight
-    let species = try trueSpecies.map(TrackSelection.pdg)
-    request.trueSpecies = subtractMcProc == nil ? species : nil
-    request.jeffreysFloor = jeffreys
-    request.threads = parallelism.threads
-    let aliases = mode.map { ["selection": $0.selection] } ?? [:]
+    var request = try request()
+    let species = request.trueSpecies
+    // with a subtraction the data keeps every track; the simulation's other species are subtracted
+    if subtractMcProc != nil { request.trueSpecies = nil }
     var table = try EfficiencyTable.compute(request, particle: particle, mode: mode, source: source, aliases: aliases)
     if let mcProc = subtractMcProc, let species {
       var mcOptions = input

@@ -66,11 +66,7 @@ struct FitCommand: ParsableCommand {
   @Flag(help: "Print JSON (keys: status, edm, nll, range, parameters, yields, covariance, systematic, splot, files).")
   var json = false
 
-  @Option(help: "Read shard K of N (1-based) of the rows; with --partial. `syscorr merge` then fits (and writes sWeights, plots, JSON) as a single run would.")
-  var shard: String?
-
-  @Option(help: "Write this shard's part of the fit sample to FILE.json.")
-  var partial: String?
+  @OptionGroup var sharding: ShardOptions
 
   func validate() throws {
     if input.mode == nil { throw ValidationError("give the calibration mode: --mode Dst|Lambda0|KS (with a store set or --input)") }
@@ -81,19 +77,14 @@ struct FitCommand: ParsableCommand {
     if writeSweights && input.input != nil {
       throw ValidationError("--write-sweights adds columns to a store set; ingest the file first (syscorr ingest)")
     }
-    if (shard == nil) != (partial == nil) {
-      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes the fit sample it read)")
-    }
-    if let shard { _ = try QueryShard.parse(shard) }
   }
 
   func run() throws {
     let (job, mode) = try makeJob()
-    if let partial, let shard {
-      try FileOutputOptions.checkTarget(partial, force: true)
+    if let (shard, partial) = try sharding.requested() {
       let (query, aggregate) = try job.sampleQuery()
       try ShardFile.make(
-        command: "fit", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),
+        command: "fit", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
         source: query.source, input: input
       ) { chunks in ShardPartials(fitSample: try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads)) }
         .write(to: partial, json: json)

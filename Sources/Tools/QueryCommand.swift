@@ -97,11 +97,7 @@ struct QueryCommand: ParsableCommand {
   @Option(help: "With --columns and no --out: how many passing rows to print (default 10).")
   var limit: Int?
 
-  @Option(help: "Run shard K of N (1-based): a contiguous part of the chunks, balanced by rows; with --partial.")
-  var shard: String?
-
-  @Option(help: "Write this shard's partial state to FILE.json (replaced if it exists: a resubmitted shard rewrites its part) instead of the result; `syscorr merge` combines the shards.")
-  var partial: String?
+  @OptionGroup var sharding: ShardOptions
 
 
 
@@ -132,21 +128,16 @@ struct QueryCommand: ParsableCommand {
     if hist.isEmpty, !bins.isEmpty || !edges.isEmpty {
       throw ValidationError("--bins, --range and --edges need --hist")
     }
-    if (shard == nil) != (partial == nil) {
-      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
-    }
-    if partial != nil, columns != nil || explain || out != nil {
+    if sharding.partial != nil, columns != nil || explain || out != nil {
       throw ValidationError("--partial works with --count, --hist and --pass; --columns, --explain and --out belong to a single run or to `syscorr merge`")
     }
-    if let shard { _ = try QueryShard.parse(shard) }
   }
 
   func run() throws {
     if let out { try output.checkTarget(out) }
-    if let partial { try FileOutputOptions.checkTarget(partial, force: true) }
     let source = try input.openSource()
-    if let partial, let shard {
-      try runShard(source: source, shard: try QueryShard.parse(shard), arguments: Array(CommandLine.arguments.dropFirst()))
+    if let (shard, partial) = try sharding.requested() {
+      try runShard(source: source, shard: shard, arguments: Array(CommandLine.arguments.dropFirst()))
         .write(to: partial, json: json)
       return
     }

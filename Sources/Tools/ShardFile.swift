@@ -5,6 +5,30 @@ import Foundation
 import Numerics
 import Query
 
+/// `--shard K/N --partial F.json`, shared by every command that shards.
+struct ShardOptions: ParsableArguments {
+  @Option(help: "Run shard K of N (1-based): a contiguous part of the chunks, balanced by rows; with --partial.")
+  var shard: String?
+
+  @Option(help: "Write this shard's partial state to FILE.json (replaced if it exists: a resubmitted shard rewrites its part) instead of the result; `syscorr merge` combines the shards.")
+  var partial: String?
+
+  func validate() throws {
+    if (shard == nil) != (partial == nil) {
+      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
+    }
+    if let shard { _ = try QueryShard.parse(shard) }
+  }
+
+  /// The shard to run and where its partial goes; nil for a whole run.
+  /// - Throws: when the partial's path cannot be written (checked before any scan).
+  func requested() throws -> (shard: (shard: Int, shards: Int), partial: String)? {
+    guard let shard, let partial else { return nil }
+    try FileOutputOptions.checkTarget(partial, force: true)
+    return (try QueryShard.parse(shard), partial)
+  }
+}
+
 /// `--shard K/N`: 1-based shard number and count.
 enum QueryShard {
   static func parse(_ text: String) throws -> (shard: Int, shards: Int) {

@@ -85,20 +85,12 @@ struct WeightsCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of tables.")
   var json = false
 
-  @Option(help: "Run shard K of N (1-based) of the data's and the simulation's chunks; with --partial.")
-  var shard: String?
-
-  @Option(help: "Write this shard's partial state to FILE.json; `syscorr merge` combines the shards into the weight table.")
-  var partial: String?
+  @OptionGroup var sharding: ShardOptions
 
   func validate() throws {
-    if (shard == nil) != (partial == nil) {
-      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
-    }
-    if partial != nil, out != nil || pidvar != nil || particleWeighting != nil {
+    if sharding.partial != nil, out != nil || pidvar != nil || particleWeighting != nil {
       throw ValidationError("--partial writes a shard's sums: --out, --pidvar and --particle-weighting belong to `syscorr merge` or a single run")
     }
-    if let shard { _ = try QueryShard.parse(shard) }
     if cut.isEmpty { throw ValidationError("give at least one --cut, e.g. --cut 'kaonID > 0.2'") }
     if (!input.isFile) != (mcInput == nil) {
       throw ValidationError("give both samples the same way: --proc/--mc-proc (store sets) or --input/--mc-input (files)")
@@ -109,15 +101,14 @@ struct WeightsCommand: ParsableCommand {
   func run() throws {
     for path in [out, pidvar, particleWeighting].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
     let p = try plans()
-    if let partial, let shard {
-      try FileOutputOptions.checkTarget(partial, force: true)
+    if let (shard, partial) = try sharding.requested() {
       // the shards split the data's chunks and the simulation's, one list after the other
       let dataRanges = p.data.query.source.chunkRanges
       let offset = dataRanges.last?.upperBound ?? 0
       let all = dataRanges + p.mc.query.source.chunkRanges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
       let nd = dataRanges.count
       try ShardFile.make(
-        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: try QueryShard.parse(shard),
+        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
         chunkRanges: all, input: input
       ) { chunks in
         let d = min(chunks.lowerBound, nd)..<min(chunks.upperBound, nd)

@@ -198,6 +198,9 @@ class Tables(unittest.TestCase):
                 f.write(text)
             out = run_json("fw", "-w", "fixed_weights", config, store=self.store)
             self.assertEqual([t["status"] for t in out["tasks"]], ["done"] * 3)
+            # one scan per sample for the entry's K and π (nominal and systematic weight on data)
+            self.assertRegex(out["tasks"][0]["details"]["scans"],
+                             r"data [0-9.]+ ms \(2 particles × 2 weights\), simulation [0-9.]+ ms \(2 particles\), one scan each")
             wd = os.path.join(d, "weights")
             self.assertTrue(os.path.exists(os.path.join(wd, "fixed_weights.html")))
             # the workflow's PIDVar table (first precut: none) is what `syscorr weights` writes for the same request
