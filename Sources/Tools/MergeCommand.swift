@@ -20,6 +20,11 @@ struct MergeCommand: ParsableCommand {
       makes, so the result is identical to the last bit — and prints (or
       writes) it exactly as the command would.
 
+      Merges can be staged in a tree: `merge --partial F.json` writes the
+      given shards' partials as one file (no result), which later merges
+      accept like a shard's; every chunk's partial is kept, so the final
+      merge makes the same merges in the same order as a single run.
+
       Example:
         for k in 1 2 3 4; do
           syscorr query --mode Dst --proc proc12 --sample data --cut 'in_fit' --weight sweight \\
@@ -33,6 +38,9 @@ struct MergeCommand: ParsableCommand {
 
   @Option(help: "The number of shards expected (default: the N the partials name).")
   var expectShards: Int?
+
+  @Option(help: "Write the given shards' partials as one file, FILE.json, for a later merge (a stage of a merge tree); shards may be missing.")
+  var partial: String?
 
   @Option(help: "Write the result: histograms (query, UHI layout) or the table (efficiency: .csv, .json, .h5).")
   var out: String?
@@ -57,14 +65,26 @@ struct MergeCommand: ParsableCommand {
 
   func validate() throws {
     if partials.isEmpty { throw ValidationError("give the partial files to merge: syscorr merge part-1.json part-2.json …") }
+    if partial != nil, out != nil || plot != nil || pidvar != nil || particleWeighting != nil || writeSweights {
+      throw ValidationError("--partial writes merged partials, not a result: --out, --plot, --pidvar, --particle-weighting and --write-sweights belong to the last merge")
+    }
   }
 
   func run() throws {
     for path in [out, plot, pidvar, particleWeighting].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
+    if let partial { try FileOutputOptions.checkTarget(partial, force: true) }
     var files: [(path: String, file: ShardFile)] = []
     for path in partials {
       guard let data = FileManager.default.contents(atPath: path) else { throw CommandError("cannot read \(path)") }
-      guard let f = try? PartialCoding.decode(ShardFile.self, from: data), f.format == ShardFile.format, !f.arguments.isEmpty else {
+      struct Header: Decodable { var format: String? }
+      if let format = (try? PartialCoding.decode(Header.self, from: data))?.format, format != ShardFile.format,
+        format.hasPrefix("syscorr-query-partial-")
+      {
+        throw CommandError("\(path) is a partial of another format (\(format), this syscorr reads \(ShardFile.format)): rerun the shards with one version")
+      }
+      guard let f = try? PartialCoding.decode(ShardFile.self, from: data), f.format == ShardFile.format, !f.arguments.isEmpty,
+        !f.parts.isEmpty
+      else {
         throw CommandError("\(path) is not a shard's partial (written with --shard K/N --partial F.json)")
       }
       files.append((path, f))
@@ -81,7 +101,17 @@ struct MergeCommand: ParsableCommand {
     if first.version != SysCorr.version {
       throw CommandError("the partials were written by syscorr \(first.version), this is \(SysCorr.version)")
     }
-    try checkCoverage(files)
+    try checkCoverage(files, complete: partial == nil)
+    if let partial {
+      var merged = files[0].file
+      for (_, f) in files.dropFirst() {
+        merged.parts += f.parts
+        merged.partials.append(f.partials)
+      }
+      merged.parts.sort { $0.shard < $1.shard }
+      try merged.write(to: partial, json: json)
+      return
+    }
     let command = first.arguments[0]
     let arguments = Array(first.arguments.dropFirst())
     let options = (json ? ["--json"] : []) + (out.map { ["--out", $0] } ?? []) + (force ? ["--force"] : [])
@@ -128,28 +158,34 @@ struct MergeCommand: ParsableCommand {
     }
   }
 
-  /// Every shard once, every chunk covered.
-  func checkCoverage(_ files: [(path: String, file: ShardFile)]) throws {
+  /// Every shard once, no chunk twice; with `complete`, every shard and chunk there.
+  func checkCoverage(_ files: [(path: String, file: ShardFile)], complete: Bool) throws {
     let first = files[0].file
     let shards = expectShards ?? first.shards
     var seen: [Int: String] = [:]
     for (path, f) in files {
-      if let other = seen[f.shard] { throw CommandError("shard \(f.shard)/\(f.shards) is given twice: \(other) and \(path)") }
-      seen[f.shard] = path
+      if f.shards != first.shards || f.chunkCount != first.chunkCount {
+        throw CommandError("\(path) is a shard of \(f.shards), \(files[0].path) of \(first.shards): rerun the shards with one --shard K/N count")
+      }
+      for p in f.parts {
+        if let other = seen[p.shard] { throw CommandError("shard \(p.shard)/\(f.shards) is given twice: \(other) and \(path)") }
+        seen[p.shard] = path
+      }
     }
     // (a shard of more shards than chunks may cover none)
-    let covered = files.map(\.file.chunks).filter { $0[0] < $0[1] }.sorted { $0[0] < $1[0] }
+    let covered = files.flatMap(\.file.parts).map(\.chunkRange).filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
     var next = 0
     for c in covered {
-      if c[0] < next { throw CommandError("two partials cover the same chunks (\(c[0])..<\(c[1])): a shard was counted twice") }
-      next = max(next, c[1])
+      if c.lowerBound < next { throw CommandError("two partials cover the same chunks (\(c.lowerBound)..<\(c.upperBound)): a shard was counted twice") }
+      next = max(next, c.upperBound)
     }
+    guard complete else { return }
     let missing = (1...max(shards, 1)).filter { seen[$0] == nil }
-    let gaps = zip([0] + covered.map { $0[1] }, covered.map { $0[0] } + [first.chunkCount]).filter { $0 < $1 }
+    let gaps = zip([0] + covered.map(\.upperBound), covered.map(\.lowerBound) + [first.chunkCount]).filter { $0 < $1 }
     if !missing.isEmpty || !gaps.isEmpty || shards != first.shards {
       let list = missing.map { "\($0)/\(shards)" }.joined(separator: ", ")
       throw CommandError(
-        "missing shards: \(list.isEmpty ? "none by number, but chunks are uncovered" : list) (have \(files.count) of \(shards)); nothing merged")
+        "missing shards: \(list.isEmpty ? "none by number, but chunks are uncovered" : list) (have \(seen.count) of \(shards)); nothing merged")
     }
   }
 }

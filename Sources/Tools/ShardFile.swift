@@ -71,6 +71,17 @@ struct ShardPartials: Codable, Sendable {
     case efficiency, count, histogram, tables
     case fitSample = "fit_sample", mcTables = "mc_tables"
   }
+
+  /// Another file's entries beside these (a staged merge keeps every chunk's entry).
+  mutating func append(_ other: ShardPartials) {
+    func join<T>(_ a: inout [T]?, _ b: [T]?) { if let b { a = (a ?? []) + b } }
+    join(&efficiency, other.efficiency)
+    join(&count, other.count)
+    join(&histogram, other.histogram)
+    join(&tables, other.tables)
+    join(&fitSample, other.fitSample)
+    join(&mcTables, other.mcTables)
+  }
 }
 
 /// What a shard writes: see `QueryPartialFile`. Its arguments start with the command's name.
@@ -122,7 +133,7 @@ extension QueryPartialFile where Partials == ShardPartials {
     let stored = [command] + commandArguments(arguments.first == command ? Array(arguments.dropFirst()) : arguments)
     return ShardFile(
       version: SysCorr.version, query: try digest(stored, chunkRanges: chunkRanges, input: input), arguments: stored,
-      shard: shard.shard, shards: shard.shards, chunks: chunks, chunkCount: chunkRanges.count, rows: rows,
+      shards: shard.shards, parts: [Part(shard: shard.shard, chunks: chunks, rows: rows)], chunkCount: chunkRanges.count,
       partials: partials)
   }
 
@@ -148,10 +159,12 @@ extension QueryPartialFile where Partials == ShardPartials {
   /// Writes the file and says so.
   func write(to path: String, json: Bool) throws {
     try OutputFile.write(try PartialCoding.encode(self), to: path)
+    let numbers = parts.map { "\($0.shard)" }.joined(separator: ",")
+    let chunks = parts.map { "\($0.chunks[0])..<\($0.chunks[1])" }.joined(separator: ",")
     if json {
-      print(try Output.json(["partial": path, "shard": "\(shard)/\(shards)", "chunks": "\(chunks[0])..<\(chunks[1])"]))
+      print(try Output.json(["partial": path, "shard": "\(numbers)/\(shards)", "chunks": chunks]))
     } else {
-      print("wrote shard \(shard)/\(shards) (chunks \(chunks[0])..<\(chunks[1]) of \(chunkCount), \(Output.grouped(rows)) rows) to \(path)")
+      print("wrote shard\(parts.count == 1 ? "" : "s") \(numbers)/\(shards) (chunks \(chunks) of \(chunkCount), \(Output.grouped(rows)) rows) to \(path)")
     }
   }
 }

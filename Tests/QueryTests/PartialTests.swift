@@ -41,6 +41,37 @@ import Testing
     #expect(count.entries == (try q.count()).entries)
   }
 
+  /// A fit sample's arrays travel packed: every bit back (NaN payloads, −0,
+  /// infinities), row numbers in any order and up to ±2^63, and a weighted
+  /// and an unweighted partial; corrupt text is a decoding error.
+  @Test func packedFitSamplesRoundTripBitForBit() throws {
+    var p = FitSampleAggregate.Partial()
+    p.rowNumbers = [0, 1, 2, 700, 699, Int64.max, Int64.min, -5, 1 << 40]
+    p.values = [1.5, -0.0, .infinity, -.infinity, Double(nan: 0x5a5a, signaling: false), .leastNonzeroMagnitude,
+                .greatestFiniteMagnitude, 0.1, 2]
+    p.outside = 7
+    for weights in [[], [1, 2, 3, -4, 0.5, .nan, 0, -0.0, 1e300]] as [[Double]] {
+      p.weights = weights
+      let back = try roundTrip(p)
+      #expect(back.rowNumbers == p.rowNumbers)
+      #expect(back.values.map(\.bitPattern) == p.values.map(\.bitPattern))
+      #expect(back.weights.map(\.bitPattern) == p.weights.map(\.bitPattern))
+      #expect(back.outside == 7)
+    }
+    // a sample's rows, increasing: about two characters per row, not the ~8 of decimal text
+    var rows = FitSampleAggregate.Partial()
+    rows.rowNumbers = (0..<10_000).map { Int64($0 * 3 + 1_000_000) }
+    rows.values = Array(repeating: 0.25, count: 10_000)
+    let text = try #require(String(data: try PartialCoding.encode(rows), encoding: .utf8))
+    #expect(text.count < 10_000 * (2 + 11) + 200)
+    #expect(try roundTrip(rows).rowNumbers == rows.rowNumbers)
+    for bad in [#"{"row_numbers":"!!","values":"","weights":"","outside":0}"#,
+                #"{"row_numbers":"gA==","values":"","weights":"","outside":0}"#,
+                #"{"row_numbers":"AA==","values":"AAAA","weights":"","outside":0}"#] {
+      #expect(throws: DecodingError.self) { try PartialCoding.decode(FitSampleAggregate.Partial.self, from: Data(bad.utf8)) }
+    }
+  }
+
   @Test func orderedAggregatesAndBadRangesAreRefused() throws {
     final class Sink: RowSink { func receive(_ columns: [ColumnBuffer]) throws {} }
     let q = try Query(source: table)

@@ -159,7 +159,7 @@ class Shards(unittest.TestCase):
     def test_sharded_fit_and_sweights_equal_a_single_run(self):
         """`fit --shard K/N --partial` gathers the fit sample per shard; `merge --write-sweights` fits and writes
         the sWeights: the fit results (all but timings and paths) and the sWeight columns equal those of a single
-        `fit --write-sweights` on an identical set, bit for bit."""
+        `fit --write-sweights` on an identical set, bit for bit. The shards' samples are packed."""
         with TempDir() as d:
             stores = [os.path.join(d, "a"), os.path.join(d, "b")]
             for st in stores:
@@ -172,6 +172,12 @@ class Shards(unittest.TestCase):
                 run("fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--shard", f"{k}/3", "--partial", path,
                     store=stores[1])
             merged = json.loads(run("merge", *paths, "--write-sweights", "--json").stdout)
+            # the shards' samples travel packed (base64 doubles, varint row steps): ~13 bytes a row, half of text
+            with open(paths[0]) as f:
+                entries = json.load(f)["partials"]["fit_sample"]
+            rows = sum(len(e["partial"]["values"]) * 3 // 4 // 8 for e in entries)
+            self.assertGreater(rows, 10000)
+            self.assertLess(os.path.getsize(paths[0]) / rows, 16)
 
             def strip(x):
                 if isinstance(x, dict):
@@ -218,6 +224,32 @@ class Shards(unittest.TestCase):
                 for k in ("values", "variances"):
                     np.testing.assert_array_equal(fa["histogram/storage"][k][()], fb["histogram/storage"][k][()])
 
+    def test_staged_merges_equal_a_single_run(self):
+        """A merge tree (8 shards → stages of 3, 3 and 2 → one) gives the single run's bytes; a stage may lack
+        shards, the last merge may not; a stage repeated beside one of its shards, or an older format, is
+        refused."""
+        with TempDir() as d:
+            base, paths = self.shards(self.QUERIES["efficiency"], 8, d)
+            stages = [os.path.join(d, f"stage-{k}.json") for k in range(3)]
+            for stage, group in zip(stages, (paths[0:3], paths[3:6], paths[6:8])):
+                run("merge", *group, "--partial", stage)
+            top = os.path.join(d, "top.json")
+            run("merge", stages[0], stages[1], "--partial", top)
+            self.assertEqual(run("merge", top, stages[2], "--json").stdout, run(*base, "--json", store=self.store).stdout)
+            p = run("merge", top, check=False)
+            self.assertIn("missing shards: 7/8, 8/8", p.stderr)
+            p = run("merge", top, stages[2], paths[4], check=False)
+            self.assertIn("shard 5/8 is given twice", p.stderr)
+            with open(paths[0]) as f:
+                old = json.load(f)
+            old["format"] = "syscorr-query-partial-1"
+            legacy = os.path.join(d, "legacy.json")
+            with open(legacy, "w") as f:
+                json.dump(old, f)
+            p = run("merge", legacy, *paths[1:], check=False)
+            self.assertIn("another format (syscorr-query-partial-1", p.stderr)
+
+
     def test_missing_repeated_and_foreign_shards_are_refused(self):
         with TempDir() as d:
             _, paths = self.shards(self.QUERIES["count"], 4, d)
@@ -242,6 +274,7 @@ class Shards(unittest.TestCase):
                 self.assertNotEqual(p.returncode, 0)
                 self.assertTrue(p.stderr.startswith("error: "), p.stderr)
             self.assertFalse(os.path.exists(os.path.join(d, "x.json")))
+
 
 
 if __name__ == "__main__":

@@ -1,3 +1,4 @@
+import Foundation
 import Numerics
 
 /// Gathers what an unbinned mass fit needs from the passing rows: the value
@@ -25,6 +26,30 @@ public struct FitSampleAggregate: Aggregate {
     public var weights: [Double] = []
     /// Passing rows whose value lies outside the range (or is NaN).
     public var outside = 0
+
+    public init() {}
+
+    // the arrays packed (`PackedArray`): a shard of a fit sends every selected row
+    enum CodingKeys: String, CodingKey { case rowNumbers = "row_numbers", values, weights, outside }
+
+    public init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      rowNumbers = try PackedArray.decodeDeltas(try c.decode(String.self, forKey: .rowNumbers), codingPath: c.codingPath)
+      values = try PackedArray.decodeDoubles(try c.decode(String.self, forKey: .values), codingPath: c.codingPath)
+      weights = try PackedArray.decodeDoubles(try c.decode(String.self, forKey: .weights), codingPath: c.codingPath)
+      outside = try c.decode(Int.self, forKey: .outside)
+      guard rowNumbers.count == values.count, weights.isEmpty || weights.count == values.count else {
+        throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: "a fit sample's arrays differ in length"))
+      }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+      var c = encoder.container(keyedBy: CodingKeys.self)
+      try c.encode(PackedArray.encodeDeltas(rowNumbers), forKey: .rowNumbers)
+      try c.encode(PackedArray.encode(values), forKey: .values)
+      try c.encode(PackedArray.encode(weights), forKey: .weights)
+      try c.encode(outside, forKey: .outside)
+    }
   }
 
   /// The fit sample.

@@ -18,42 +18,60 @@ extension Query {
   }
 }
 
-/// What a shard writes (`query --shard K/N --partial F.json`) and `merge` reads.
+/// What a shard writes (`query --shard K/N --partial F.json`) and `merge`
+/// reads — or what `merge --partial` writes for a stage of a merge tree: the
+/// partials of several shards, their chunks' entries side by side (merged
+/// only at the end, in chunk order, so a staged merge gives the same bits).
 public struct QueryPartialFile<Partials: Codable & Sendable>: Codable, Sendable {
-  public static var format: String { "syscorr-query-partial-1" }
+  public static var format: String { "syscorr-query-partial-2" }
+
+  /// One shard's part of the input.
+  public struct Part: Codable, Sendable, Equatable {
+    /// 1-based.
+    public var shard: Int
+    /// The chunks covered, [lo, hi).
+    public var chunks: [Int]
+    public var rows: Int
+
+    public init(shard: Int, chunks: Range<Int>, rows: Int) {
+      self.shard = shard
+      self.chunks = [chunks.lowerBound, chunks.upperBound]
+      self.rows = rows
+    }
+
+    public var chunkRange: Range<Int> { chunks[0]..<max(chunks[0], chunks[1]) }
+  }
+
   public var format: String
   public var version: String
   /// A digest of the query (its options) and of its input: shards of one query share it.
   public var query: String
   /// The query's options, without the shard's own (to print the merged result as the query would).
   public var arguments: [String]
-  /// 1-based.
-  public var shard: Int
   public var shards: Int
-  /// The chunks covered, [lo, hi), and the source's chunk count.
-  public var chunks: [Int]
+  /// The shards in this file: one for a shard's own file, several for a staged merge's.
+  public var parts: [Part]
+  /// The source's chunk count.
   public var chunkCount: Int
-  public var rows: Int
   public var partials: Partials
 
   public init(
-    version: String, query: String, arguments: [String], shard: Int, shards: Int, chunks: Range<Int>, chunkCount: Int,
-    rows: Int, partials: Partials
+    version: String, query: String, arguments: [String], shards: Int, parts: [Part], chunkCount: Int, partials: Partials
   ) {
     self.format = Self.format
     self.version = version
     self.query = query
     self.arguments = arguments
-    self.shard = shard
     self.shards = shards
-    self.chunks = [chunks.lowerBound, chunks.upperBound]
+    self.parts = parts
     self.chunkCount = chunkCount
-    self.rows = rows
     self.partials = partials
   }
 
+  public var rows: Int { parts.reduce(0) { $0 + $1.rows } }
+
   enum CodingKeys: String, CodingKey {
-    case format, version, query, arguments, shard, shards, chunks, rows, partials
+    case format, version, query, arguments, shards, parts, partials
     case chunkCount = "chunk_count"
   }
 }
