@@ -34,25 +34,51 @@ public struct CalibrationFit: Sendable {
     try fit(try query.run(sampleAggregate, threads: threads), rowCount: query.source.rowCount, cut: query.cut)
   }
 
+  /// What a binned fit reads instead (its shards send histograms, not events); nil when unbinned.
+  public var histogramAggregate: FitHistogramAggregate? {
+    bins.map { FitHistogramAggregate(column, lo: model.lo, hi: model.hi, bins: $0) }
+  }
+
   /// Runs the fits on a gathered sample (of a source of `rowCount` rows, selected by `cut`).
   /// - Throws: `MassFitError` as `run`.
   public func fit(_ sample: FitSampleAggregate.Result, rowCount: Int, cut: String) throws -> CalibrationFitResult {
     guard sample.count + sample.outside > 0 else { throw MassFitError.emptySelection(cut: cut) }
+    let (nominal, systematic) = try fitBoth { try $0.fit(sample) }
+    return CalibrationFitResult(sample: sample, nominal: nominal, systematic: systematic, rowCount: rowCount)
+  }
+
+  /// Runs the binned fits on the histogram of `histogramAggregate`; `sample`,
+  /// when gathered too, is kept for sWeights.
+  /// - Throws: `MassFitError` as `run`.
+  public func fit(histogram: FitHistogramAggregate.Result, sample: FitSampleAggregate.Result? = nil, rowCount: Int, cut: String)
+    throws -> CalibrationFitResult
+  {
+    guard histogram.entries + histogram.outside > 0 else { throw MassFitError.emptySelection(cut: cut) }
+    let (nominal, systematic) = try fitBoth { try $0.fit(histogram: histogram) }
+    var result = CalibrationFitResult(sample: sample, nominal: nominal, systematic: systematic, rowCount: rowCount)
+    result.histogram = histogram
+    return result
+  }
+
+  func fitBoth(_ body: (MassFit) throws -> MassFitOutcome) throws -> (MassFitOutcome, MassFitOutcome?) {
     var nominalModel = model
     nominalModel.column = column
-    let nominal = try MassFit(model: nominalModel, threads: threads, bins: bins).fit(sample)
+    let nominal = try body(MassFit(model: nominalModel, threads: threads, bins: bins))
     let systematic = try model.alternative.map { alt -> MassFitOutcome in
       var m = alt
       m.column = column
-      return try MassFit(model: m, threads: threads, bins: bins).fit(sample)
+      return try body(MassFit(model: m, threads: threads, bins: bins))
     }
-    return CalibrationFitResult(sample: sample, nominal: nominal, systematic: systematic, rowCount: rowCount)
+    return (nominal, systematic)
   }
 }
 
 /// Both fits of a calibration sample and the sample itself.
 public struct CalibrationFitResult: Sendable {
-  public var sample: FitSampleAggregate.Result
+  /// The events (nil for a binned fit of a histogram alone: no sWeights then).
+  public var sample: FitSampleAggregate.Result?
+  /// The binned fit's histogram.
+  public var histogram: FitHistogramAggregate.Result?
   public var nominal: MassFitOutcome
   public var systematic: MassFitOutcome?
   /// Rows of the source (the length of friend columns).
@@ -63,6 +89,7 @@ public struct CalibrationFitResult: Sendable {
   ///   alternative model, `SPlot.Failure` when V⁻¹ is singular.
   public func sWeights(threads: Int? = nil) throws -> SWeightColumns {
     guard let systematic else { throw MassFitError.noSystematicModel }
+    guard let sample else { throw MassFitError.sWeightsNeedEvents }
     return try SWeightColumns(nominal: nominal.model, systematic: systematic.model, sample: sample, threads: threads)
   }
 

@@ -40,8 +40,32 @@ public struct MassFit: Sendable {
     guard sample.count > 0 else {
       throw MassFitError.noEventsInRange(column: model.column, range: model.range, outside: sample.outside)
     }
+    if let bins, !(2...Self.maximumBins).contains(bins) { throw MassFitError.binCount(bins, maximum: Self.maximumBins) }
     let range = FitRange(model.lo, model.hi)
-    let n = Double(sample.count)
+    let nll: any ModelLikelihood = bins.map {
+      BinnedExtendedNLL(data: sample.values, weights: sample.weights, range: range, bins: $0)
+    } ?? ExtendedNLL(data: sample.values, weights: sample.weights, range: range, workers: threads)
+    return try fit(nll: nll, events: sample.count, outside: sample.outside,
+                   sumOfWeights: sample.weights.map { $0.reduce(0, +) }, started: started)
+  }
+
+  /// Fits a histogram of the fit variable (`bins` must be its bin count):
+  /// the binned fit of a sharded run, whose shards send histograms.
+  /// - Throws: as `fit(_:)`.
+  public func fit(histogram h: FitHistogramAggregate.Result) throws -> MassFitOutcome {
+    let started = Date()
+    guard h.entries > 0 else {
+      throw MassFitError.noEventsInRange(column: model.column, range: model.range, outside: h.outside)
+    }
+    precondition(bins == h.sumW.count, "the histogram's bins are the fit's")
+    if !(2...Self.maximumBins).contains(h.sumW.count) { throw MassFitError.binCount(h.sumW.count, maximum: Self.maximumBins) }
+    return try fit(nll: BinnedExtendedNLL(counts: h.sumW, range: FitRange(model.lo, model.hi)), events: h.entries,
+                   outside: h.outside, sumOfWeights: h.weighted ? h.sumOfWeights : nil, started: started)
+  }
+
+  func fit(nll: any ModelLikelihood, events: Int, outside: Int, sumOfWeights: Double?, started: Date) throws -> MassFitOutcome {
+    let range = FitRange(model.lo, model.hi)
+    let n = Double(events)
     var components: [ModelComponent] = []
     for (name, shape) in zip(Self.species, [model.signal, model.background]) {
       do {
@@ -50,11 +74,7 @@ public struct MassFit: Sendable {
         throw MassFitError.invalidModel("\(name): \(error)")
       }
     }
-    if let bins, !(2...Self.maximumBins).contains(bins) { throw MassFitError.binCount(bins, maximum: Self.maximumBins) }
     let extended = ExtendedModel(range: range, species: components)
-    let nll: any ModelLikelihood = bins.map {
-      BinnedExtendedNLL(data: sample.values, weights: sample.weights, range: range, bins: $0)
-    } ?? ExtendedNLL(data: sample.values, weights: sample.weights, range: range, workers: threads)
     var problem = ExtendedModelFit(model: extended, nll: nll)
     for (name, shape) in zip(Self.species, [model.signal, model.background]) {
       problem.configure("\(name).yield", lowerLimit: 0, upperLimit: 2 * n + 10)
@@ -88,8 +108,8 @@ public struct MassFit: Sendable {
       if second.result.status.isValid || second.nll < outcome.nll { outcome = second }
     }
     let report = MassFitReport(
-      outcome: outcome, column: model.column, range: model.range, events: sample.count, outside: sample.outside,
-      sumOfWeights: sample.weights.map { $0.reduce(0, +) }, seconds: Date().timeIntervalSince(started))
+      outcome: outcome, column: model.column, range: model.range, events: events, outside: outside,
+      sumOfWeights: sumOfWeights, seconds: Date().timeIntervalSince(started))
     guard report.valid else { throw MassFitError.notConverged(report) }
     return MassFitOutcome(report: report, model: outcome.model)
   }
@@ -136,6 +156,8 @@ public enum MassFitError: Error, Sendable {
   case emptySelection(cut: String)
   /// sWeights need the systematic model, and the mode file has none.
   case noSystematicModel
+  /// sWeights need every event, and the fit had a histogram (the shards of a binned fit).
+  case sWeightsNeedEvents
   /// The selection left no event inside the fit range.
   case noEventsInRange(column: String, range: [Double], outside: Int)
   /// The mode's shapes do not make a model.

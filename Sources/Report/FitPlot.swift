@@ -16,10 +16,8 @@ public struct FitPlot: Sendable {
   ///   - title: a line above the plot (mode, processing, sample).
   public init(outcome: MassFitOutcome, sample: FitSampleAggregate.Result, variable: String, unit: String,
               bins: Int = 100, title: String = "") {
-    let model = outcome.model
-    let range = model.range
+    let range = outcome.model.range
     let width = (range.hi - range.lo) / Double(bins)
-    let edges = (0...bins).map { range.lo + Double($0) * width }
     var sumW = [Double](repeating: 0, count: bins)
     var sumW2 = [Double](repeating: 0, count: bins)
     for (i, x) in sample.values.enumerated() {
@@ -28,6 +26,22 @@ public struct FitPlot: Sendable {
       sumW[b] += w
       sumW2[b] += w * w
     }
+    self.init(outcome: outcome, sumW: sumW, sumW2: sumW2, variable: variable, unit: unit, title: title)
+  }
+
+  /// The plot of a binned fit: its histogram's plot bins (`FitHistogramAggregate`, binned as above).
+  public init(outcome: MassFitOutcome, histogram: FitHistogramAggregate.Result, variable: String, unit: String,
+              title: String = "") {
+    self.init(outcome: outcome, sumW: histogram.plotSumW, sumW2: histogram.plotSumW2, variable: variable, unit: unit,
+              title: title)
+  }
+
+  init(outcome: MassFitOutcome, sumW: [Double], sumW2: [Double], variable: String, unit: String, title: String) {
+    let model = outcome.model
+    let range = model.range
+    let bins = sumW.count
+    let width = (range.hi - range.lo) / Double(bins)
+    let edges = (0...bins).map { range.lo + Double($0) * width }
     let errors = sumW2.map { $0.squareRoot() }
     // expected events per bin: yields × bin probabilities
     var expected = [Double](repeating: 0, count: bins)

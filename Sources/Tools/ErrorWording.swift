@@ -99,6 +99,9 @@ enum ErrorWording {
       return "the mass model is not valid: \(why)"
     case .noSystematicModel:
       return "sWeights need the mode's systematic model (the `systematic` entry of its `fit` section); nothing written"
+    case .sWeightsNeedEvents:
+      return "sWeights need every event, and the shards of a binned fit (--binned) send histograms: "
+        + "merge without --write-sweights, or shard the fit unbinned to write sWeights; nothing written"
     case .notConverged(let r):
       let limits = (r.parameters.merging(r.yields) { a, _ in a }).filter { $0.value.atLimit }.keys.sorted()
       return "the fit of \(r.column) did not converge (\(r.status); edm \(String(format: "%.2g", r.edm)), "

@@ -86,7 +86,13 @@ struct FitCommand: ParsableCommand {
       try ShardFile.make(
         command: "fit", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
         source: query.source, input: input
-      ) { chunks in ShardPartials(fitSample: try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads)) }
+      ) { chunks in
+        // a binned fit's shards send its histogram, an unbinned fit's its events
+        if let histogram = job.histogramAggregate {
+          return ShardPartials(fitHistogram: try query.partial(ChunkPartials(histogram), chunks: chunks, threads: parallelism.threads))
+        }
+        return ShardPartials(fitSample: try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads))
+      }
         .write(to: partial, json: json)
       return
     }

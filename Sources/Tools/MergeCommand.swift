@@ -3,6 +3,7 @@ import ArgumentParser
 import ColumnStore
 import Foundation
 import Query
+import Workflow
 
 /// `syscorr merge`: the shards' partials of one query or table, merged into its result.
 struct MergeCommand: ParsableCommand {
@@ -152,7 +153,14 @@ struct MergeCommand: ParsableCommand {
         arguments + (json ? ["--json"] : []) + (writeSweights ? ["--write-sweights"] : []) + (plot.map { ["--plot", $0] } ?? []))
       let (job, mode) = try fit.makeJob()
       let (_, aggregate) = try job.sampleQuery()
-      try fit.present(try job.run(sample: try ChunkPartials(aggregate).merged(try entries(\.fitSample))), mode: mode)
+      let gathered: FitJob.Input
+      if let histogram = job.histogramAggregate {
+        if writeSweights { throw MassFitError.sWeightsNeedEvents }
+        gathered = .histogram(try ChunkPartials(histogram).merged(try entries(\.fitHistogram)))
+      } else {
+        gathered = .events(try ChunkPartials(aggregate).merged(try entries(\.fitSample)))
+      }
+      try fit.present(try job.run(gathered: gathered), mode: mode)
     default:
       throw CommandError("\(files[0].path): partials of `\(command)` cannot be merged")
     }

@@ -51,15 +51,19 @@ struct ShardPartials: Codable, Sendable {
   var fitSample: [ChunkPartials<FitSampleAggregate>.Entry]?
   /// `weights`: the simulation's tables (the data's are `tables`).
   var mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
+  /// `fit --binned`: the histogram of the fit variable.
+  var fitHistogram: [ChunkPartials<FitHistogramAggregate>.Entry]?
 
   init(
     efficiency: [ChunkPartials<EfficiencyAggregate>.Entry]? = nil, count: [ChunkPartials<CountAggregate>.Entry]? = nil,
     histogram: [ChunkPartials<HistogramAggregate>.Entry]? = nil,
     tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
     fitSample: [ChunkPartials<FitSampleAggregate>.Entry]? = nil,
-    mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil
+    mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
+    fitHistogram: [ChunkPartials<FitHistogramAggregate>.Entry]? = nil
   ) {
     self.mcTables = mcTables
+    self.fitHistogram = fitHistogram
     self.efficiency = efficiency
     self.count = count
     self.histogram = histogram
@@ -69,7 +73,7 @@ struct ShardPartials: Codable, Sendable {
 
   enum CodingKeys: String, CodingKey {
     case efficiency, count, histogram, tables
-    case fitSample = "fit_sample", mcTables = "mc_tables"
+    case fitSample = "fit_sample", mcTables = "mc_tables", fitHistogram = "fit_histogram"
   }
 
   /// Another file's entries beside these (a staged merge keeps every chunk's entry).
@@ -81,6 +85,7 @@ struct ShardPartials: Codable, Sendable {
     join(&tables, other.tables)
     join(&fitSample, other.fitSample)
     join(&mcTables, other.mcTables)
+    join(&fitHistogram, other.fitHistogram)
   }
 }
 

@@ -65,13 +65,50 @@ public struct FitJob: Sendable {
     return (query, CalibrationFit(model: model, threads: threads, bins: bins).sampleAggregate)
   }
 
-  /// Fits, and writes what the job writes. `sample`: the fit sample gathered
-  /// elsewhere (the shards of a sharded fit); nil: read it now.
-  public func run(sample gathered: FitSampleAggregate.Result? = nil) throws -> FitJobResult {
+  /// What a fit reads from its rows: every event (unbinned), or a histogram
+  /// (binned; its shards send no events).
+  public enum Input: Sendable {
+    case events(FitSampleAggregate.Result)
+    case histogram(FitHistogramAggregate.Result)
+  }
+
+  /// What the fit's shards gather: the histogram of a binned fit, else nil (the events of `sampleQuery`).
+  public var histogramAggregate: FitHistogramAggregate? {
+    CalibrationFit(model: model, threads: threads, bins: bins).histogramAggregate
+  }
+
+  /// Fits, and writes what the job writes. `gathered`: the input gathered
+  /// elsewhere (the shards of a sharded fit); nil: read it now. A binned fit
+  /// reads its histogram, and its events too when it writes sWeights.
+  /// - Throws: `MassFitError.sWeightsNeedEvents` when sWeights are asked of a gathered histogram.
+  public func run(gathered: Input? = nil) throws -> FitJobResult {
     let (query, aggregate) = try sampleQuery()
     let calibration = CalibrationFit(model: model, threads: threads, bins: bins)
-    let sample = try gathered ?? query.run(aggregate, threads: threads)
-    let fit = try calibration.fit(sample, rowCount: query.source.rowCount, cut: query.cut)
+    let fit: CalibrationFitResult
+    if let histogramAggregate = calibration.histogramAggregate {
+      var events: FitSampleAggregate.Result?
+      let histogram: FitHistogramAggregate.Result
+      switch gathered {
+      case .histogram(let h): histogram = h
+      case .events(let e):
+        events = e
+        histogram = try query.run(histogramAggregate, threads: threads)
+      case nil: histogram = try query.run(histogramAggregate, threads: threads)
+      }
+      if writeSWeights && events == nil {
+        if case .histogram = gathered { throw MassFitError.sWeightsNeedEvents }
+        events = try query.run(aggregate, threads: threads)
+      }
+      fit = try calibration.fit(histogram: histogram, sample: events, rowCount: query.source.rowCount, cut: query.cut)
+    } else {
+      let sample: FitSampleAggregate.Result
+      switch gathered {
+      case .events(let e): sample = e
+      case .histogram: preconditionFailure("an unbinned fit gathers events")
+      case nil: sample = try query.run(aggregate, threads: threads)
+      }
+      fit = try calibration.fit(sample, rowCount: query.source.rowCount, cut: query.cut)
+    }
     var result = FitJobResult(fit: fit)
     var sWeights: SWeightColumns?
     if writeSWeights {
@@ -79,11 +116,13 @@ public struct FitJob: Sendable {
       let w = try fit.sWeights(threads: threads)
       var friends = FriendColumns(store: store, proc: proc, mode: mode.name, sample: sample)
       friends.command = command
-      result.friend = try friends.add(name: SWeightColumns.friendName, table: try w.table(rowCount: fit.rowCount, sample: fit.sample))
+      result.friend = try friends.add(name: SWeightColumns.friendName, table: try w.table(rowCount: fit.rowCount, sample: fit.sample!))
       sWeights = w
     }
     result.summary = fit.summary(sWeights: sWeights, friend: result.friend)
-    let plot = FitPlot(outcome: fit.nominal, sample: fit.sample, variable: model.column, unit: model.unit, title: title)
+    let plot = fit.histogram.map {
+      FitPlot(outcome: fit.nominal, histogram: $0, variable: model.column, unit: model.unit, title: title)
+    } ?? FitPlot(outcome: fit.nominal, sample: fit.sample!, variable: model.column, unit: model.unit, title: title)
     result.plot = plot.data
     switch target {
     case .set(let store, let proc, let sample):

@@ -1,5 +1,6 @@
 import ColumnStore
 import Foundation
+import Numerics
 import TestSupport
 import Testing
 
@@ -70,6 +71,32 @@ import Testing
                 #"{"row_numbers":"AA==","values":"AAAA","weights":"","outside":0}"#] {
       #expect(throws: DecodingError.self) { try PartialCoding.decode(FitSampleAggregate.Partial.self, from: Data(bad.utf8)) }
     }
+  }
+
+  /// A binned fit's histogram: the bins `BinnedExtendedNLL` makes of the same
+  /// events (unweighted: exact counts), outside rows (NaN, ±inf, out of range)
+  /// counted apart, and shards merging to the single run's bits (weighted).
+  @Test func fitHistogramBinsAsTheBinnedLikelihoodAndShards() throws {
+    let agg = FitHistogramAggregate("f", lo: 0, hi: 100, bins: 37, plotBins: 10)
+    let q = try Query(cut: "n > -4", source: table)
+    let h = try q.run(agg, threads: 3)
+    let events = try q.run(FitSampleAggregate("f", lo: 0, hi: 100), threads: 1)
+    let reference = BinnedExtendedNLL(data: events.values, range: FitRange(0, 100), bins: 37)
+    #expect(h.sumW == reference.counts)
+    #expect(h.entries == events.count && h.outside == events.outside && h.outside > 0)
+    #expect(h.plotSumW.reduce(0, +) == Double(events.count) && h.plotSumW == h.plotSumW2 && !h.weighted)
+    let weighted = try Query(cut: "n > -4", weight: "n * 0.37 + 3.1", source: table)
+    let whole = try weighted.run(agg, threads: 2)
+    #expect(whole.weighted)
+    for n in [2, 5] {
+      let partials = try shards(n, of: weighted.chunkCount).map { try roundTrip(weighted.partial(ChunkPartials(agg), chunks: $0)) }
+      let merged = try ChunkPartials(agg).merged(partials.flatMap { $0 })
+      #expect(merged == whole)
+    }
+    var foreign = agg.makePartial()
+    foreign.sumW = [1, 2]
+    var into = agg.makePartial()
+    #expect(throws: FitHistogramMismatch.self) { try agg.merge(foreign, into: &into) }
   }
 
   @Test func orderedAggregatesAndBadRangesAreRefused() throws {

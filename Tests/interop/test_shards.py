@@ -194,6 +194,31 @@ class Shards(unittest.TestCase):
             for k in cols[0]:
                 np.testing.assert_array_equal(cols[0][k], cols[1][k])
 
+    def test_sharded_binned_fit_sends_histograms(self):
+        """`fit --binned N --shard K/N`: each shard sends the fit variable's histogram (kilobytes, not events); the
+        merged fit report and plot data equal a single binned run's; sWeights at such a merge are refused."""
+        with TempDir() as d:
+            base = ["fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--binned", 500, "--cut",
+                    "selection && D0_K_p > 1"]
+            paths = [os.path.join(d, f"b-{k}.json") for k in (1, 2, 3, 4)]
+            for k, path in enumerate(paths, 1):
+                run(*base, "--shard", f"{k}/4", "--partial", path, "--threads", 1 + k % 2, store=self.store)
+                self.assertLess(os.path.getsize(path), 100_000)
+            plots = [os.path.join(d, "single.svg"), os.path.join(d, "merged.svg")]
+            single = json.loads(run(*base, "--json", "--plot", plots[0], store=self.store).stdout)
+            merged = json.loads(run("merge", *paths, "--json", "--plot", plots[1]).stdout)
+
+            def strip(x):
+                if isinstance(x, dict):
+                    return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
+                return [strip(v) for v in x] if isinstance(x, list) else x
+            self.assertEqual(strip(merged), strip(single))
+            with open(plots[0][:-4] + ".json") as a, open(plots[1][:-4] + ".json") as b:
+                self.assertEqual(a.read(), b.read())
+            p = run("merge", *paths, "--write-sweights", check=False)
+            self.assertNotEqual(p.returncode, 0)
+            self.assertIn("shards of a binned fit (--binned) send histograms", p.stderr)
+
     def test_sharded_weight_tables_equal_a_single_run(self):
         """`weights --shard K/N`: the shards split the data's chunks and the simulation's (one list after the
         other); the merged weight table (JSON and PIDVar CSV) equals a single run's."""
