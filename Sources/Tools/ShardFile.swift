@@ -51,13 +51,25 @@ struct ShardPartials: Codable, Sendable {
   var fitSample: [ChunkPartials<FitSampleAggregate>.Entry]?
   /// `weights`: the simulation's tables (the data's are `tables`).
   var mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
+  /// `roc`: the mis-ID sample's tables (the signal's are `tables`).
+  var misIDTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
+  /// `plot`: the data's histograms per selection.
+  var selectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]?
+  /// `plot`: the simulation's histograms per selection.
+  var mcSelectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]?
+  /// `kde fit`: the binned grid (and its bootstrap replicas).
+  var densityGrid: [ChunkPartials<DensityGridAggregate>.Entry]?
 
   init(
     efficiency: [ChunkPartials<EfficiencyAggregate>.Entry]? = nil, count: [ChunkPartials<CountAggregate>.Entry]? = nil,
     histogram: [ChunkPartials<HistogramAggregate>.Entry]? = nil,
     tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
     fitSample: [ChunkPartials<FitSampleAggregate>.Entry]? = nil,
-    mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil
+    mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
+    misIDTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
+    selectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]? = nil,
+    mcSelectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]? = nil,
+    densityGrid: [ChunkPartials<DensityGridAggregate>.Entry]? = nil
   ) {
     self.mcTables = mcTables
     self.efficiency = efficiency
@@ -65,11 +77,17 @@ struct ShardPartials: Codable, Sendable {
     self.histogram = histogram
     self.tables = tables
     self.fitSample = fitSample
+    self.misIDTables = misIDTables
+    self.selectionHistograms = selectionHistograms
+    self.mcSelectionHistograms = mcSelectionHistograms
+    self.densityGrid = densityGrid
   }
 
   enum CodingKeys: String, CodingKey {
     case efficiency, count, histogram, tables
-    case fitSample = "fit_sample", mcTables = "mc_tables"
+    case fitSample = "fit_sample", mcTables = "mc_tables", misIDTables = "misid_tables"
+    case selectionHistograms = "selection_histograms", mcSelectionHistograms = "mc_selection_histograms"
+    case densityGrid = "density_grid"
   }
 }
 
@@ -110,9 +128,32 @@ extension QueryPartialFile where Partials == ShardPartials {
     try make(command: command, arguments: arguments, shard: shard, chunkRanges: source.chunkRanges, input: input, body)
   }
 
-  /// The same for a command reading several sources: `chunkRanges` lists
-  /// all their chunks, one source after the other; `body` splits the range.
+  /// The same for a command reading several sources (data and simulation,
+  /// signal and mis-ID sample): the shards split all their chunks, one
+  /// source after the other; `body` gets each source's part of the shard
+  /// (in the source's own chunk numbers; empty where the shard lies elsewhere).
   static func make(
+    command: String, arguments: [String], shard: (shard: Int, shards: Int), sources: [any ColumnSource], input: InputOptions,
+    _ body: ([Range<Int>]) throws -> ShardPartials
+  ) throws -> ShardFile {
+    var all: [Range<Int>] = []
+    var firstChunk: [Int] = []
+    for source in sources {
+      let offset = all.last?.upperBound ?? 0
+      firstChunk.append(all.count)
+      all += source.chunkRanges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
+    }
+    return try make(command: command, arguments: arguments, shard: shard, chunkRanges: all, input: input) { chunks in
+      try body(zip(sources, firstChunk).map { source, first in
+        let n = source.chunkRanges.count
+        return (min(max(chunks.lowerBound - first, 0), n))..<(min(max(chunks.upperBound - first, 0), n))
+      })
+    }
+  }
+
+  /// The same over the chunk ranges of several sources concatenated (the
+  /// rows numbered on across them); `body` splits the range.
+  private static func make(
     command: String, arguments: [String], shard: (shard: Int, shards: Int), chunkRanges: [Range<Int>], input: InputOptions,
     _ body: (Range<Int>) throws -> ShardPartials
   ) throws -> ShardFile {
