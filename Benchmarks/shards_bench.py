@@ -7,7 +7,8 @@
 3. On paper: 1,000 shards of a 1 TB processing on M nodes, from the measured CPU per row, the measured fixed
    cost of a shard process and of the 1,000-partial merge, and an assumed read rate per node (stated).
 
-Usage: python Benchmarks/shards_bench.py BIN [--n 2000000] [--rounds 5]
+Usage: python Benchmarks/shards_bench.py BIN [--n 2000000] [--rounds 5] [--codec none|lz4|zstd]
+(--codec: how the generated store compresses its columns; a production's store would be compressed.)
 """
 import argparse
 import datetime
@@ -41,11 +42,12 @@ def main():
     ap.add_argument("bin")
     ap.add_argument("--n", type=int, default=2_000_000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--codec", default="none")
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="syscorr-shardbench-") as d:
         store = ["--store", os.path.join(d, "store")]
         subprocess.run([a.bin, "generate", "--mode", "Dst", "--sample", "data", "--proc", "p", "--events", str(a.n),
-                        "--seed", "1", "--files", "4", *store], check=True, capture_output=True)
+                        "--seed", "1", "--files", "4", "--codec", a.codec, *store], check=True, capture_output=True)
         subprocess.run([a.bin, "fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--write-sweights", *store],
                        check=True, capture_output=True)
         q = [a.bin, "query", "--mode", "Dst", "--proc", "p", "--sample", "data", "--cut", "in_fit", "--weight", "sweight",
@@ -80,7 +82,7 @@ def main():
         many = os.path.join(d, "many")
         os.makedirs(many)
         for k in range(1, 1001):
-            c = dict(template, shard=k, shards=1000, chunks=[k - 1, k], chunk_count=1000)
+            c = dict(template, shards=1000, parts=[{"shard": k, "chunks": [k - 1, k], "rows": 65536}], chunk_count=1000)
             entry = dict(template["partials"]["tables"][0], first_row=(k - 1) * 65536)
             c["partials"] = {"tables": [entry]}
             with open(os.path.join(many, f"{k}.json"), "w") as f:
@@ -97,6 +99,7 @@ def main():
     per_shard = (med["sharded_cpu"] - med["single_cpu"]) / 8
     per_row = med["single_cpu"] / a.n
     print()
+    print(f"codec {a.codec}")
     print("| rows | one process, CPU | 8 shards + merge, CPU | overhead | fixed CPU per shard process | merge of 1,000 partial 2-D tables |")
     print("|---|---|---|---|---|---|")
     print(f"| {a.n:,} | {med['single_cpu'] * 1e3:.0f} ms | {med['sharded_cpu'] * 1e3:.0f} ms | {overhead * 100:+.0f} % | "
@@ -115,7 +118,7 @@ def main():
               f"(no queueing); sharding's own CPU {1000 * per_shard / (rows_tb * per_row) * 100:.1f} % of the scan")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
     with open(os.path.join(HERE, "results", f"shards-{datetime.date.today()}.jsonl"), "a") as f:
-        f.write(json.dumps({"n": a.n, **med, "merge_1000": merge1000,
+        f.write(json.dumps({"n": a.n, "codec": a.codec, **med, "merge_1000": merge1000,
                             "date": datetime.datetime.now().isoformat(timespec="seconds")}) + "\n")
 
 

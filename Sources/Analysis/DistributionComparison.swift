@@ -96,58 +96,94 @@ public struct DistributionComparison: Sendable, Codable, Equatable {
     _ r: Request, particle: String?, mode: CalibrationMode?, data: any ColumnSource, mc: (any ColumnSource)?,
     aliases: [String: String] = [:]
   ) throws -> DistributionComparison {
-    let (dataSums, expressions) = try fill(r, weight: r.weight, particle: particle, mode: mode, source: data, aliases: aliases)
-    let mcSums = try mc.map { try fill(r, weight: r.mcWeight, particle: particle, mode: mode, source: $0, aliases: aliases).0 }
-    let labels = r.overlays.isEmpty ? [""] : r.overlays
-    let widths = zip(r.axis.edges, r.axis.edges.dropFirst()).map { $1 - $0 }
-    func histogram(_ h: HistogramAggregate.Result, _ label: String, scale: Double?) -> Histogram {
-      let n = r.axis.bins
-      let sumW = Array(h.sumW[1...n]), sumW2 = Array(h.sumW2[1...n])
-      let total = sumW.reduce(0, +)
-      let s = scale ?? (r.density ? 1 / total : 1)
-      let perWidth = r.density
-      return Histogram(
-        selection: label, entries: h.entries, sumW: sumW, sumW2: sumW2, underflow: h.sumW[0], overflow: h.sumW[n + 1],
-        underflowW2: h.sumW2[0], overflowW2: h.sumW2[n + 1], scale: s,
-        values: sumW.indices.map { sumW[$0] * s / (perWidth ? widths[$0] : 1) },
-        errors: sumW2.indices.map { sumW2[$0].squareRoot() * s / (perWidth ? widths[$0] : 1) })
-    }
-    let dataHistograms = zip(dataSums.histograms, labels).map { histogram($0, $1, scale: nil) }
-    var mcHistograms: [Histogram] = []
-    var ratios: [Ratio] = []
-    if let mcSums {
-      for (k, (h, label)) in zip(mcSums.histograms, labels).enumerated() {
-        let mcTotal = h.sumW[1...r.axis.bins].reduce(0, +)
-        // density: unit area; otherwise the data's in-range Σw
-        let scale = r.density ? 1 / mcTotal : dataHistograms[k].sumW.reduce(0, +) / mcTotal
-        let m = histogram(h, label, scale: scale)
-        mcHistograms.append(m)
-        let d = dataHistograms[k]
-        var values: [Double] = [], errors: [Double] = []
-        for i in d.values.indices {
-          let mv = m.values[i], dv = d.values[i]
-          guard mv > 0, mv.isFinite, dv.isFinite else {
-            values.append(.nan)
-            errors.append(.nan)
-            continue
-          }
-          values.append(dv / mv)
-          errors.append((d.errors[i] * d.errors[i] / (mv * mv) + dv * dv * m.errors[i] * m.errors[i] / (mv * mv * mv * mv)).squareRoot())
-        }
-        ratios.append(Ratio(selection: label, values: values, errors: errors))
-      }
-    }
-    return DistributionComparison(
-      expression: r.expression, expressions: expressions, particle: particle, edges: r.axis.edges,
-      regular: { if case .regular = r.axis.kind { true } else { false } }(), selection: r.selection,
-      weight: r.weight, mcWeight: mc == nil ? nil : r.mcWeight, density: r.density, data: dataHistograms, mc: mcHistograms,
-      ratios: ratios)
+    let p = try plan(r, particle: particle, mode: mode, data: data, mc: mc, aliases: aliases)
+    return p.comparison(
+      data: try p.data.query.run(p.data.aggregate, threads: r.threads),
+      mc: try p.mc.map { try $0.query.run($0.aggregate, threads: r.threads) })
   }
 
-  /// One scan of one sample: the histogram of every selection.
-  static func fill(
+  /// One sample's scan: its query and the histograms it fills.
+  public struct Scan: Sendable {
+    public let query: Query
+    public let aggregate: SelectionHistogramsAggregate
+  }
+
+  /// A comparison ready to run: one scan per sample (to run at once, or
+  /// shard by shard: `Query.partial`), and how their sums become the comparison.
+  public struct Plan: Sendable {
+    public let data: Scan
+    /// nil without a simulation sample.
+    public let mc: Scan?
+    let request: Request
+    let particle: String?
+
+    /// The comparison of the scans' results (`mc` with a simulation sample).
+    public func comparison(data dataSums: SelectionHistogramsAggregate.Result, mc mcSums: SelectionHistogramsAggregate.Result?)
+      -> DistributionComparison
+    {
+      let r = request
+      let labels = r.overlays.isEmpty ? [""] : r.overlays
+      let widths = zip(r.axis.edges, r.axis.edges.dropFirst()).map { $1 - $0 }
+      func histogram(_ h: HistogramAggregate.Result, _ label: String, scale: Double?) -> Histogram {
+        let n = r.axis.bins
+        let sumW = Array(h.sumW[1...n]), sumW2 = Array(h.sumW2[1...n])
+        let total = sumW.reduce(0, +)
+        let s = scale ?? (r.density ? 1 / total : 1)
+        let perWidth = r.density
+        return Histogram(
+          selection: label, entries: h.entries, sumW: sumW, sumW2: sumW2, underflow: h.sumW[0], overflow: h.sumW[n + 1],
+          underflowW2: h.sumW2[0], overflowW2: h.sumW2[n + 1], scale: s,
+          values: sumW.indices.map { sumW[$0] * s / (perWidth ? widths[$0] : 1) },
+          errors: sumW2.indices.map { sumW2[$0].squareRoot() * s / (perWidth ? widths[$0] : 1) })
+      }
+      let dataHistograms = zip(dataSums.histograms, labels).map { histogram($0, $1, scale: nil) }
+      var mcHistograms: [Histogram] = []
+      var ratios: [Ratio] = []
+      if let mcSums {
+        for (k, (h, label)) in zip(mcSums.histograms, labels).enumerated() {
+          let mcTotal = h.sumW[1...r.axis.bins].reduce(0, +)
+          // density: unit area; otherwise the data's in-range Σw
+          let scale = r.density ? 1 / mcTotal : dataHistograms[k].sumW.reduce(0, +) / mcTotal
+          let m = histogram(h, label, scale: scale)
+          mcHistograms.append(m)
+          let d = dataHistograms[k]
+          var values: [Double] = [], errors: [Double] = []
+          for i in d.values.indices {
+            let mv = m.values[i], dv = d.values[i]
+            guard mv > 0, mv.isFinite, dv.isFinite else {
+              values.append(.nan)
+              errors.append(.nan)
+              continue
+            }
+            values.append(dv / mv)
+            errors.append((d.errors[i] * d.errors[i] / (mv * mv) + dv * dv * m.errors[i] * m.errors[i] / (mv * mv * mv * mv)).squareRoot())
+          }
+          ratios.append(Ratio(selection: label, values: values, errors: errors))
+        }
+      }
+      return DistributionComparison(
+        expression: r.expression, expressions: data.aggregate.tracks.map(\.expression), particle: particle, edges: r.axis.edges,
+        regular: { if case .regular = r.axis.kind { true } else { false } }(), selection: r.selection,
+        weight: r.weight, mcWeight: mc == nil ? nil : r.mcWeight, density: r.density, data: dataHistograms, mc: mcHistograms,
+        ratios: ratios)
+    }
+  }
+
+  /// The plan of `compute` (same parameters and errors).
+  public static func plan(
+    _ r: Request, particle: String?, mode: CalibrationMode?, data: any ColumnSource, mc: (any ColumnSource)?,
+    aliases: [String: String] = [:]
+  ) throws -> Plan {
+    Plan(
+      data: try scan(r, weight: r.weight, particle: particle, mode: mode, source: data, aliases: aliases),
+      mc: try mc.map { try scan(r, weight: r.mcWeight, particle: particle, mode: mode, source: $0, aliases: aliases) },
+      request: r, particle: particle)
+  }
+
+  /// One sample's scan: the histogram of every selection.
+  static func scan(
     _ r: Request, weight: String?, particle: String?, mode: CalibrationMode?, source: any ColumnSource, aliases: [String: String]
-  ) throws -> (SelectionHistogramsAggregate.Result, [String]) {
+  ) throws -> Scan {
     let overlays = r.overlays.isEmpty ? [""] : r.overlays
     func and(_ a: String, _ b: String) -> String {
       let parts = [a, b].filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
@@ -168,9 +204,9 @@ public struct DistributionComparison: Sendable, Codable, Equatable {
         .init(expression: t.1(r.expression), selections: overlays.map { o in and(perTrack ? cuts[k] : "", t.1(o)) })
       }
     }
-    let query = try Query(cut: cut, weight: weight, aliases: aliases, source: source)
-    let sums = try query.run(SelectionHistogramsAggregate(axis: r.axis, tracks: tracks), threads: r.threads)
-    return (sums, tracks.map(\.expression))
+    return Scan(
+      query: try Query(cut: cut, weight: weight, aliases: aliases, source: source),
+      aggregate: SelectionHistogramsAggregate(axis: r.axis, tracks: tracks))
   }
 }
 

@@ -101,6 +101,119 @@ public struct PIDDensity: Sendable {
   public static func fit(
     _ request: Request, source: any ColumnSource, aliases: [String: String] = [:]
   ) throws -> PIDDensity {
+    let p = try plan(try boxed(request, source: source, aliases: aliases), source: source, aliases: aliases)
+    return try p.density(try p.query.run(p.aggregate, threads: request.threads))
+  }
+
+  /// `request` with every box it lacks (`ranges`, `pidRange`) found from
+  /// the selected rows (one scan; none when all are given): the extent of
+  /// each kinematic variable; for the PID [0, 1] if its values lie there,
+  /// else their extent.
+  /// - Throws: `PIDDensityError` (`.noSpread` for a single value, `.noData`), `QueryError`.
+  public static func boxed(_ request: Request, source: any ColumnSource, aliases: [String: String] = [:]) throws -> Request {
+    try check(request)
+    var r = request
+    var ranges = request.ranges ?? request.kinematics.map { _ in nil }
+    guard ranges.contains(where: { $0 == nil }) || request.pidRange == nil else { return request }
+    let query = try Query(cut: request.selection, weight: request.weight, aliases: aliases, source: source)
+    let extent = try query.run(ValueRangeAggregate(request.kinematics + [request.pid]), threads: request.threads)
+    if extent.allSatisfy({ $0 == nil }) { throw PIDDensityError.noData(outside: 0) }
+    for j in ranges.indices where ranges[j] == nil {
+      guard let e = extent[j], e.upper > e.lower else { throw PIDDensityError.noSpread(request.kinematics[j]) }
+      ranges[j] = (e.lower, e.upper)
+    }
+    if r.pidRange == nil {
+      guard let e = extent.last!, e.upper > e.lower else { throw PIDDensityError.noSpread(request.pid) }
+      r.pidRange = e.lower >= 0 && e.upper <= 1 ? (0, 1) : (e.lower, e.upper)
+    }
+    r.ranges = ranges
+    return r
+  }
+
+  /// A density ready to bin: the scan's query and aggregate (to run at
+  /// once, or shard by shard: `Query.partial`; the bootstrap replicas
+  /// depend on row numbers only), and how the binned grid becomes the density.
+  public struct Plan: Sendable {
+    public let query: Query
+    public let aggregate: DensityGridAggregate
+    let request: Request
+
+    /// Smooths the binned grid into the density and its variants.
+    /// - Throws: `PIDDensityError.noData` when no selected row with positive weight lies in the box.
+    public func density(_ binned: DensityGridAggregate.Result) throws -> PIDDensity {
+      let request = self.request
+      let axes = aggregate.axes
+      guard binned.inside > 0, binned.sumW > 0 else { throw PIDDensityError.noData(outside: binned.outside) }
+      var bandwidths: [Double]
+      let rule: String
+      if let b = request.bandwidths {
+        bandwidths = Array(b.dropFirst()) + [b[0]]
+        rule = "given"
+      } else {
+        bandwidths = binned.grid.silvermanBandwidths(effectiveCount: binned.effectiveCount)
+        rule = "silverman"
+      }
+      let fixed = binned.grid.smoothed(sigmas: bandwidths, boundary: request.boundary)
+      let pilot = request.adaptive ? fixed.normalised() : nil
+      let smooth = { (g: DensityGrid, scale: Double) -> DensityGrid in
+        if let pilot {
+          return g.adaptivelySmoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary, pilot: pilot)
+        }
+        return g.smoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary)
+      }
+      let nominalWeights = request.adaptive ? smooth(binned.grid, 1) : fixed
+      guard let density = nominalWeights.normalised() else { throw PIDDensityError.noData(outside: binned.outside) }
+      var variants: [String: DensityGrid] = [:]
+      if request.bandwidthVariations {
+        for (name, scale) in [("bw_down", 0.5), ("bw_up", 2.0)] {
+          if let g = smooth(binned.grid, scale).normalised() { variants[name] = g }
+        }
+      }
+      for (r, g) in binned.replicas.enumerated() {
+        if let s = smooth(g, 1).normalised() { variants["stat_\(r)"] = s }
+      }
+      let n = axes.last!.cells
+      var nodeWeights = [Double](repeating: 0, count: nominalWeights.count / n)
+      for (k, v) in nominalWeights.values.enumerated() { nodeWeights[k / n] += v }
+      let settings = Settings(
+        pid: request.pid, kinematics: request.kinematics, selection: request.selection, weight: request.weight,
+        transform: request.transform, boundary: request.boundary, axes: axes, bandwidths: bandwidths, bandwidthRule: rule,
+        adaptive: request.adaptive, entries: binned.inside, sumW: binned.sumW, effectiveCount: binned.effectiveCount, outside: binned.outside,
+        outsideW: binned.outsideW, replicas: request.replicas, seed: request.seed)
+      return PIDDensity(
+        settings: settings, density: density, variants: variants, nodeWeights: nodeWeights,
+        dataMarginals: zip(binned.marginals, binned.marginals2).map { ($0, $1) })
+    }
+  }
+
+  /// The plan of a request whose box is complete (every `ranges` entry and
+  /// `pidRange` given, e.g. by `boxed`): the binning needs no other scan.
+  /// - Throws: `PIDDensityError` (`.noBox` naming a variable without one), `QueryError`.
+  public static func plan(_ request: Request, source: any ColumnSource, aliases: [String: String] = [:]) throws -> Plan {
+    try check(request)
+    let cellsPIDFirst = request.cells ?? ([200] + request.kinematics.map { _ in 64 })
+    let ranges = request.ranges ?? request.kinematics.map { _ in nil }
+    if let j = ranges.firstIndex(where: { $0 == nil }) { throw PIDDensityError.noBox(request.kinematics[j]) }
+    guard let pidRange = request.pidRange else { throw PIDDensityError.noBox(request.pid) }
+    let query = try Query(cut: request.selection, weight: request.weight, aliases: aliases, source: source)
+    if request.transform == .logit, pidRange.0 < 0 || pidRange.1 > 1 {
+      throw PIDDensityError.logitOutsideUnitInterval(request.pid)
+    }
+    let (plo, phi) = request.transform.range(pidRange.0, pidRange.1)
+    var axes: [DensityGrid.Axis] = []
+    for (j, r) in ranges.enumerated() {
+      guard let r, r.0 < r.1, r.0.isFinite, r.1.isFinite else { throw PIDDensityError.badRange(request.kinematics[j]) }
+      axes.append(.init(lower: r.0, upper: r.1, cells: cellsPIDFirst[j + 1]))
+    }
+    axes.append(.init(lower: plo, upper: phi, cells: cellsPIDFirst[0]))
+    let expressions = request.kinematics + [request.transform.expression("(\(request.pid))")]
+    return Plan(
+      query: query, aggregate: DensityGridAggregate(expressions, axes: axes, replicas: request.replicas, seed: request.seed),
+      request: request)
+  }
+
+  /// The settings' own checks (before any scan).
+  static func check(_ request: Request) throws {
     let d = request.kinematics.count + 1
     guard !request.kinematics.isEmpty else { throw PIDDensityError.noKinematics }
     guard request.kinematics.count <= 8 else { throw PIDDensityError.tooManyAxes(d) }
@@ -116,75 +229,6 @@ public struct PIDDensity: Sendable {
     if let r = request.ranges, r.count != request.kinematics.count {
       throw PIDDensityError.wrongCount(option: "range", expected: request.kinematics.count, got: r.count)
     }
-    let query = try Query(cut: request.selection, weight: request.weight, aliases: aliases, source: source)
-    // the box: given, or the extent of the selected rows
-    var ranges = request.ranges ?? request.kinematics.map { _ in nil }
-    var pidRange = request.pidRange
-    if ranges.contains(where: { $0 == nil }) || pidRange == nil {
-      let extent = try query.run(ValueRangeAggregate(request.kinematics + [request.pid]), threads: request.threads)
-      if extent.allSatisfy({ $0 == nil }) { throw PIDDensityError.noData(outside: 0) }
-      for j in ranges.indices where ranges[j] == nil {
-        guard let e = extent[j], e.upper > e.lower else { throw PIDDensityError.noSpread(request.kinematics[j]) }
-        ranges[j] = (e.lower, e.upper)
-      }
-      if pidRange == nil {
-        guard let e = extent.last!, e.upper > e.lower else { throw PIDDensityError.noSpread(request.pid) }
-        pidRange = e.lower >= 0 && e.upper <= 1 ? (0, 1) : (e.lower, e.upper)
-      }
-    }
-    if request.transform == .logit, let r = pidRange, r.0 < 0 || r.1 > 1 {
-      throw PIDDensityError.logitOutsideUnitInterval(request.pid)
-    }
-    let (plo, phi) = request.transform.range(pidRange!.0, pidRange!.1)
-    var axes: [DensityGrid.Axis] = []
-    for (j, r) in ranges.enumerated() {
-      guard let r, r.0 < r.1, r.0.isFinite, r.1.isFinite else { throw PIDDensityError.badRange(request.kinematics[j]) }
-      axes.append(.init(lower: r.0, upper: r.1, cells: cellsPIDFirst[j + 1]))
-    }
-    axes.append(.init(lower: plo, upper: phi, cells: cellsPIDFirst[0]))
-    let expressions = request.kinematics + [request.transform.expression("(\(request.pid))")]
-    let binned = try query.run(
-      DensityGridAggregate(expressions, axes: axes, replicas: request.replicas, seed: request.seed), threads: request.threads)
-    guard binned.inside > 0, binned.sumW > 0 else { throw PIDDensityError.noData(outside: binned.outside) }
-    var bandwidths: [Double]
-    let rule: String
-    if let b = request.bandwidths {
-      bandwidths = Array(b.dropFirst()) + [b[0]]
-      rule = "given"
-    } else {
-      bandwidths = binned.grid.silvermanBandwidths(effectiveCount: binned.effectiveCount)
-      rule = "silverman"
-    }
-    let fixed = binned.grid.smoothed(sigmas: bandwidths, boundary: request.boundary)
-    let pilot = request.adaptive ? fixed.normalised() : nil
-    let smooth = { (g: DensityGrid, scale: Double) -> DensityGrid in
-      if let pilot {
-        return g.adaptivelySmoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary, pilot: pilot)
-      }
-      return g.smoothed(sigmas: bandwidths.map { $0 * scale }, boundary: request.boundary)
-    }
-    let nominalWeights = request.adaptive ? smooth(binned.grid, 1) : fixed
-    guard let density = nominalWeights.normalised() else { throw PIDDensityError.noData(outside: binned.outside) }
-    var variants: [String: DensityGrid] = [:]
-    if request.bandwidthVariations {
-      for (name, scale) in [("bw_down", 0.5), ("bw_up", 2.0)] {
-        if let g = smooth(binned.grid, scale).normalised() { variants[name] = g }
-      }
-    }
-    for (r, g) in binned.replicas.enumerated() {
-      if let s = smooth(g, 1).normalised() { variants["stat_\(r)"] = s }
-    }
-    let n = axes.last!.cells
-    var nodeWeights = [Double](repeating: 0, count: nominalWeights.count / n)
-    for (k, v) in nominalWeights.values.enumerated() { nodeWeights[k / n] += v }
-    let settings = Settings(
-      pid: request.pid, kinematics: request.kinematics, selection: request.selection, weight: request.weight,
-      transform: request.transform, boundary: request.boundary, axes: axes, bandwidths: bandwidths, bandwidthRule: rule,
-      adaptive: request.adaptive, entries: binned.inside, sumW: binned.sumW, effectiveCount: binned.effectiveCount, outside: binned.outside,
-      outsideW: binned.outsideW, replicas: request.replicas, seed: request.seed)
-    return PIDDensity(
-      settings: settings, density: density, variants: variants, nodeWeights: nodeWeights,
-      dataMarginals: zip(binned.marginals, binned.marginals2).map { ($0, $1) })
   }
 
   // MARK: - Files
@@ -260,6 +304,8 @@ public enum PIDDensityError: Error, Sendable, Equatable {
   case gridTooLarge(cells: Double)
   case badBandwidth([Double])
   case badRange(String)
+  /// The box of this variable is not given, and the plan cannot find it (a sharded density).
+  case noBox(String)
   case noSpread(String)
   case logitOutsideUnitInterval(String)
   /// No selected row inside the box (or no positive weight).

@@ -198,7 +198,9 @@ struct CLIFuzzer {
   mutating func positional(for command: String) -> String {
     switch command {
     case "show-variables", "truth": pick(["Dst", "dst", "KS", "Lambda0", "tau3x1", "Nope", ""])
-    case "ingest", "ls", "add-columns", "merge": pick(files())
+    case "ingest", "ls", "add-columns": pick(files())
+    // the partials the shards of this run wrote (--partial), of any command
+    case "merge": pick(files() + (0..<3).map { directory + "/part\($0).json" })
     case "fw": pick([directory + "/workflow.yaml", directory + "/model.yaml", directory + "/missing.yaml", directory])
     case "aliases": pick(["D*+ -> [D0 -> K- pi+] pi+", "^D0 -> ^K- ^pi+", "D0 ->", "", "K_S0 -> pi+ pi-", "(("])
     default: anyValue()
@@ -276,6 +278,9 @@ struct CLIFuzzer {
     case "hist", "mass": return pick(["D0_M", "D0_K_p", "D0_K_cosTheta", "M", "min(D0_K_p, 2)", "x", "", "D0_K_charge"])
     case "columns", "vars": return pick(["D0_M", "D0_M,D0_K_p", "min(D0_K_p, 2)", "a=D0_M*2,b=D0_K_p", "x", "", "a=1,a=2", "p,charge"])
     case "bins", "binned": return pick(["1", "4", "0", "-3", "100", "99999999999999", "x", "2.5"])
+    case "range" where command == "kde fit":
+      // VAR=lo,hi; a shard needs one for every axis
+      return pick(["p=0,5", "cosTheta=-1,1", "kaonID=0,1", "pionID=0,1", "M=1.8,1.9", "p=1,0", "x=0,1", "p", "=0,1", "p=0,inf"])
     case "range": return pick(["1.8,1.9", "0,1", "1,0", "nan,1", "-1,1", "a,b", "1", "1.85,1.88", ""])
     case "edges": return pick(["0,1,2", "2,1", "0", "0,nan", "0,0.5,1e308", "-1,0,1", ""])
     case "out", "plot":

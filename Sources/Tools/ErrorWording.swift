@@ -121,6 +121,7 @@ enum ErrorWording {
     case .gridTooLarge(let cells): return "--grid: \(Output.compact(cells)) cells is more than the 50,000,000 a density may have"
     case .badBandwidth(let b): return "--bandwidth \(b.map(Output.compact).joined(separator: ",")): bandwidths must be positive"
     case .badRange(let v): return "--range \(v): the box must be finite with lo < hi"
+    case .noBox(let v): return "--range \(v)=lo,hi is needed: a sharded density bins a box given before the scan"
     case .noSpread(let v): return "\(v) takes a single value (or none) on the selected rows; give its box with --range \(v)=lo,hi"
     case .logitOutsideUnitInterval(let v): return "--pid-transform logit needs \(v) in [0, 1]; use --pid-transform none"
     case .noData(let outside):

@@ -69,6 +69,12 @@ struct KDEFitCommand: ParsableCommand {
       (`density_bw_down`, `density_bw_up`, `density_stat_<i>`), `node_weight`,
       the axes' centres and the settings (JSON attribute): h5py reads it.
 
+      With --shard K/N --partial F.json a job bins its part of the chunks (the
+      bootstrap replicas depend on row numbers only); `syscorr merge --out
+      FILE.h5` smooths the grid and writes the density exactly as a single
+      run. Every shard bins the same box, so each axis needs its --range
+      (a single run finds missing ones from the data, in a scan of its own).
+
       Example:
         syscorr kde fit --mode Dst --proc proc12 --sample data --particle K --pid kaonID \\
           --vars p,cosTheta --weight sweight --cut in_fit --grid 200,64,32 --out kaon-kde.h5
@@ -119,8 +125,8 @@ struct KDEFitCommand: ParsableCommand {
   @Option(help: "Seed of the bootstrap replicas.")
   var seed: UInt64 = 1
 
-  @Option(help: "The density file to write: FILE.h5.")
-  var out: String
+  @Option(help: "The density file to write: FILE.h5 (required but with --partial).")
+  var out: String?
 
   @Option(help: "Validation plots: PREFIX_<axis>.svg per axis (data against the estimate's projection; numbers in .json beside).")
   var plot: String?
@@ -131,7 +137,13 @@ struct KDEFitCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a summary.")
   var json = false
 
+  @OptionGroup var sharding: ShardOptions
+
   func validate() throws {
+    if sharding.partial != nil, out != nil || plot != nil {
+      throw ValidationError("--partial writes a shard's grid: --out and --plot belong to `syscorr merge` or a single run")
+    }
+    if sharding.partial == nil && out == nil { throw ValidationError("give the density file to write: --out FILE.h5") }
     if replicas < 0 || replicas > 1000 { throw ValidationError("--replicas takes 0 to 1000") }
     if DensityGrid.Boundary(rawValue: boundary) == nil {
       throw ValidationError("--boundary \(boundary): use " + DensityGrid.Boundary.allCases.map(\.rawValue).joined(separator: ", "))
@@ -151,8 +163,36 @@ struct KDEFitCommand: ParsableCommand {
   }
 
   func run() throws {
-    try FileOutputOptions.checkTarget(out, force: force)
+    if let out { try FileOutputOptions.checkTarget(out, force: force) }
     let source = try input.openSource()
+    let (request, missing) = try request(source: source)
+    if let (shard, partial) = try sharding.requested() {
+      // every shard bins the same grid: its box cannot come from the data
+      if !missing.isEmpty {
+        let options = missing.map { "--range \($0)=lo,hi" }
+        throw CommandError(
+          "--shard: every shard bins the same box, which must be known before the scan; give "
+            + (options.count > 1 ? options.dropLast().joined(separator: ", ") + " and " : "") + options.last!)
+      }
+      let p = try PIDDensity.plan(request, source: source, aliases: aliases)
+      try ShardFile.make(
+        command: "kde fit", arguments: Array(CommandLine.arguments.dropFirst(3)), shard: shard, source: source, input: input
+      ) { chunks in
+        ShardPartials(densityGrid: try p.query.partial(ChunkPartials(p.aggregate), chunks: chunks, threads: parallelism.threads))
+      }.write(to: partial, json: json)
+      return
+    }
+    let started = Date()
+    let p = try PIDDensity.plan(try PIDDensity.boxed(request, source: source, aliases: aliases), source: source, aliases: aliases)
+    try present(try p.density(try p.query.run(p.aggregate, threads: parallelism.threads)), started: started)
+  }
+
+  var aliases: [String: String] { input.mode.flatMap(CalibrationMode.builtin(named:)).map { ["selection": $0.selection] } ?? [:] }
+
+  /// The request the options describe on `source` (bare variables as the
+  /// track's columns), and the variables without --range, as named (their
+  /// box is found from the data).
+  func request(source: any ColumnSource) throws -> (PIDDensity.Request, missing: [String]) {
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     let rewriting = TrackRewriting(particle: particle, mode: mode, columns: source.columns.map(\.name))
     let kinematics = try rewriting.rewrite(vars.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
@@ -190,11 +230,17 @@ struct KDEFitCommand: ParsableCommand {
       }
     }
     request.ranges = ranges
-    let aliases = mode.map { ["selection": $0.selection] } ?? [:]
-    let started = Date()
-    var density = try PIDDensity.fit(request, source: source, aliases: aliases)
+    let missing = zip(names, ranges).filter { $0.1 == nil }.map(\.0) + (request.pidRange == nil ? [pid] : [])
+    return (request, missing)
+  }
+
+  /// Writes the density (--out, --plot) and prints what was estimated, as a run does.
+  /// - Parameter command: the provenance written into the file (default: this process's command line).
+  func present(_ fitted: PIDDensity, started: Date, command: String = Output.commandLine) throws {
+    guard let out else { return }
+    var density = fitted
     density.settings.source = input.input ?? input.filesFrom ?? [input.mode, input.proc, input.sample].compactMap { $0 }.joined(separator: "/")
-    density.settings.command = Output.commandLine
+    density.settings.command = command
     try density.write(to: out)
     var plots: [String] = []
     if let plot {

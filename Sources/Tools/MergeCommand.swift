@@ -9,12 +9,15 @@ import Workflow
 struct MergeCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "merge",
-    abstract: "Merge the partials of a sharded query or efficiency table into its result.",
+    abstract: "Merge the partials of a sharded command (query, tables, fit, ROC curves, plot, density) into its result.",
     discussion: """
       Each shard runs as its own process (a batch job) and writes its
-      partial state (`query`, `efficiency`, `weights` or `fit` with --shard K/N
-      --partial F.json; a fit's shards gather its sample, and merge fits,
-      writing sWeights with --write-sweights, plots and JSON as `fit` does).
+      partial state (`query`, `efficiency`, `weights`, `fit`, `roc`, `plot` or
+      `kde fit` with --shard K/N --partial F.json; a fit's shards gather its
+      sample, and merge fits, writing sWeights with --write-sweights, plots
+      and JSON as `fit` does; a density's shards bin its grid, and merge
+      smooths it and writes --out FILE.h5 as `kde fit` does — its shards need
+      every box given by --range).
       merge checks that the partials belong to one command, version and
       input, that no chunk is counted twice and none is missing, then merges
       every chunk's partial in chunk order — the same merges a single run
@@ -34,7 +37,7 @@ struct MergeCommand: ParsableCommand {
         syscorr merge part-*.json --json
       """)
 
-  @Argument(help: "Partial files written by `query` or `efficiency` with --shard K/N --partial F.json.")
+  @Argument(help: "Partial files written by `query`, `efficiency`, `weights`, `fit`, `roc`, `plot` or `kde fit` with --shard K/N --partial F.json.")
   var partials: [String] = []
 
   @Option(help: "The number of shards expected (default: the N the partials name).")
@@ -43,10 +46,10 @@ struct MergeCommand: ParsableCommand {
   @Option(help: "Write the given shards' partials as one file, FILE.json, for a later merge (a stage of a merge tree); shards may be missing.")
   var partial: String?
 
-  @Option(help: "Write the result: histograms (query, UHI layout) or the table (efficiency: .csv, .json, .h5).")
+  @Option(help: "Write the result: histograms (query, UHI layout), the table (efficiency: .csv, .json, .h5; weights: .csv, .json), the curves (roc: .csv, .json), the plot (plot: FILE.svg and .json, .h5 beside it) or the density (kde fit: FILE.h5, required).")
   var out: String?
 
-  @Option(help: "efficiency: plot the tables, FILE.svg.")
+  @Option(help: "efficiency, roc: plot the tables or curves, FILE.svg; fit: the fit's plot; kde fit: the validation plots' PREFIX.")
   var plot: String?
 
   @Option(help: "weights: the PIDVar/SysVar table, FILE.csv.")
@@ -161,6 +164,28 @@ struct MergeCommand: ParsableCommand {
         gathered = .events(try ChunkPartials(aggregate).merged(try entries(\.fitSample)))
       }
       try fit.present(try job.run(gathered: gathered), mode: mode)
+    case "roc":
+      let roc = try ROCCommand.parse(arguments + options + (plot.map { ["--plot", $0] } ?? []))
+      let p = try roc.plans()
+      try roc.present(
+        signal: p.signal.tables(try ChunkPartials(p.signal.aggregate).merged(try entries(\.tables)))[0][0],
+        misID: p.misID.tables(try ChunkPartials(p.misID.aggregate).merged(try entries(\.misIDTables)))[0][0])
+    case "plot":
+      let command = try PlotCommand.parse(arguments + options)
+      let p = try command.plan()
+      try command.present(p.comparison(
+        data: try ChunkPartials(p.data.aggregate).merged(try entries(\.selectionHistograms)),
+        mc: try p.mc.map { try ChunkPartials($0.aggregate).merged(try entries(\.mcSelectionHistograms)) }))
+    case "kde fit":
+      // the shards binned the grid of a given box; the merge smooths it as `kde fit` does
+      let started = Date()
+      let kde = try KDEFitCommand.parse(arguments + options + (plot.map { ["--plot", $0] } ?? []))
+      let source = try kde.input.openSource()
+      let p = try PIDDensity.plan(try kde.request(source: source).0, source: source, aliases: kde.aliases)
+      let shards = "kde fit " + arguments.map { $0.contains(" ") ? "'\($0)'" : $0 }.joined(separator: " ")
+      try kde.present(
+        try p.density(try ChunkPartials(p.aggregate).merged(try entries(\.densityGrid))), started: started,
+        command: Output.commandLine + " (the shards of: \(shards))")
     default:
       throw CommandError("\(files[0].path): partials of `\(command)` cannot be merged")
     }

@@ -9,11 +9,13 @@ struct PlanCommand: ParsableCommand {
     commandName: "plan",
     abstract: "Write a Slurm, snakemake or b2luigi recipe that runs a command in shards and merges them.",
     discussion: """
-      The command after `--` (a `query`, `efficiency`, `weights` or `fit` of a
-      store set or file, as you would run it) becomes N shard jobs, each writing
-      DIR/parts/part-K.json, and a merge job writing DIR/result.json (what the
-      command prints with --json). SysCorr has no scheduler of its own: the
-      recipe is for the batch system you already use.
+      The command after `--` (a `query`, `efficiency`, `weights`, `fit`, `roc`
+      or `plot` of a store set or file, as you would run it) becomes N shard
+      jobs, each writing DIR/parts/part-K.json, and a merge job writing
+      DIR/result.json (what the command prints with --json). SysCorr has no
+      scheduler of its own: the recipe is for the batch system you already
+      use. (`kde fit` shards too, but its result is a density file: run its
+      shards and `syscorr merge … --out FILE.h5` yourself.)
 
         slurm      DIR/submit.sh: an sbatch job array and a merge job that
                    depends on it (afterok); `bash DIR/submit.sh` submits both
@@ -49,13 +51,20 @@ struct PlanCommand: ParsableCommand {
   var command: [String] = []
 
   static let kinds = ["slurm", "snakemake", "b2luigi"]
+  /// The commands whose merge prints the result (`--json`: DIR/result.json).
+  static let commands = ["query", "efficiency", "weights", "fit", "roc", "plot"]
 
   func validate() throws {
     guard Self.kinds.contains(emit) else { throw ValidationError("--emit \(emit): use " + Self.kinds.joined(separator: ", ")) }
     guard shards >= 1, shards <= 100_000 else { throw ValidationError("--shards takes 1 to 100000") }
     let words = command.first == "--" ? Array(command.dropFirst()) : command
-    guard let name = words.first, ["query", "efficiency", "weights", "fit"].contains(name) else {
-      throw ValidationError("give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query, efficiency, weights or fit)")
+    if words.first == "kde" {
+      throw ValidationError(
+        "plan writes result.json, and `kde fit` writes a density file: run `kde fit … --shard K/N --partial F.json` jobs and `syscorr merge F… --out FILE.h5` yourself")
+    }
+    guard let name = words.first, Self.commands.contains(name) else {
+      throw ValidationError(
+        "give the command to shard after `--`: syscorr plan --emit slurm --dir D -- query … (query, efficiency, weights, fit, roc or plot)")
     }
     let forbidden: Set<String> = ["--shard", "--partial", "--out", "--plot", "--pidvar", "--particle-weighting"]
     if words.contains(where: { forbidden.contains($0.split(separator: "=").first.map(String.init) ?? $0) }) {
@@ -72,6 +81,8 @@ struct PlanCommand: ParsableCommand {
       case "query": _ = try QueryCommand.parse(Array(words.dropFirst()))
       case "efficiency": _ = try EfficiencyCommand.parse(Array(words.dropFirst()))
       case "weights": _ = try WeightsCommand.parse(Array(words.dropFirst()))
+      case "roc": _ = try ROCCommand.parse(Array(words.dropFirst()))
+      case "plot": _ = try PlotCommand.parse(Array(words.dropFirst()))
       default: _ = try FitCommand.parse(Array(words.dropFirst()))
       }
     } catch {

@@ -26,6 +26,10 @@ struct PlotCommand: ParsableCommand {
       --out F.svg writes the plot, F.json (every number drawn) and F.h5 (the
       histograms, UHI: boost-histogram / hist read them).
 
+      With --shard K/N --partial F.json a job fills the histograms of its part
+      of the data's and the simulation's chunks (one list after the other);
+      `syscorr merge` writes and prints the plot exactly as a single run.
+
       Example (kaon ID of the D* kaon, sWeighted data vs simulation, two charges):
         syscorr plot --mode Dst --proc proc12 --sample data --mc-proc MC15ri \\
           --particle K --expr kaonID --bins 50 --range 0,1 --log \\
@@ -90,7 +94,12 @@ struct PlotCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a summary.")
   var json = false
 
+  @OptionGroup var sharding: ShardOptions
+
   func validate() throws {
+    if sharding.partial != nil, out != nil {
+      throw ValidationError("--partial writes a shard's sums: --out belongs to `syscorr merge` or a single run")
+    }
     if (bins == nil) != (range == nil) { throw ValidationError("give --bins N with --range LO,HI (or --edges e0,e1,...)") }
     if bins == nil && edges == nil { throw ValidationError("give the bins: --bins N --range LO,HI or --edges e0,e1,...") }
     if bins != nil && edges != nil { throw ValidationError("give either --bins/--range or --edges, not both") }
@@ -127,31 +136,65 @@ struct PlotCommand: ParsableCommand {
   }
 
   func run() throws {
+    for path in outputs { try FileOutputOptions.checkTarget(path, force: force) }
+    let p = try plan()
+    if let (shard, partial) = try sharding.requested() {
+      // the shards split the data's chunks and the simulation's, one list after the other
+      try ShardFile.make(
+        command: "plot", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
+        sources: [p.data.query.source] + (p.mc.map { [$0.query.source] } ?? []), input: input
+      ) { chunks in
+        ShardPartials(
+          selectionHistograms: try p.data.query.partial(ChunkPartials(p.data.aggregate), chunks: chunks[0], threads: parallelism.threads),
+          mcSelectionHistograms: try p.mc.map { try $0.query.partial(ChunkPartials($0.aggregate), chunks: chunks[1], threads: parallelism.threads) })
+      }.write(to: partial, json: json)
+      return
+    }
+    try present(p.comparison(
+      data: try p.data.query.run(p.data.aggregate, threads: parallelism.threads),
+      mc: try p.mc.map { try $0.query.run($0.aggregate, threads: parallelism.threads) }))
+  }
+
+  /// The files --out writes: FILE.svg, FILE.json, FILE.h5.
+  var outputs: [String] { out.map { [$0, Self.companions($0).json, Self.companions($0).uhi] } ?? [] }
+
+  /// The data sample's options (`--sample data` unless a sample or a file is given).
+  var dataOptions: InputOptions {
+    var o = input
+    if o.input == nil && o.sample == nil { o.sample = "data" }
+    return o
+  }
+
+  /// The simulation's options (nil without --mc-proc or --mc-input).
+  var mcOptions: InputOptions? {
+    guard mcProc != nil || mcInput != nil else { return nil }
+    var o = input
+    o.input = mcInput
+    o.proc = mcProc
+    o.sample = mcInput == nil ? "mc" : nil
+    return o
+  }
+
+  /// The scans of the data and of the simulation, if any.
+  func plan() throws -> DistributionComparison.Plan {
     var request = DistributionComparison.Request(expression: expr, axis: try axis())
-    let paths = out.map { [$0, Self.companions($0).json, Self.companions($0).uhi] } ?? []
-    for path in paths { try FileOutputOptions.checkTarget(path, force: force) }
     request.selection = select
     request.overlays = overlay
     request.weight = weight
     request.mcWeight = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
     request.density = density
     request.threads = parallelism.threads
-    var dataOptions = input
-    if dataOptions.input == nil && dataOptions.sample == nil { dataOptions.sample = "data" }
-    var mcOptions: InputOptions?
-    if mcProc != nil || mcInput != nil {
-      var o = input
-      o.input = mcInput
-      o.proc = mcProc
-      o.sample = mcInput == nil ? "mc" : nil
-      mcOptions = o
-    }
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
-    let aliases = mode.map { ["selection": $0.selection] } ?? [:]
-    let comparison = try DistributionComparison.compute(
-      request, particle: particle, mode: mode, data: try dataOptions.openSource(), mc: try mcOptions?.openSource(), aliases: aliases)
+    return try DistributionComparison.plan(
+      request, particle: particle, mode: mode, data: try dataOptions.openSource(), mc: try mcOptions?.openSource(),
+      aliases: mode.map { ["selection": $0.selection] } ?? [:])
+  }
+
+  /// Writes (--out) and prints the comparison as a run does.
+  func present(_ comparison: DistributionComparison) throws {
     if let out {
       // everything is computed before anything is written
+      let dataOptions = dataOptions, mcOptions = mcOptions
       let defaultTitle = [input.mode, dataOptions.proc, dataOptions.sample, input.input].compactMap { $0 }.joined(separator: " ")
         + (mcOptions.map { o in " vs " + [o.proc, o.sample, o.input].compactMap { $0 }.joined(separator: " ") } ?? "")
       // the first sample is named as selected (`--sample mc` alone is simulation)
@@ -169,7 +212,7 @@ struct PlotCommand: ParsableCommand {
       print(try Output.json(comparison))
     } else {
       print(Self.summary(comparison), terminator: "")
-      for path in paths { print("wrote \(path)") }
+      for path in outputs { print("wrote \(path)") }
     }
   }
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import ColumnStore
 import Foundation
 import Modes
+import Query
 import Report
 
 /// `syscorr roc`: ID efficiency against mis-ID rate over a threshold scan.
@@ -19,6 +20,10 @@ struct ROCCommand: ParsableCommand {
       sample; --bin makes one curve per kinematic bin. The AUC integrates the
       curve from (0, 0) to (1, 1) by trapezoids; its error is the delta-method
       one from the per-interval Σw² (docs/tables.md).
+
+      With --shard K/N --partial F.json a job fills the tables of its part of
+      both samples' chunks (one list after the other); `syscorr merge` writes
+      and prints the curves exactly as a single run.
 
       Example (kaon ID vs pion mis-ID on sWeighted D* data, two variables):
         syscorr roc --mode Dst --proc proc12 --sample data --particle K --misid-particle pi \\
@@ -80,8 +85,13 @@ struct ROCCommand: ParsableCommand {
   @Flag(help: "Print JSON instead of a summary.")
   var json = false
 
+  @OptionGroup var sharding: ShardOptions
+
   func validate() throws {
     if self.var.isEmpty { throw ValidationError("give at least one --var, e.g. --var kaonID") }
+    if sharding.partial != nil, out != nil || plot != nil {
+      throw ValidationError("--partial writes a shard's sums: --out and --plot belong to `syscorr merge` or a single run")
+    }
     if let out, !["csv", "json"].contains(URL(fileURLWithPath: out).pathExtension.lowercased()) {
       throw ValidationError("--out \(out): write the curves as .csv or .json")
     }
@@ -89,25 +99,52 @@ struct ROCCommand: ParsableCommand {
 
   func run() throws {
     for path in [out, plot].compactMap({ $0 }) { try FileOutputOptions.checkTarget(path, force: force) }
-    let cuts = try thresholdValues()
+    let p = try plans()
+    if let (shard, partial) = try sharding.requested() {
+      // the shards split the signal sample's chunks and the mis-ID sample's, one list after the other
+      try ShardFile.make(
+        command: "roc", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
+        sources: [p.signal.query.source, p.misID.query.source], input: input
+      ) { chunks in
+        ShardPartials(
+          tables: try p.signal.query.partial(ChunkPartials(p.signal.aggregate), chunks: chunks[0], threads: parallelism.threads),
+          misIDTables: try p.misID.query.partial(ChunkPartials(p.misID.aggregate), chunks: chunks[1], threads: parallelism.threads))
+      }.write(to: partial, json: json)
+      return
+    }
+    try present(
+      signal: p.signal.tables(try p.signal.query.run(p.signal.aggregate, threads: parallelism.threads))[0][0],
+      misID: p.misID.tables(try p.misID.query.run(p.misID.aggregate, threads: parallelism.threads))[0][0])
+  }
+
+  /// The plans of the signal sample's tables and the mis-ID sample's: one cut per variable and threshold each.
+  func plans() throws -> (signal: EfficiencyTable.Plan, misID: EfficiencyTable.Plan) {
     var misOptions = input
     if let misidInput { misOptions.input = misidInput }
     if let misidMode { misOptions.mode = misidMode }
     if let misidProc { misOptions.proc = misidProc }
     if let misidSample { misOptions.sample = misidSample }
-    func table(_ options: InputOptions, particle: String, species: String?) throws -> EfficiencyTable {
+    let cuts = ROCCurve.cuts(variables: self.var, thresholds: try thresholdValues())
+    func plan(_ options: InputOptions, particle: String, species: String?) throws -> EfficiencyTable.Plan {
       let mode = options.mode.flatMap(CalibrationMode.builtin(named:))
-      var r = EfficiencyTable.Request(axes: try EfficiencyCommand.axes(bin, default: []), cuts: ROCCurve.cuts(variables: self.var, thresholds: cuts))
+      var r = EfficiencyTable.Request(axes: try EfficiencyCommand.axes(bin, default: []), cuts: cuts)
       r.selection = select
       r.weight = weight
       r.trueSpecies = try species.map(TrackSelection.pdg)
       r.threads = parallelism.threads
-      return try EfficiencyTable.compute(
-        r, particle: particle, mode: mode, source: try options.openSource(), aliases: mode.map { ["selection": $0.selection] } ?? [:])
+      return try EfficiencyTable.plan(
+        r, particles: [particle], weights: [weight], mode: mode, source: try options.openSource(),
+        aliases: mode.map { ["selection": $0.selection] } ?? [:])
     }
-    let signal = try table(input, particle: particle, species: trueSpecies)
-    let misID = try table(misOptions, particle: misidParticle, species: misidTrueSpecies)
-    let roc = try ROCCurve(signal: signal, misID: misID, variables: self.var, thresholds: cuts)
+    return (
+      try plan(input, particle: particle, species: trueSpecies),
+      try plan(misOptions, particle: misidParticle, species: misidTrueSpecies)
+    )
+  }
+
+  /// The curves of the signal's and the mis-ID sample's tables, written and printed.
+  func present(signal: EfficiencyTable, misID: EfficiencyTable) throws {
+    let roc = try ROCCurve(signal: signal, misID: misID, variables: self.var, thresholds: try thresholdValues())
     if let out {
       let data = out.lowercased().hasSuffix(".json") ? try OutputFile.json(roc) : Data(roc.csv().utf8)
       try OutputFile.write(data, to: out)

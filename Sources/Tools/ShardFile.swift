@@ -53,6 +53,14 @@ struct ShardPartials: Codable, Sendable {
   var mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
   /// `fit --binned`: the histogram of the fit variable.
   var fitHistogram: [ChunkPartials<FitHistogramAggregate>.Entry]?
+  /// `roc`: the mis-ID sample's tables (the signal's are `tables`).
+  var misIDTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]?
+  /// `plot`: the data's histograms per selection.
+  var selectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]?
+  /// `plot`: the simulation's histograms per selection.
+  var mcSelectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]?
+  /// `kde fit`: the binned grid (and its bootstrap replicas).
+  var densityGrid: [ChunkPartials<DensityGridAggregate>.Entry]?
 
   init(
     efficiency: [ChunkPartials<EfficiencyAggregate>.Entry]? = nil, count: [ChunkPartials<CountAggregate>.Entry]? = nil,
@@ -60,7 +68,11 @@ struct ShardPartials: Codable, Sendable {
     tables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
     fitSample: [ChunkPartials<FitSampleAggregate>.Entry]? = nil,
     mcTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
-    fitHistogram: [ChunkPartials<FitHistogramAggregate>.Entry]? = nil
+    fitHistogram: [ChunkPartials<FitHistogramAggregate>.Entry]? = nil,
+    misIDTables: [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]? = nil,
+    selectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]? = nil,
+    mcSelectionHistograms: [ChunkPartials<SelectionHistogramsAggregate>.Entry]? = nil,
+    densityGrid: [ChunkPartials<DensityGridAggregate>.Entry]? = nil
   ) {
     self.mcTables = mcTables
     self.fitHistogram = fitHistogram
@@ -69,11 +81,17 @@ struct ShardPartials: Codable, Sendable {
     self.histogram = histogram
     self.tables = tables
     self.fitSample = fitSample
+    self.misIDTables = misIDTables
+    self.selectionHistograms = selectionHistograms
+    self.mcSelectionHistograms = mcSelectionHistograms
+    self.densityGrid = densityGrid
   }
 
   enum CodingKeys: String, CodingKey {
     case efficiency, count, histogram, tables
-    case fitSample = "fit_sample", mcTables = "mc_tables", fitHistogram = "fit_histogram"
+    case fitSample = "fit_sample", mcTables = "mc_tables", misIDTables = "misid_tables", fitHistogram = "fit_histogram"
+    case selectionHistograms = "selection_histograms", mcSelectionHistograms = "mc_selection_histograms"
+    case densityGrid = "density_grid"
   }
 
   /// Another file's entries beside these (a staged merge keeps every chunk's entry).
@@ -86,6 +104,10 @@ struct ShardPartials: Codable, Sendable {
     join(&fitSample, other.fitSample)
     join(&mcTables, other.mcTables)
     join(&fitHistogram, other.fitHistogram)
+    join(&misIDTables, other.misIDTables)
+    join(&selectionHistograms, other.selectionHistograms)
+    join(&mcSelectionHistograms, other.mcSelectionHistograms)
+    join(&densityGrid, other.densityGrid)
   }
 }
 
@@ -126,18 +148,48 @@ extension QueryPartialFile where Partials == ShardPartials {
     try make(command: command, arguments: arguments, shard: shard, chunkRanges: source.chunkRanges, input: input, body)
   }
 
-  /// The same for a command reading several sources: `chunkRanges` lists
-  /// all their chunks, one source after the other; `body` splits the range.
+  /// The same for a command reading several sources (data and simulation,
+  /// signal and mis-ID sample): the shards split all their chunks, one
+  /// source after the other; `body` gets each source's part of the shard
+  /// (in the source's own chunk numbers; empty where the shard lies elsewhere).
   static func make(
+    command: String, arguments: [String], shard: (shard: Int, shards: Int), sources: [any ColumnSource], input: InputOptions,
+    _ body: ([Range<Int>]) throws -> ShardPartials
+  ) throws -> ShardFile {
+    var all: [Range<Int>] = []
+    var firstChunk: [Int] = []
+    for source in sources {
+      let offset = all.last?.upperBound ?? 0
+      firstChunk.append(all.count)
+      all += source.chunkRanges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
+    }
+    // every set read, not only the first (--input's): a shard must not mix versions of the second sample
+    let sets = sources.compactMap { ($0 as? NtupleSet)?.manifest }.map { m in
+      "\(m.proc)/\(m.mode)/\(m.sample):" + m.files.map { "\($0.name)=\($0.entries):\($0.content ?? "")" }.joined(separator: ",")
+        + ";" + m.friends.map { "\($0.name)=\($0.files.joined(separator: ","))" }.joined(separator: ",")
+    }
+    return try make(command: command, arguments: arguments, shard: shard, chunkRanges: all, input: input, sets: sets) { chunks in
+      try body(zip(sources, firstChunk).map { source, first in
+        let n = source.chunkRanges.count
+        return (min(max(chunks.lowerBound - first, 0), n))..<(min(max(chunks.upperBound - first, 0), n))
+      })
+    }
+  }
+
+  /// The same over the chunk ranges of several sources concatenated (the
+  /// rows numbered on across them); `body` splits the range.
+  private static func make(
     command: String, arguments: [String], shard: (shard: Int, shards: Int), chunkRanges: [Range<Int>], input: InputOptions,
-    _ body: (Range<Int>) throws -> ShardPartials
+    sets: [String] = [], _ body: (Range<Int>) throws -> ShardPartials
   ) throws -> ShardFile {
     let chunks = Query.shardChunks(shard.shard - 1, of: shard.shards, chunkRanges: chunkRanges)
     let partials = try body(chunks)
     let rows = chunks.reduce(0) { $0 + chunkRanges[$1].count }
     let stored = [command] + commandArguments(arguments.first == command ? Array(arguments.dropFirst()) : arguments)
+    // `sets`: what describes each set read, hashed with the arguments
     return ShardFile(
-      version: SysCorr.version, query: try digest(stored, chunkRanges: chunkRanges, input: input), arguments: stored,
+      version: SysCorr.version, query: try digest(stored + sets, chunkRanges: chunkRanges, input: input),
+      arguments: stored,
       shards: shard.shards, parts: [Part(shard: shard.shard, chunks: chunks, rows: rows)], chunkCount: chunkRanges.count,
       partials: partials)
   }

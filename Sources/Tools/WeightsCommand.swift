@@ -103,19 +103,13 @@ struct WeightsCommand: ParsableCommand {
     let p = try plans()
     if let (shard, partial) = try sharding.requested() {
       // the shards split the data's chunks and the simulation's, one list after the other
-      let dataRanges = p.data.query.source.chunkRanges
-      let offset = dataRanges.last?.upperBound ?? 0
-      let all = dataRanges + p.mc.query.source.chunkRanges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
-      let nd = dataRanges.count
       try ShardFile.make(
         command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
-        chunkRanges: all, input: input
+        sources: [p.data.query.source, p.mc.query.source], input: input
       ) { chunks in
-        let d = min(chunks.lowerBound, nd)..<min(chunks.upperBound, nd)
-        let m = (max(chunks.lowerBound, nd) - nd)..<(max(chunks.upperBound, nd) - nd)
-        return ShardPartials(
-          tables: try p.data.query.partial(ChunkPartials(p.data.aggregate), chunks: d, threads: parallelism.threads),
-          mcTables: try p.mc.query.partial(ChunkPartials(p.mc.aggregate), chunks: m, threads: parallelism.threads))
+        ShardPartials(
+          tables: try p.data.query.partial(ChunkPartials(p.data.aggregate), chunks: chunks[0], threads: parallelism.threads),
+          mcTables: try p.mc.query.partial(ChunkPartials(p.mc.aggregate), chunks: chunks[1], threads: parallelism.threads))
       }.write(to: partial, json: json)
       return
     }

@@ -146,7 +146,8 @@ class Shards(unittest.TestCase):
 
     def test_plan_refuses_what_it_cannot_shard(self):
         with TempDir() as d:
-            for args, needle in [(["--", "kde", "fit"], "query, efficiency, weights or fit"),
+            for args, needle in [(["--", "kde", "fit"], "merge F… --out FILE.h5"),
+                                 (["--", "ls"], "query, efficiency, weights, fit, roc or plot"),
                                  (["--", "query", "--count", "--shard", "1/2"], "must not have"),
                                  (["--", "query", "--cutt", "x"], "does not parse"),
                                  (["--shards", "0", "--", "query", "--count"], "--shards")]:
