@@ -100,8 +100,8 @@ enum ErrorWording {
     case .noSystematicModel:
       return "sWeights need the mode's systematic model (the `systematic` entry of its `fit` section); nothing written"
     case .sWeightsNeedEvents:
-      return "sWeights need every event, and the shards of a binned fit (--binned) send histograms: "
-        + "merge without --write-sweights, or shard the fit unbinned to write sWeights; nothing written"
+      return "sWeights need every event, and these shards of a binned fit (--binned) sent their histograms only: "
+        + "run the shards with --write-sweights (they then send the events too), or merge without it; nothing written"
     case .notConverged(let r):
       let limits = (r.parameters.merging(r.yields) { a, _ in a }).filter { $0.value.atLimit }.keys.sorted()
       return "the fit of \(r.column) did not converge (\(r.status); edm \(String(format: "%.2g", r.edm)), "

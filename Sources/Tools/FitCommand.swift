@@ -56,7 +56,7 @@ struct FitCommand: ParsableCommand {
   @Option(help: "Fit a histogram of N bins (binned extended likelihood) instead of the events.")
   var binned: Int?
 
-  @Flag(help: "Add both fits' sWeights to the set as a new friend version sweights_vN.")
+  @Flag(help: "Add both fits' sWeights to the set as a new friend version sweights_vN. On a shard of a binned fit: send the events too, so that `merge --write-sweights` can compute them.")
   var writeSweights = false
 
   @Option(help: "Write the plot here (SVG; its data as .json beside it) instead of the store's plots/.")
@@ -87,9 +87,11 @@ struct FitCommand: ParsableCommand {
         command: "fit", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
         source: query.source, input: input
       ) { chunks in
-        // a binned fit's shards send its histogram, an unbinned fit's its events
+        // a binned fit's shards send its histogram (and the events, for sWeights), an unbinned fit's its events
         if let histogram = job.histogramAggregate {
-          return ShardPartials(fitHistogram: try query.partial(ChunkPartials(histogram), chunks: chunks, threads: parallelism.threads))
+          return ShardPartials(
+            fitSample: writeSweights ? try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads) : nil,
+            fitHistogram: try query.partial(ChunkPartials(histogram), chunks: chunks, threads: parallelism.threads))
         }
         return ShardPartials(fitSample: try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads))
       }

@@ -158,8 +158,10 @@ struct MergeCommand: ParsableCommand {
       let (_, aggregate) = try job.sampleQuery()
       let gathered: FitJob.Input
       if let histogram = job.histogramAggregate {
-        if writeSweights { throw MassFitError.sWeightsNeedEvents }
-        gathered = .histogram(try ChunkPartials(histogram).merged(try entries(\.fitHistogram)))
+        // the events come along when the shards ran with --write-sweights
+        let events = files.allSatisfy { $0.file.partials.fitSample != nil }
+          ? try ChunkPartials(aggregate).merged(try entries(\.fitSample)) : nil
+        gathered = .histogram(try ChunkPartials(histogram).merged(try entries(\.fitHistogram)), events: events)
       } else {
         gathered = .events(try ChunkPartials(aggregate).merged(try entries(\.fitSample)))
       }

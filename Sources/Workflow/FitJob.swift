@@ -69,7 +69,8 @@ public struct FitJob: Sendable {
   /// (binned; its shards send no events).
   public enum Input: Sendable {
     case events(FitSampleAggregate.Result)
-    case histogram(FitHistogramAggregate.Result)
+    /// A binned fit's histogram, with the events when sWeights are to be written.
+    case histogram(FitHistogramAggregate.Result, events: FitSampleAggregate.Result?)
   }
 
   /// What the fit's shards gather: the histogram of a binned fit, else nil (the events of `sampleQuery`).
@@ -89,16 +90,16 @@ public struct FitJob: Sendable {
       var events: FitSampleAggregate.Result?
       let histogram: FitHistogramAggregate.Result
       switch gathered {
-      case .histogram(let h): histogram = h
+      case .histogram(let h, let e):
+        histogram = h
+        events = e
+        if writeSWeights && e == nil { throw MassFitError.sWeightsNeedEvents }
       case .events(let e):
         events = e
         histogram = try query.run(histogramAggregate, threads: threads)
       case nil: histogram = try query.run(histogramAggregate, threads: threads)
       }
-      if writeSWeights && events == nil {
-        if case .histogram = gathered { throw MassFitError.sWeightsNeedEvents }
-        events = try query.run(aggregate, threads: threads)
-      }
+      if writeSWeights && events == nil { events = try query.run(aggregate, threads: threads) }
       fit = try calibration.fit(histogram: histogram, sample: events, rowCount: query.source.rowCount, cut: query.cut)
     } else {
       let sample: FitSampleAggregate.Result

@@ -218,7 +218,38 @@ class Shards(unittest.TestCase):
                 self.assertEqual(a.read(), b.read())
             p = run("merge", *paths, "--write-sweights", check=False)
             self.assertNotEqual(p.returncode, 0)
-            self.assertIn("shards of a binned fit (--binned) send histograms", p.stderr)
+            self.assertIn("run the shards with --write-sweights (they then send the events too)", p.stderr)
+
+    def test_sharded_binned_fit_with_sweights(self):
+        """Shards of a binned fit run with --write-sweights send the events too: `merge --write-sweights` fits the
+        histogram and writes sWeights equal to a single binned `fit --write-sweights` on an identical set."""
+        with TempDir() as d:
+            stores = [os.path.join(d, "a"), os.path.join(d, "b")]
+            for st in stores:
+                run("generate", "--mode", "Dst", "--sample", "data", "--proc", "p", "--events", 100000, "--seed", 44,
+                    store=st)
+            base = ["fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--binned", 300, "--write-sweights"]
+            single = json.loads(run(*base, "--json", store=stores[0]).stdout)
+            paths = [os.path.join(d, f"s-{k}.json") for k in (1, 2, 3)]
+            for k, path in enumerate(paths, 1):
+                run(*base, "--shard", f"{k}/3", "--partial", path, store=stores[1])
+            merged = json.loads(run("merge", *paths, "--write-sweights", "--json").stdout)
+
+            def strip(x):
+                if isinstance(x, dict):
+                    return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
+                return [strip(v) for v in x] if isinstance(x, list) else x
+            self.assertEqual(strip(merged), strip(single))
+            self.assertIsNotNone(single["splot"])
+            cols = []
+            for st in stores:
+                out = os.path.join(d, os.path.basename(st) + ".h5")
+                run("export", "--mode", "Dst", "--proc", "p", "--sample", "data", "--columns", "sweight,sweight_syst,in_fit",
+                    "--out", out, store=st)
+                with h5py.File(out) as f:
+                    cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "in_fit")})
+            for k in cols[0]:
+                np.testing.assert_array_equal(cols[0][k], cols[1][k])
 
     def test_sharded_weight_tables_equal_a_single_run(self):
         """`weights --shard K/N`: the shards split the data's chunks and the simulation's (one list after the
