@@ -103,13 +103,9 @@ struct ROCCommand: ParsableCommand {
     if let (shard, partial) = try sharding.requested() {
       // the shards split the signal sample's chunks and the mis-ID sample's, one list after the other
       try ShardFile.make(
-        command: "roc", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
-        sources: [p.signal.query.source, p.misID.query.source], input: input
-      ) { chunks in
-        ShardPartials(
-          tables: try p.signal.query.partial(ChunkPartials(p.signal.aggregate), chunks: chunks[0], threads: parallelism.threads),
-          misIDTables: try p.misID.query.partial(ChunkPartials(p.misID.aggregate), chunks: chunks[1], threads: parallelism.threads))
-      }.write(to: partial, json: json)
+        command: "roc", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard, plans: (p.signal, p.misID), input: input,
+        threads: parallelism.threads
+      ) { ShardPartials(tables: $0, misIDTables: $1) }.write(to: partial, json: json)
       return
     }
     try present(

@@ -176,6 +176,24 @@ extension QueryPartialFile where Partials == ShardPartials {
     }
   }
 
+  /// The same for two efficiency-table plans (data and simulation, signal and
+  /// mis-ID): each plan's chunk partials over its part of the shard.
+  static func make(
+    command: String, arguments: [String], shard: (shard: Int, shards: Int),
+    plans: (EfficiencyTable.Plan, EfficiencyTable.Plan), input: InputOptions, threads: Int?,
+    _ wrap: (
+      [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry],
+      [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]
+    ) -> ShardPartials
+  ) throws -> ShardFile {
+    try make(command: command, arguments: arguments, shard: shard, sources: [plans.0.query.source, plans.1.query.source], input: input) {
+      chunks in
+      wrap(
+        try plans.0.query.partial(ChunkPartials(plans.0.aggregate), chunks: chunks[0], threads: threads),
+        try plans.1.query.partial(ChunkPartials(plans.1.aggregate), chunks: chunks[1], threads: threads))
+    }
+  }
+
   /// The same over the chunk ranges of several sources concatenated (the
   /// rows numbered on across them); `body` splits the range.
   private static func make(

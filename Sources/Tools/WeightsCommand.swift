@@ -104,13 +104,9 @@ struct WeightsCommand: ParsableCommand {
     if let (shard, partial) = try sharding.requested() {
       // the shards split the data's chunks and the simulation's, one list after the other
       try ShardFile.make(
-        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
-        sources: [p.data.query.source, p.mc.query.source], input: input
-      ) { chunks in
-        ShardPartials(
-          tables: try p.data.query.partial(ChunkPartials(p.data.aggregate), chunks: chunks[0], threads: parallelism.threads),
-          mcTables: try p.mc.query.partial(ChunkPartials(p.mc.aggregate), chunks: chunks[1], threads: parallelism.threads))
-      }.write(to: partial, json: json)
+        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard, plans: (p.data, p.mc), input: input,
+        threads: parallelism.threads
+      ) { ShardPartials(tables: $0, mcTables: $1) }.write(to: partial, json: json)
       return
     }
     let data = p.data.tables(try p.data.query.run(p.data.aggregate, threads: parallelism.threads))[0]

@@ -29,3 +29,21 @@ class TempDir:
 
     def __exit__(self, *exc):
         self._t.cleanup()
+
+
+def without_timings(report):
+    """A report without what differs between identical runs: wall times ("seconds", "…_seconds") and the
+    files written."""
+    if isinstance(report, dict):
+        return {k: without_timings(v) for k, v in report.items() if "second" not in k and k != "files"}
+    return [without_timings(v) for v in report] if isinstance(report, list) else report
+
+
+def set_columns(store, directory, columns, proc="p", sample="data", mode="Dst"):
+    """Columns of a store set as numpy arrays (exported to an HDF5 file in `directory`, read with h5py)."""
+    import h5py
+    out = os.path.join(directory, os.path.basename(store) + "-columns.h5")
+    run("export", "--mode", mode, "--proc", proc, "--sample", sample, "--columns", ",".join(columns), "--out", out,
+        "--force", store=store)
+    with h5py.File(out) as f:
+        return {k: f["ntuple"][k][()] for k in columns}

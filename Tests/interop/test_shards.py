@@ -11,7 +11,7 @@ import unittest
 import h5py
 import numpy as np
 
-from common import SYSCORR, TempDir, run
+from common import SYSCORR, TempDir, run, set_columns, without_timings
 
 
 class Shards(unittest.TestCase):
@@ -179,19 +179,8 @@ class Shards(unittest.TestCase):
             rows = sum(len(e["partial"]["values"]) * 3 // 4 // 8 for e in entries)
             self.assertGreater(rows, 10000)
             self.assertLess(os.path.getsize(paths[0]) / rows, 16)
-
-            def strip(x):
-                if isinstance(x, dict):
-                    return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
-                return [strip(v) for v in x] if isinstance(x, list) else x
-            self.assertEqual(strip(merged), strip(single))
-            cols = []
-            for st in stores:
-                out = os.path.join(d, os.path.basename(st) + ".h5")
-                run("export", "--mode", "Dst", "--proc", "p", "--sample", "data", "--columns",
-                    "sweight,sweight_syst,sweight_bkg,in_fit", "--out", out, store=st)
-                with h5py.File(out) as f:
-                    cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "sweight_bkg", "in_fit")})
+            self.assertEqual(without_timings(merged), without_timings(single))
+            cols = [set_columns(st, d, ("sweight", "sweight_syst", "sweight_bkg", "in_fit")) for st in stores]
             for k in cols[0]:
                 np.testing.assert_array_equal(cols[0][k], cols[1][k])
 
@@ -208,12 +197,7 @@ class Shards(unittest.TestCase):
             plots = [os.path.join(d, "single.svg"), os.path.join(d, "merged.svg")]
             single = json.loads(run(*base, "--json", "--plot", plots[0], store=self.store).stdout)
             merged = json.loads(run("merge", *paths, "--json", "--plot", plots[1]).stdout)
-
-            def strip(x):
-                if isinstance(x, dict):
-                    return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
-                return [strip(v) for v in x] if isinstance(x, list) else x
-            self.assertEqual(strip(merged), strip(single))
+            self.assertEqual(without_timings(merged), without_timings(single))
             with open(plots[0][:-4] + ".json") as a, open(plots[1][:-4] + ".json") as b:
                 self.assertEqual(a.read(), b.read())
             p = run("merge", *paths, "--write-sweights", check=False)
@@ -234,20 +218,9 @@ class Shards(unittest.TestCase):
             for k, path in enumerate(paths, 1):
                 run(*base, "--shard", f"{k}/3", "--partial", path, store=stores[1])
             merged = json.loads(run("merge", *paths, "--write-sweights", "--json").stdout)
-
-            def strip(x):
-                if isinstance(x, dict):
-                    return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
-                return [strip(v) for v in x] if isinstance(x, list) else x
-            self.assertEqual(strip(merged), strip(single))
+            self.assertEqual(without_timings(merged), without_timings(single))
             self.assertIsNotNone(single["splot"])
-            cols = []
-            for st in stores:
-                out = os.path.join(d, os.path.basename(st) + ".h5")
-                run("export", "--mode", "Dst", "--proc", "p", "--sample", "data", "--columns", "sweight,sweight_syst,in_fit",
-                    "--out", out, store=st)
-                with h5py.File(out) as f:
-                    cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "in_fit")})
+            cols = [set_columns(st, d, ("sweight", "sweight_syst", "in_fit")) for st in stores]
             for k in cols[0]:
                 np.testing.assert_array_equal(cols[0][k], cols[1][k])
 

@@ -10,10 +10,9 @@ import subprocess
 import time
 import unittest
 
-import h5py
 import numpy as np
 
-from common import SYSCORR, TempDir, run
+from common import SYSCORR, TempDir, run, set_columns, without_timings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGES = ["slurmctld", "slurmd", "slurm-client", "munge"]
@@ -124,19 +123,8 @@ class Slurm(unittest.TestCase):
         self.assertEqual(job_state(merge), "COMPLETED")
         with open(os.path.join(d, "result.json")) as f:
             merged = json.load(f)
-
-        def strip(x):
-            if isinstance(x, dict):
-                return {k: strip(v) for k, v in x.items() if "second" not in k and k != "files"}
-            return [strip(v) for v in x] if isinstance(x, list) else x
-        self.assertEqual(strip(merged), strip(self.single_fit))
-        cols = []
-        for st in (self.store, self.store_b):
-            out = os.path.join(d, os.path.basename(st) + ".h5")
-            run("export", "--mode", "Dst", "--proc", "p", "--sample", "data", "--columns", "sweight,sweight_syst,in_fit",
-                "--out", out, store=st)
-            with h5py.File(out) as f:
-                cols.append({k: f["ntuple"][k][()] for k in ("sweight", "sweight_syst", "in_fit")})
+        self.assertEqual(without_timings(merged), without_timings(self.single_fit))
+        cols = [set_columns(st, d, ("sweight", "sweight_syst", "in_fit")) for st in (self.store, self.store_b)]
         for k in cols[0]:
             np.testing.assert_array_equal(cols[0][k], cols[1][k])
 
