@@ -74,7 +74,7 @@ struct PlanCommand: ParsableCommand {
   }
 
   func run() throws {
-    var words = command.first == "--" ? Array(command.dropFirst()) : command
+    let words = command.first == "--" ? Array(command.dropFirst()) : command
     // the command must parse as it will run
     do {
       switch words[0] {
@@ -88,9 +88,9 @@ struct PlanCommand: ParsableCommand {
     } catch {
       throw CommandError("the command after -- does not parse: \(QueryCommand.message(for: error))")
     }
-    // a fit's shards gather its sample; the merge fits and writes the sWeights
+    // a fit's shards gather its sample (a binned fit's, with --write-sweights, the events beside its
+    // histogram); the merge fits and writes the sWeights
     let mergeOptions = words.contains("--write-sweights") ? ["--write-sweights"] : []
-    words.removeAll { $0 == "--write-sweights" }
     let dir = URL(fileURLWithPath: self.dir).standardizedFileURL.path
     let exe = executable ?? URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.path
     let file = dir + "/" + ["slurm": "submit.sh", "snakemake": "Snakefile", "b2luigi": "syscorr_tasks.py"][emit]!
