@@ -288,6 +288,51 @@ class Shards(unittest.TestCase):
             self.assertIn("another format (syscorr-query-partial-1", p.stderr)
 
 
+    def test_killed_shards_and_merges_leave_nothing_that_looks_complete(self):
+        """SIGKILL at many moments: a shard's partial is either absent or whole (the merge takes it), and a
+        merge's --out either absent or the whole result; temporary files are dot files, which no glob of
+        partials matches."""
+        import glob
+        import signal
+        import time
+        with TempDir() as d:
+            shard = ["fit", "--mode", "Dst", "--proc", "p", "--sample", "data", "--store", self.store, "--shard",
+                     "1/1", "--partial"]
+            base, parts = self.shards(self.QUERIES["hist2d"], 2, d)
+            reference = os.path.join(d, "reference.h5")
+            run("merge", *parts, "--out", reference)
+            t0 = time.perf_counter()
+            run(*shard, os.path.join(d, "timing.json"))
+            duration = time.perf_counter() - t0
+            seen = {"absent": 0, "whole": 0}
+            for i in range(12):
+                target = os.path.join(d, f"fit-{i}.json")
+                p = subprocess.Popen([SYSCORR, *shard, target], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                time.sleep(duration * i / 10)
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+                if os.path.exists(target):
+                    with open(target) as f:
+                        self.assertEqual(json.load(f)["format"], "syscorr-query-partial-2")
+                    seen["whole"] += 1
+                else:
+                    seen["absent"] += 1
+                out = os.path.join(d, f"merged-{i}.h5")
+                p = subprocess.Popen([SYSCORR, "merge", *parts, "--out", out], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+                time.sleep(0.005 * i)
+                p.send_signal(signal.SIGKILL)
+                p.wait()
+                if os.path.exists(out):
+                    with h5py.File(out) as a, h5py.File(reference) as b:
+                        np.testing.assert_array_equal(a["histogram/storage/values"][()],
+                                                      b["histogram/storage/values"][()])
+            self.assertGreater(seen["absent"], 0)
+            # what a killed process left: temporary dot files only, which `*.json` does not match
+            for f in glob.glob(os.path.join(d, "fit-*.json")):
+                with open(f) as g:
+                    self.assertTrue(json.load(g)["parts"])
+
     def test_missing_repeated_and_foreign_shards_are_refused(self):
         with TempDir() as d:
             _, paths = self.shards(self.QUERIES["count"], 4, d)
