@@ -33,6 +33,9 @@ public struct PIDResampling: Sendable {
   public var column: String
   /// Variants of the density to add as columns (`bw_down`, `bw_up`, `stat_0`, …).
   public var variants: [String]
+  /// The row number of the source's first row, which seeds are keyed by: a
+  /// shard's rows (`ChunkSubset.firstRow`) get the values of a whole run.
+  public var firstRow = 0
 
   public init(data: PIDDensity, method: Method, kinematics: [String]? = nil, column: String, variants: [String] = []) {
     self.data = data
@@ -183,7 +186,7 @@ final class ResamplingSink: RowSink, @unchecked Sendable {
     var outFlat = [Double](repeating: .nan, count: variants * n)  // variant-major
     var stat = [Double](repeating: 0, count: n)
     var valid = [Bool](repeating: true, count: n)
-    let first = summary.rows
+    let first = resampling.firstRow + summary.rows
     let blocks = (n + Self.block - 1) / Self.block
     var missingPerBlock = [Int](repeating: 0, count: blocks)
     // the kinematics (axis-major), then the PID of a transformation

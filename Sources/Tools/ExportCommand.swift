@@ -18,6 +18,9 @@ struct ExportCommand: ParsableCommand {
 
       Example:
         syscorr export --mode Dst --proc proc12 --sample data --columns D0_K_p,D0_K_kaonID --out kaons.h5
+
+      With --shard K/N each job writes its part of the rows to its own --out;
+      the N files in order (e.g. as a --files-from list) are the whole set.
       """)
 
   @OptionGroup var input: InputOptions
@@ -38,9 +41,11 @@ struct ExportCommand: ParsableCommand {
   @Option(help: "Group name in the output file.")
   var group: String = NtupleFormat.defaultGroup
 
+  @OptionGroup var sharding: RowShardOption
+
   func run() throws {
     try output.checkTarget(out)
-    let source = try input.openSource()
+    let source = try sharding.rows(of: try input.openSource())
     let specs = try columns.map(ColumnSpec.parseList)
     if let specs, specs.contains(where: { $0.name != $0.expression }) {
       // derived columns: the same row export as `query --columns`

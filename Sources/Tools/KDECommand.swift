@@ -306,19 +306,20 @@ struct KDEApplyOptions: ParsableArguments {
   @Flag(help: "Print JSON instead of a summary.")
   var json = false
 
+  @OptionGroup var sharding: RowShardOption
+
   func validate() throws {
-    if input.isFile && out == nil { throw ValidationError("with --input, give --out FILE.h5 for the derived columns") }
-    if !input.isFile && out != nil { throw ValidationError("--out goes with --input; a store set gets a friend version") }
+    try RowShardOption.checkOutput(out: out, input: input, sharded: sharding.shard != nil)
   }
 
   func run(method: (PIDDensity, TrackRewriting) throws -> PIDResampling.Method) throws {
     if let out { try FileOutputOptions.checkTarget(out, force: force) }
     let data = try PIDDensity.read(kde)
-    let source = try input.openSource()
+    let source = try sharding.rows(of: try input.openSource())
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     let rewriting = TrackRewriting(particle: particle, mode: mode, columns: source.columns.map(\.name))
     let kinematics = try vars.map { try rewriting.rewrite($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
-    let resampling = PIDResampling(
+    var resampling = PIDResampling(
       data: data, method: try method(data, rewriting), kinematics: kinematics, column: column,
       variants: systematics ? data.variants.keys.sorted { a, b in
         // bandwidth variants first, replicas in number order
@@ -326,6 +327,7 @@ struct KDEApplyOptions: ParsableArguments {
         let kb = b.hasPrefix("stat_") ? (1, Int(b.dropFirst(5)) ?? 0) : (0, b == "bw_down" ? 0 : 1)
         return ka < kb
       } : [])
+    resampling.firstRow = RowShardOption.firstRow(source)
     let infos = resampling.columnNames.map { ColumnInfo(name: $0, type: $0.hasSuffix("_valid") ? .bool : .float64) }
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
     var summary: PIDResampling.Summary?

@@ -52,13 +52,14 @@ struct MultiTrackCommand: ParsableCommand {
   @Flag(help: "Replace --out if it exists.")
   var force = false
 
+  @OptionGroup var sharding: RowShardOption
+
   @Flag(help: "Print JSON instead of a summary.")
   var json = false
 
   func validate() throws {
     if track.isEmpty { throw ValidationError("give the tracks to weight: --track PREFIX (repeatable)") }
-    if input.isFile && out == nil { throw ValidationError("with --input, give --out FILE.h5 for the derived columns") }
-    if !input.isFile && out != nil { throw ValidationError("--out goes with --input; a store set gets a friend version") }
+    try RowShardOption.checkOutput(out: out, input: input, sharded: sharding.shard != nil)
   }
 
   func run() throws {
@@ -69,7 +70,7 @@ struct MultiTrackCommand: ParsableCommand {
       throw CommandError("\(table) is not a weight table (the JSON of `syscorr weights --out W.json`)")
     }
     let entry = try MultiTrackWeights.entry(in: weights, cut: cut, precut: precut)
-    let source = try input.openSource()
+    let source = try sharding.rows(of: try input.openSource())
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     let names = source.columns.map(\.name)
     let prefixes = try track.flatMap { try TrackSelection.prefixes(for: $0, mode: mode, columns: names) }

@@ -245,5 +245,55 @@ class ShardedCommands(unittest.TestCase):
             self.assertIn("--out FILE.h5", p.stderr)
 
 
+    def test_row_writing_commands_shard_into_files(self):
+        """`export`, `kde resample` and `multitrack` with --shard K/N write their part of the rows to their own
+        --out: the N files, one after another, equal a whole run's (resampled values too: seeds are keyed by the
+        row's number in the whole set), and read as a --files-from list they count the set's rows. A shard
+        without --out is refused."""
+        def read(paths, names):
+            cols = {}
+            for p in paths:
+                with h5py.File(p) as f:
+                    for k in names:
+                        cols.setdefault(k, []).append(f["ntuple"][k][()])
+            return {k: np.concatenate(v) for k, v in cols.items()}
+
+        with TempDir() as d:
+            kde = os.path.join(d, "kde.h5")
+            run(*self.KDE, "--range", "p=0,5", "--range", "cosTheta=-1,1", "--range", "kaonID=0,1", "--replicas", 2,
+                "--out", kde, store=self.store)
+            weights = os.path.join(d, "w.json")
+            run("weights", "--mode", "Dst", "--proc", "p", "--mc-proc", "m", "--particle", "K", "--cut", "kaonID > 0.6",
+                "--bin", "p=0.5,1,2,4.5", "--out", weights, store=self.store)
+            mc = ["--mode", "Dst", "--proc", "m", "--sample", "mc"]
+            commands = {
+                "export": (["export", *mc, "--columns", "D0_K_p,D0_K_kaonID,twice=D0_K_p*2"],
+                           ["D0_K_p", "D0_K_kaonID", "twice"]),
+                "resample": (["kde", "resample", *mc, "--particle", "K", "--kde", kde, "--column", "k_rs", "--seed", 5,
+                              "--systematics"], ["k_rs", "k_rs_stat_0", "k_rs_valid"]),
+                "multitrack": (["multitrack", *mc, "--track", "K", "--track", "pi", "--table", weights],
+                               ["pid_weight", "pid_weight_valid"]),
+            }
+            for name, (command, columns) in commands.items():
+                with self.subTest(command=name):
+                    whole = os.path.join(d, f"{name}-whole.h5")
+                    run(*command, "--shard", "1/1", "--out", whole, store=self.store)
+                    parts = [os.path.join(d, f"{name}-{k}.h5") for k in (1, 2, 3)]
+                    for k, path in enumerate(parts, 1):
+                        run(*command, "--shard", f"{k}/3", "--out", path, "--threads", k, store=self.store)
+                    a, b = read([whole], columns), read(parts, columns)
+                    for k in columns:
+                        self.assertEqual(a[k].tobytes(), b[k].tobytes(), k)
+                    self.assertEqual(len(a[columns[0]]), 120000)
+                    listing = os.path.join(d, f"{name}.list")
+                    with open(listing, "w") as f:
+                        f.write("\n".join(os.path.basename(p) for p in parts) + "\n")
+                    count = run("query", "--files-from", listing, "--count", "--json").stdout
+                    self.assertEqual(json.loads(count)["entries"], 120000)
+                    p = run(*command, "--shard", "1/3", store=self.store, check=False)
+                    self.assertNotEqual(p.returncode, 0)
+                    self.assertTrue(p.stderr.startswith("error: "), p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

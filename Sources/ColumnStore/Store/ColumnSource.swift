@@ -48,6 +48,7 @@ extension ColumnSource {
   public var ntupleAttributes: NtupleAttributes {
     get throws {
       if let t = self as? HDF5Table { return try t.attributes }
+      if let s = self as? ChunkSubset { return try s.base.ntupleAttributes }
       if let s = self as? NtupleSet, var a = try s.baseTables.first?.attributes {
         a.provenance = ""
         return a
