@@ -135,7 +135,13 @@ struct QueryCommand: ParsableCommand {
 
   func run() throws {
     if let out { try output.checkTarget(out) }
-    let source = try input.openSource()
+    var source = try input.openSource()
+    if let shard = sharding.shard, sharding.partial == nil, columns != nil, out != nil {
+      // the rows of shard K into its own --out (as `export --shard`)
+      source = try RowShardOption(shard: shard).rows(of: source)
+      print(try execute(source: source, arguments: CommandLine.arguments), terminator: "")
+      return
+    }
     if let (shard, partial) = try sharding.requested() {
       try runShard(source: source, shard: shard, arguments: Array(CommandLine.arguments.dropFirst()))
         .write(to: partial, json: json)

@@ -11,6 +11,10 @@ struct RowShardOption: ParsableArguments {
   @Option(help: "Write only shard K of N's rows (1-based; a contiguous part of the chunks, balanced by rows) to --out: the N files, in order, hold a whole run's rows.")
   var shard: String?
 
+  init() {}
+
+  init(shard: String) { self.shard = shard }
+
   func validate() throws {
     if let shard { _ = try QueryShard.parse(shard) }
   }

@@ -14,15 +14,18 @@ struct ShardOptions: ParsableArguments {
   var partial: String?
 
   func validate() throws {
-    if (shard == nil) != (partial == nil) {
-      throw ValidationError("--shard K/N and --partial FILE.json go together (a shard writes its partial state)")
-    }
+    // (--shard without --partial is `query --columns --out`'s row shard; every other use is refused by `requested`)
+    if shard == nil && partial != nil { throw ValidationError(Self.unpaired) }
     if let shard { _ = try QueryShard.parse(shard) }
   }
 
+  static let unpaired = "--shard K/N and --partial FILE.json go together (a shard writes its partial state)"
+
   /// The shard to run and where its partial goes; nil for a whole run.
-  /// - Throws: when the partial's path cannot be written (checked before any scan).
+  /// - Throws: for --shard without --partial, and when the partial's path
+  ///   cannot be written (checked before any scan).
   func requested() throws -> (shard: (shard: Int, shards: Int), partial: String)? {
+    if shard != nil && partial == nil { throw CommandError(Self.unpaired) }
     guard let shard, let partial else { return nil }
     try FileOutputOptions.checkTarget(partial, force: true)
     return (try QueryShard.parse(shard), partial)

@@ -246,7 +246,8 @@ class ShardedCommands(unittest.TestCase):
 
 
     def test_row_writing_commands_shard_into_files(self):
-        """`export`, `kde resample` and `multitrack` with --shard K/N write their part of the rows to their own
+        """`export`, `kde resample`, `multitrack` and `query --columns` with --shard K/N write their part of the rows
+        (query: the selected ones) to their own
         --out: the N files, one after another, equal a whole run's (resampled values too: seeds are keyed by the
         row's number in the whole set), and read as a --files-from list they count the set's rows. A shard
         without --out is refused."""
@@ -273,6 +274,8 @@ class ShardedCommands(unittest.TestCase):
                               "--systematics"], ["k_rs", "k_rs_stat_0", "k_rs_valid"]),
                 "multitrack": (["multitrack", *mc, "--track", "K", "--track", "pi", "--table", weights],
                                ["pid_weight", "pid_weight_valid"]),
+                "query": (["query", *mc, "--cut", "D0_K_p > 1", "--columns", "D0_K_p,twice=D0_K_p*2"],
+                          ["D0_K_p", "twice"]),
             }
             for name, (command, columns) in commands.items():
                 with self.subTest(command=name):
@@ -284,12 +287,14 @@ class ShardedCommands(unittest.TestCase):
                     a, b = read([whole], columns), read(parts, columns)
                     for k in columns:
                         self.assertEqual(a[k].tobytes(), b[k].tobytes(), k)
-                    self.assertEqual(len(a[columns[0]]), 120000)
+                    rows = len(a[columns[0]])
+                    self.assertEqual(rows, 120000 if name != "query" else
+                                     json.loads(run(*command[:-2], "--count", "--json", store=self.store).stdout)["entries"])
                     listing = os.path.join(d, f"{name}.list")
                     with open(listing, "w") as f:
                         f.write("\n".join(os.path.basename(p) for p in parts) + "\n")
                     count = run("query", "--files-from", listing, "--count", "--json").stdout
-                    self.assertEqual(json.loads(count)["entries"], 120000)
+                    self.assertEqual(json.loads(count)["entries"], rows)
                     p = run(*command, "--shard", "1/3", store=self.store, check=False)
                     self.assertNotEqual(p.returncode, 0)
                     self.assertTrue(p.stderr.startswith("error: "), p.stderr)
