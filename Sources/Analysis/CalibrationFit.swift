@@ -35,8 +35,11 @@ public struct CalibrationFit: Sendable {
   }
 
   /// What a binned fit reads instead (its shards send histograms, not events); nil when unbinned.
-  public var histogramAggregate: FitHistogramAggregate? {
-    bins.map { FitHistogramAggregate(column, lo: model.lo, hi: model.hi, bins: $0) }
+  /// - Throws: `MassFitError.binCount` for a bin count out of bounds (before any histogram is made).
+  public func histogramAggregate() throws -> FitHistogramAggregate? {
+    guard let bins else { return nil }
+    guard (2...MassFit.maximumBins).contains(bins) else { throw MassFitError.binCount(bins, maximum: MassFit.maximumBins) }
+    return FitHistogramAggregate(column, lo: model.lo, hi: model.hi, bins: bins)
   }
 
   /// Runs the fits on a gathered sample (of a source of `rowCount` rows, selected by `cut`).

@@ -88,7 +88,7 @@ struct FitCommand: ParsableCommand {
         source: query.source, input: input
       ) { chunks in
         // a binned fit's shards send its histogram (and the events, for sWeights), an unbinned fit's its events
-        if let histogram = job.histogramAggregate {
+        if let histogram = try job.histogramAggregate() {
           return ShardPartials(
             fitSample: writeSweights ? try query.partial(ChunkPartials(aggregate), chunks: chunks, threads: parallelism.threads) : nil,
             fitHistogram: try query.partial(ChunkPartials(histogram), chunks: chunks, threads: parallelism.threads))

@@ -157,7 +157,7 @@ struct MergeCommand: ParsableCommand {
       let (job, mode) = try fit.makeJob()
       let (_, aggregate) = try job.sampleQuery()
       let gathered: FitJob.Input
-      if let histogram = job.histogramAggregate {
+      if let histogram = try job.histogramAggregate() {
         // the events come along when the shards ran with --write-sweights
         let events = files.allSatisfy { $0.file.partials.fitSample != nil }
           ? try ChunkPartials(aggregate).merged(try entries(\.fitSample)) : nil

@@ -74,8 +74,8 @@ public struct FitJob: Sendable {
   }
 
   /// What the fit's shards gather: the histogram of a binned fit, else nil (the events of `sampleQuery`).
-  public var histogramAggregate: FitHistogramAggregate? {
-    CalibrationFit(model: model, threads: threads, bins: bins).histogramAggregate
+  public func histogramAggregate() throws -> FitHistogramAggregate? {
+    try CalibrationFit(model: model, threads: threads, bins: bins).histogramAggregate()
   }
 
   /// Fits, and writes what the job writes. `gathered`: the input gathered
@@ -86,7 +86,7 @@ public struct FitJob: Sendable {
     let (query, aggregate) = try sampleQuery()
     let calibration = CalibrationFit(model: model, threads: threads, bins: bins)
     let fit: CalibrationFitResult
-    if let histogramAggregate = calibration.histogramAggregate {
+    if let histogramAggregate = try calibration.histogramAggregate() {
       var events: FitSampleAggregate.Result?
       let histogram: FitHistogramAggregate.Result
       switch gathered {
