@@ -40,11 +40,7 @@ struct PlotCommand: ParsableCommand {
   @OptionGroup var input: InputOptions
   @OptionGroup var parallelism: ThreadsOption
 
-  @Option(help: "The simulation's processing (its sample is mc).")
-  var mcProc: String?
-
-  @Option(help: "The simulation as a file: FILE.h5[:GROUP] or FILE.root[:dir/tree] (with --input for data).")
-  var mcInput: String?
+  @OptionGroup var simulation: SimulationOptions
 
   @Option(parsing: .unconditional, help: "The expression to histogram, e.g. D0_M or 'log10(K_p)'.")
   var expr: String
@@ -63,12 +59,6 @@ struct PlotCommand: ParsableCommand {
 
   @Option(parsing: .unconditionalSingleValue, help: "A selection drawn overlaid (repeatable; one histogram each).")
   var overlay: [String] = []
-
-  @Option(parsing: .unconditional, help: "The data weight, e.g. sweight (default: unweighted).")
-  var weight: String?
-
-  @Option(parsing: .unconditional, help: "The simulation's weight (default: --weight; `none` for unweighted).")
-  var mcWeight: String?
 
   @Option(help: "The track: a role of the mode (K, pi, p, …) or a column prefix; bare variables refer to its columns.")
   var particle: String?
@@ -95,6 +85,10 @@ struct PlotCommand: ParsableCommand {
   var json = false
 
   @OptionGroup var sharding: ShardOptions
+
+  var mcProc: String? { simulation.mcProc }
+  var mcInput: String? { simulation.mcInput }
+  var weight: String? { simulation.weight }
 
   func validate() throws {
     if sharding.partial != nil, out != nil {
@@ -159,21 +153,10 @@ struct PlotCommand: ParsableCommand {
   var outputs: [String] { out.map { [$0, Self.companions($0).json, Self.companions($0).uhi] } ?? [] }
 
   /// The data sample's options (`--sample data` unless a sample or a file is given).
-  var dataOptions: InputOptions {
-    var o = input
-    if o.input == nil && o.sample == nil { o.sample = "data" }
-    return o
-  }
+  var dataOptions: InputOptions { SimulationOptions.data(input) }
 
   /// The simulation's options (nil without --mc-proc or --mc-input).
-  var mcOptions: InputOptions? {
-    guard mcProc != nil || mcInput != nil else { return nil }
-    var o = input
-    o.input = mcInput
-    o.proc = mcProc
-    o.sample = mcInput == nil ? "mc" : nil
-    return o
-  }
+  var mcOptions: InputOptions? { simulation.isGiven ? simulation.input(beside: input) : nil }
 
   /// The scans of the data and of the simulation, if any.
   func plan() throws -> DistributionComparison.Plan {
@@ -181,7 +164,7 @@ struct PlotCommand: ParsableCommand {
     request.selection = select
     request.overlays = overlay
     request.weight = weight
-    request.mcWeight = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
+    request.mcWeight = simulation.simulationWeight
     request.density = density
     request.threads = parallelism.threads
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))

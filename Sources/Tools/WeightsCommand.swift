@@ -34,11 +34,7 @@ struct WeightsCommand: ParsableCommand {
   @OptionGroup var input: InputOptions
   @OptionGroup var parallelism: ThreadsOption
 
-  @Option(help: "The simulation's processing (its sample is mc).")
-  var mcProc: String?
-
-  @Option(help: "The simulation as a file: FILE.h5[:GROUP] or FILE.root[:dir/tree] (with --input for data).")
-  var mcInput: String?
+  @OptionGroup var simulation: SimulationOptions
 
   @Option(help: "The track: a role of the mode (K, pi, p, …) or a column prefix.")
   var particle: String
@@ -54,12 +50,6 @@ struct WeightsCommand: ParsableCommand {
 
   @Option(parsing: .unconditional, help: "A selection of candidates in both samples (e.g. in_fit, selection).")
   var select: String = ""
-
-  @Option(parsing: .unconditional, help: "The data weight, e.g. sweight (default: unweighted).")
-  var weight: String?
-
-  @Option(parsing: .unconditional, help: "The simulation's weight (default: --weight; `none` for unweighted).")
-  var mcWeight: String?
 
   @Option(parsing: .unconditional, help: "The data's systematic weight (default: sweight_syst with --weight sweight; `none` for no systematic).")
   var systWeight: String?
@@ -86,6 +76,10 @@ struct WeightsCommand: ParsableCommand {
   var json = false
 
   @OptionGroup var sharding: ShardOptions
+
+  var mcProc: String? { simulation.mcProc }
+  var mcInput: String? { simulation.mcInput }
+  var weight: String? { simulation.weight }
 
   func validate() throws {
     if sharding.partial != nil, out != nil || pidvar != nil || particleWeighting != nil {
@@ -116,13 +110,8 @@ struct WeightsCommand: ParsableCommand {
 
   /// The plans of the data's tables (nominal and, if any, systematic weight: one scan) and the simulation's.
   func plans() throws -> (data: EfficiencyTable.Plan, mc: EfficiencyTable.Plan) {
-    var dataOptions = input
-    if !dataOptions.isFile && dataOptions.sample == nil { dataOptions.sample = "data" }
-    var mcOptions = input
-    mcOptions.input = mcInput
-    mcOptions.filesFrom = nil
-    mcOptions.proc = mcProc
-    mcOptions.sample = mcInput == nil ? "mc" : nil
+    let dataOptions = SimulationOptions.data(input)
+    let mcOptions = simulation.input(beside: input)
     let mode = input.mode.flatMap(CalibrationMode.builtin(named:))
     let aliases = mode.map { ["selection": $0.selection] } ?? [:]
     let axes = try EfficiencyCommand.axes(bin)
@@ -136,7 +125,7 @@ struct WeightsCommand: ParsableCommand {
         r, particles: [particle], weights: weights, mode: mode, source: try options.openSource(), aliases: aliases)
     }
     let systW = systWeight.map { $0 == "none" ? nil : $0 } ?? (weight == "sweight" ? "sweight_syst" : nil)
-    let mcW = mcWeight.map { $0 == "none" ? nil : $0 } ?? weight
+    let mcW = simulation.simulationWeight
     return (
       try plan(dataOptions, weights: [weight] + (systW.map { [$0] } ?? []), trueSpecies: nil),
       try plan(mcOptions, weights: [mcW], trueSpecies: try mcTrueSpecies.map(TrackSelection.pdg))

@@ -295,6 +295,11 @@ class ShardedCommands(unittest.TestCase):
                         f.write("\n".join(os.path.basename(p) for p in parts) + "\n")
                     count = run("query", "--files-from", listing, "--count", "--json").stdout
                     self.assertEqual(json.loads(count)["entries"], rows)
+                    if name == "export":
+                        # the list as plot's data (its simulation another file): numpy's histogram of the rows
+                        h = json.loads(run("plot", "--files-from", listing, "--mc-input", parts[0], "--expr", "D0_K_p",
+                                           "--bins", 20, "--range", "0,5", "--json").stdout)["data"][0]["sum_w"]
+                        np.testing.assert_array_equal(h, np.histogram(a["D0_K_p"], bins=20, range=(0, 5))[0])
                     p = run(*command, "--shard", "1/3", store=self.store, check=False)
                     self.assertNotEqual(p.returncode, 0)
                     self.assertTrue(p.stderr.startswith("error: "), p.stderr)
