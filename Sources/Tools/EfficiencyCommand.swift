@@ -122,7 +122,7 @@ struct EfficiencyCommand: ParsableCommand {
       let p = try plan(source: source)
       let file = try ShardFile.make(
         command: "efficiency", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
-        source: source, input: input
+        source: source
       ) { chunks in ShardPartials(tables: try p.query.partial(ChunkPartials(p.aggregate), chunks: chunks, threads: parallelism.threads)) }
       try file.write(to: partial, json: json)
       return

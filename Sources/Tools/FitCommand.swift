@@ -85,7 +85,7 @@ struct FitCommand: ParsableCommand {
       let (query, aggregate) = try job.sampleQuery()
       try ShardFile.make(
         command: "fit", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
-        source: query.source, input: input
+        source: query.source
       ) { chunks in
         // a binned fit's shards send its histogram (and the events, for sWeights), an unbinned fit's its events
         if let histogram = try job.histogramAggregate() {

@@ -176,7 +176,7 @@ struct KDEFitCommand: ParsableCommand {
       }
       let p = try PIDDensity.plan(request, source: source, aliases: aliases)
       try ShardFile.make(
-        command: "kde fit", arguments: Array(CommandLine.arguments.dropFirst(3)), shard: shard, source: source, input: input
+        command: "kde fit", arguments: Array(CommandLine.arguments.dropFirst(3)), shard: shard, source: source
       ) { chunks in
         ShardPartials(densityGrid: try p.query.partial(ChunkPartials(p.aggregate), chunks: chunks, threads: parallelism.threads))
       }.write(to: partial, json: json)

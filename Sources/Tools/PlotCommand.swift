@@ -136,7 +136,7 @@ struct PlotCommand: ParsableCommand {
       // the shards split the data's chunks and the simulation's, one list after the other
       try ShardFile.make(
         command: "plot", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard,
-        sources: [p.data.query.source] + (p.mc.map { [$0.query.source] } ?? []), input: input
+        sources: [p.data.query.source] + (p.mc.map { [$0.query.source] } ?? [])
       ) { chunks in
         ShardPartials(
           selectionHistograms: try p.data.query.partial(ChunkPartials(p.data.aggregate), chunks: chunks[0], threads: parallelism.threads),

@@ -103,7 +103,7 @@ struct ROCCommand: ParsableCommand {
     if let (shard, partial) = try sharding.requested() {
       // the shards split the signal sample's chunks and the mis-ID sample's, one list after the other
       try ShardFile.make(
-        command: "roc", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard, plans: (p.signal, p.misID), input: input,
+        command: "roc", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard, plans: (p.signal, p.misID),
         threads: parallelism.threads
       ) { ShardPartials(tables: $0, misIDTables: $1) }.write(to: partial, json: json)
       return

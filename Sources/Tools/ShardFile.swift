@@ -145,10 +145,28 @@ extension QueryPartialFile where Partials == ShardPartials {
   /// Runs `body` on the chunks of the shard and wraps its partials with the provenance.
   /// - Parameter arguments: the command line after the program name (`query …`, `efficiency …`).
   static func make(
-    command: String, arguments: [String], shard: (shard: Int, shards: Int), source: any ColumnSource, input: InputOptions,
+    command: String, arguments: [String], shard: (shard: Int, shards: Int), source: any ColumnSource,
     _ body: (Range<Int>) throws -> ShardPartials
   ) throws -> ShardFile {
-    try make(command: command, arguments: arguments, shard: shard, chunkRanges: source.chunkRanges, input: input, body)
+    try make(command: command, arguments: arguments, shard: shard, sources: [source]) { try body($0[0]) }
+  }
+
+  /// The same for two efficiency-table plans (data and simulation, signal and
+  /// mis-ID): each plan's chunk partials over its part of the shard.
+  static func make(
+    command: String, arguments: [String], shard: (shard: Int, shards: Int),
+    plans: (EfficiencyTable.Plan, EfficiencyTable.Plan), threads: Int?,
+    _ wrap: (
+      [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry],
+      [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]
+    ) -> ShardPartials
+  ) throws -> ShardFile {
+    try make(command: command, arguments: arguments, shard: shard, sources: [plans.0.query.source, plans.1.query.source]) {
+      chunks in
+      wrap(
+        try plans.0.query.partial(ChunkPartials(plans.0.aggregate), chunks: chunks[0], threads: threads),
+        try plans.1.query.partial(ChunkPartials(plans.1.aggregate), chunks: chunks[1], threads: threads))
+    }
   }
 
   /// The same for a command reading several sources (data and simulation,
@@ -156,7 +174,7 @@ extension QueryPartialFile where Partials == ShardPartials {
   /// source after the other; `body` gets each source's part of the shard
   /// (in the source's own chunk numbers; empty where the shard lies elsewhere).
   static func make(
-    command: String, arguments: [String], shard: (shard: Int, shards: Int), sources: [any ColumnSource], input: InputOptions,
+    command: String, arguments: [String], shard: (shard: Int, shards: Int), sources: [any ColumnSource],
     _ body: ([Range<Int>]) throws -> ShardPartials
   ) throws -> ShardFile {
     var all: [Range<Int>] = []
@@ -166,67 +184,28 @@ extension QueryPartialFile where Partials == ShardPartials {
       firstChunk.append(all.count)
       all += source.chunkRanges.map { ($0.lowerBound + offset)..<($0.upperBound + offset) }
     }
-    // every set read, not only the first (--input's): a shard must not mix versions of the second sample
-    let sets = sources.compactMap { ($0 as? NtupleSet)?.manifest }.map { m in
-      "\(m.proc)/\(m.mode)/\(m.sample):" + m.files.map { "\($0.name)=\($0.entries):\($0.content ?? "")" }.joined(separator: ",")
-        + ";" + m.friends.map { "\($0.name)=\($0.files.joined(separator: ","))" }.joined(separator: ",")
-    }
-    return try make(command: command, arguments: arguments, shard: shard, chunkRanges: all, input: input, sets: sets) { chunks in
-      try body(zip(sources, firstChunk).map { source, first in
-        let n = source.chunkRanges.count
-        return (min(max(chunks.lowerBound - first, 0), n))..<(min(max(chunks.upperBound - first, 0), n))
-      })
-    }
-  }
-
-  /// The same for two efficiency-table plans (data and simulation, signal and
-  /// mis-ID): each plan's chunk partials over its part of the shard.
-  static func make(
-    command: String, arguments: [String], shard: (shard: Int, shards: Int),
-    plans: (EfficiencyTable.Plan, EfficiencyTable.Plan), input: InputOptions, threads: Int?,
-    _ wrap: (
-      [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry],
-      [ChunkPartials<AggregateGroup<EfficiencyTableAggregate>>.Entry]
-    ) -> ShardPartials
-  ) throws -> ShardFile {
-    try make(command: command, arguments: arguments, shard: shard, sources: [plans.0.query.source, plans.1.query.source], input: input) {
-      chunks in
-      wrap(
-        try plans.0.query.partial(ChunkPartials(plans.0.aggregate), chunks: chunks[0], threads: threads),
-        try plans.1.query.partial(ChunkPartials(plans.1.aggregate), chunks: chunks[1], threads: threads))
-    }
-  }
-
-  /// The same over the chunk ranges of several sources concatenated (the
-  /// rows numbered on across them); `body` splits the range.
-  private static func make(
-    command: String, arguments: [String], shard: (shard: Int, shards: Int), chunkRanges: [Range<Int>], input: InputOptions,
-    sets: [String] = [], _ body: (Range<Int>) throws -> ShardPartials
-  ) throws -> ShardFile {
-    let chunks = Query.shardChunks(shard.shard - 1, of: shard.shards, chunkRanges: chunkRanges)
-    let partials = try body(chunks)
-    let rows = chunks.reduce(0) { $0 + chunkRanges[$1].count }
+    let chunks = Query.shardChunks(shard.shard - 1, of: shard.shards, chunkRanges: all)
+    let partials = try body(zip(sources, firstChunk).map { source, first in
+      let n = source.chunkRanges.count
+      return (min(max(chunks.lowerBound - first, 0), n))..<(min(max(chunks.upperBound - first, 0), n))
+    })
+    let rows = chunks.reduce(0) { $0 + all[$1].count }
     let stored = [command] + commandArguments(arguments.first == command ? Array(arguments.dropFirst()) : arguments)
-    // `sets`: what describes each set read, hashed with the arguments
     return ShardFile(
-      version: SysCorr.version, query: try digest(stored + sets, chunkRanges: chunkRanges, input: input),
-      arguments: stored,
-      shards: shard.shards, parts: [Part(shard: shard.shard, chunks: chunks, rows: rows)], chunkCount: chunkRanges.count,
+      version: SysCorr.version, query: digest(stored, chunkRanges: all, sources: sources), arguments: stored,
+      shards: shard.shards, parts: [Part(shard: shard.shard, chunks: chunks, rows: rows)], chunkCount: all.count,
       partials: partials)
   }
 
-  /// A digest of the command's arguments and of what it reads (the set's
-  /// manifest; for any source its chunking).
-  static func digest(_ arguments: [String], chunkRanges: [Range<Int>], input: InputOptions) throws -> String {
+  /// A digest of the command's arguments and of what it reads: every store
+  /// set's manifest (as it was opened), and for any source its chunking.
+  static func digest(_ arguments: [String], chunkRanges: [Range<Int>], sources: [any ColumnSource]) -> String {
     var h = StableHash()
     for a in arguments {
       h.add(a)
       h.add(byte: 0)
     }
-    if !input.isFile, let mode = input.mode {
-      let r = try input.resolvedSet(mode: mode)
-      h.add(try r.store.manifestDigest(proc: r.proc, mode: r.mode, sample: r.sample))
-    }
+    for case let set as NtupleSet in sources { h.add(set.manifestDigest) }
     for c in chunkRanges {
       h.add(UInt64(c.lowerBound))
       h.add(UInt64(c.upperBound))
@@ -253,7 +232,7 @@ extension QueryCommand {
     let query = try Query(
       cut: cut, weight: weight, aliases: try allAliases(), source: source, equality: basf2Equality ? .basf2 : .exact)
     let axes = try axes(arguments: arguments)
-    return try ShardFile.make(command: "query", arguments: arguments, shard: shard, source: source, input: input) { chunks in
+    return try ShardFile.make(command: "query", arguments: arguments, shard: shard, source: source) { chunks in
       var partials = ShardPartials()
       for kind in aggregates(axes: axes) {
         switch kind {

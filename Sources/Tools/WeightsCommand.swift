@@ -98,7 +98,7 @@ struct WeightsCommand: ParsableCommand {
     if let (shard, partial) = try sharding.requested() {
       // the shards split the data's chunks and the simulation's, one list after the other
       try ShardFile.make(
-        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard, plans: (p.data, p.mc), input: input,
+        command: "weights", arguments: Array(CommandLine.arguments.dropFirst()), shard: shard, plans: (p.data, p.mc),
         threads: parallelism.threads
       ) { ShardPartials(tables: $0, mcTables: $1) }.write(to: partial, json: json)
       return

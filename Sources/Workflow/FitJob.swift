@@ -91,15 +91,14 @@ public struct FitJob: Sendable {
       let histogram: FitHistogramAggregate.Result
       switch gathered {
       case .histogram(let h, let e):
-        histogram = h
-        events = e
+        (histogram, events) = (h, e)
         if writeSWeights && e == nil { throw MassFitError.sWeightsNeedEvents }
-      case .events(let e):
-        events = e
+      case .events: preconditionFailure("a binned fit gathers a histogram")
+      case nil:
         histogram = try query.run(histogramAggregate, threads: threads)
-      case nil: histogram = try query.run(histogramAggregate, threads: threads)
+        // sWeights need the events too: a second scan (summing the histogram from them would change its bits)
+        if writeSWeights { events = try query.run(aggregate, threads: threads) }
       }
-      if writeSWeights && events == nil { events = try query.run(aggregate, threads: threads) }
       fit = try calibration.fit(histogram: histogram, sample: events, rowCount: query.source.rowCount, cut: query.cut)
     } else {
       let sample: FitSampleAggregate.Result

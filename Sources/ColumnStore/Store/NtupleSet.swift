@@ -16,8 +16,16 @@ public final class NtupleSet: ColumnSource, @unchecked Sendable {
   /// Bare names of friend columns (`sweight`) → their newest version (`sweight_v3`).
   private let newest: [String: String]
 
-  init(directory: String, manifest: SetManifest) throws {
+  /// The manifest's bytes as read (for `manifestDigest`).
+  private let manifestBytes: Data
+
+  /// A digest of the manifest this set was opened with (as
+  /// `Store.manifestDigest`): it changes with every file or friend version added.
+  public var manifestDigest: UInt64 { Store.digest(manifestBytes) }
+
+  init(directory: String, manifest: SetManifest, manifestBytes: Data) throws {
     self.manifest = manifest
+    self.manifestBytes = manifestBytes
     var parts: [[HDF5Table]] = []
     for (i, f) in manifest.files.enumerated() {
       let base = try HDF5Table(path: directory + "/" + f.name)

@@ -60,20 +60,29 @@ public struct Store: Sendable {
   /// compare it to skip work that is up to date.
   /// - Throws: like `manifest(proc:mode:sample:)` when the set does not exist.
   public func manifestDigest(proc: String, mode: String, sample: String) throws -> UInt64 {
-    _ = try manifest(proc: proc, mode: mode, sample: sample)
-    let path = setPath(proc: proc, mode: mode, sample: sample) + "/" + SetManifest.fileName
+    Self.digest(try storedManifest(proc: proc, mode: mode, sample: sample).bytes)
+  }
+
+  /// A digest of a manifest's bytes.
+  static func digest(_ bytes: Data) -> UInt64 {
     var h = StableHash()
-    for b in FileManager.default.contents(atPath: path) ?? Data() { h.add(byte: b) }
+    for b in bytes { h.add(byte: b) }
     return h.value
   }
 
   /// The manifest of one set.
   /// - Throws: `.notFound` listing what the store does hold.
   public func manifest(proc: String, mode: String, sample: String) throws -> SetManifest {
+    try storedManifest(proc: proc, mode: mode, sample: sample).manifest
+  }
+
+  /// The manifest of one set and the bytes it was read from (one read).
+  /// - Throws: `.notFound` listing what the store does hold.
+  func storedManifest(proc: String, mode: String, sample: String) throws -> (manifest: SetManifest, bytes: Data) {
     try StoreNames.validatePathComponent(proc, what: "processing")
     try StoreNames.validatePathComponent(mode, what: "mode")
     try StoreNames.validatePathComponent(sample, what: "sample")
-    if let m = try Self.readManifest(setPath(proc: proc, mode: mode, sample: sample)) { return m }
+    if let m = try Self.readStoredManifest(setPath(proc: proc, mode: mode, sample: sample)) { return m }
     let all = try sets()
     func known(_ values: [String]) -> String {
       let u = Array(Set(values)).sorted()
@@ -94,15 +103,17 @@ public struct Store: Sendable {
 
   /// Opens a set for reading: its base files joined with all friend columns.
   public func open(proc: String, mode: String, sample: String) throws -> NtupleSet {
-    let m = try manifest(proc: proc, mode: mode, sample: sample)
-    return try NtupleSet(directory: setPath(proc: proc, mode: mode, sample: sample), manifest: m)
+    let m = try storedManifest(proc: proc, mode: mode, sample: sample)
+    return try NtupleSet(directory: setPath(proc: proc, mode: mode, sample: sample), manifest: m.manifest, manifestBytes: m.bytes)
   }
 
-  static func readManifest(_ dir: String) throws -> SetManifest? {
+  static func readManifest(_ dir: String) throws -> SetManifest? { try readStoredManifest(dir)?.manifest }
+
+  static func readStoredManifest(_ dir: String) throws -> (manifest: SetManifest, bytes: Data)? {
     let path = dir + "/" + SetManifest.fileName
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
     do {
-      return try JSONDecoder().decode(SetManifest.self, from: data)
+      return (try JSONDecoder().decode(SetManifest.self, from: data), data)
     } catch {
       throw ColumnStoreError(.corruptFile, path: path, "\(path): not a valid set manifest (\(error))")
     }
